@@ -1,0 +1,92 @@
+//! The vocabulary of verdicts: a `Finding` is one observed departure from the contract
+//! or from a case's expectations, with a `Severity` that says how much it matters.
+
+use serde::Serialize;
+use std::fmt;
+
+/// How much a finding matters (see ARCHITECTURE.md, "Verdicts a user can trust").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// A SHOULD: something real endpoints always send is missing.
+    Warn,
+    /// The target sends something the documents do not know (a new field, a newer enum value).
+    Drift,
+    /// The contract is broken: wrong type, wrong error, a documented behaviour not honoured.
+    Fail,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warn => "warn",
+            Severity::Drift => "drift",
+            Severity::Fail => "fail",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One departure: which rule, where (a JSON pointer into the response body, or a
+/// pseudo-location such as `header:x-amzn-RequestId`), what was expected and what came.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Stable rule id, e.g. `schema.response`, `error.documented`, `expect.body`.
+    pub rule: String,
+    pub severity: Severity,
+    /// JSON pointer into the response body ("" for the whole body), or `status`, `header:<name>`.
+    pub pointer: String,
+    pub expected: String,
+    pub actual: String,
+    /// One plain sentence a user can act on.
+    pub message: String,
+}
+
+impl Finding {
+    pub fn new(rule: impl Into<String>, severity: Severity, pointer: impl Into<String>) -> Self {
+        Finding {
+            rule: rule.into(),
+            severity,
+            pointer: pointer.into(),
+            expected: String::new(),
+            actual: String::new(),
+            message: String::new(),
+        }
+    }
+
+    pub fn expected(mut self, expected: impl Into<String>) -> Self {
+        self.expected = expected.into();
+        self
+    }
+
+    pub fn actual(mut self, actual: impl Into<String>) -> Self {
+        self.actual = actual.into();
+        self
+    }
+
+    pub fn message(mut self, message: impl Into<String>) -> Self {
+        self.message = message.into();
+        self
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[{}] {}", self.severity, self.rule)?;
+        if !self.pointer.is_empty() {
+            write!(f, " at {}", self.pointer)?;
+        }
+        if !self.message.is_empty() {
+            write!(f, ": {}", self.message)?;
+        }
+        if !self.expected.is_empty() || !self.actual.is_empty() {
+            write!(f, " (expected {}, got {})", self.expected, self.actual)?;
+        }
+        Ok(())
+    }
+}

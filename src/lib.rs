@@ -1,0 +1,15 @@
+//! ecs-conform: a contract-conformance harness for the Amazon ECS task API.
+//!
+//! One case travels through the modules in this order:
+//! `suite` (case files) → `run` (steps, variables, polling) → `target` (HTTP, SigV4,
+//! `Exchange`) → `contract` + `judge` (findings) → `snapshot` → `report`.
+//! `reference` is the built-in ECS task API the suite certifies against; the harness
+//! never depends on it.
+
+pub mod contract;
+pub mod finding;
+pub mod reference;
+pub mod target;
+
+pub use finding::{Finding, Severity};
+pub use target::Exchange;

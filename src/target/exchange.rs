@@ -1,0 +1,69 @@
+//! `Exchange`: one request sent to a target and the answer it gave, as data that the
+//! contract, the judge, snapshots and reports read. Secrets never enter it: the
+//! headers recorded here are already redacted.
+
+use serde::Serialize;
+use serde_json::Value;
+use std::time::Duration;
+
+/// The request as sent (headers redacted).
+#[derive(Debug, Clone, Serialize)]
+pub struct SentRequest {
+    /// Operation name without the service prefix, e.g. `RunTask`.
+    pub operation: String,
+    pub method: String,
+    pub url: String,
+    /// Header names in lower case; secret values replaced by `<redacted>`.
+    pub headers: Vec<(String, String)>,
+    pub body: Value,
+}
+
+/// The response as received.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReceivedResponse {
+    pub status: u16,
+    /// Header names in lower case, in the order received.
+    pub headers: Vec<(String, String)>,
+    /// The raw body text (lossy UTF-8).
+    pub body_text: String,
+    /// The body parsed as JSON, when it is JSON.
+    pub body: Option<Value>,
+}
+
+impl ReceivedResponse {
+    /// First header with this name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+/// One call and its answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct Exchange {
+    pub request: SentRequest,
+    pub response: ReceivedResponse,
+    #[serde(with = "duration_ms")]
+    pub elapsed: Duration,
+}
+
+impl Exchange {
+    pub fn operation(&self) -> &str {
+        &self.request.operation
+    }
+}
+
+mod duration_ms {
+    use serde::Serializer;
+    use std::time::Duration;
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(d.as_secs_f64() * 1000.0)
+    }
+}
