@@ -13,3 +13,4 @@ pub mod target;
 
 pub use finding::{Finding, Severity};
 pub use target::Exchange;
+pub mod suite;
