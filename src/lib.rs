@@ -8,7 +8,9 @@
 
 pub mod contract;
 pub mod finding;
+pub mod judge;
 pub mod reference;
+pub mod run;
 pub mod target;
 
 pub use finding::{Finding, Severity};
