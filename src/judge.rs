@@ -45,7 +45,11 @@ pub fn judge_step(expect: &Expect, ex: &Exchange, body: Option<&Value>) -> Vec<F
     } else if expect.status.is_empty() && !ex.response.is_success() {
         let actual = match &error {
             Some(e) if !e.error_type.is_empty() => {
-                format!("HTTP {status} {}: {}", e.error_type, e.message.clone().unwrap_or_default())
+                format!(
+                    "HTTP {status} {}: {}",
+                    e.error_type,
+                    e.message.clone().unwrap_or_default()
+                )
             }
             _ => format!("HTTP {status}"),
         };
@@ -57,7 +61,11 @@ pub fn judge_step(expect: &Expect, ex: &Exchange, body: Option<&Value>) -> Vec<F
         );
     }
     let null = Value::Null;
-    out.extend(check_conditions(&expect.body, body.unwrap_or(&null), "expect.body"));
+    out.extend(check_conditions(
+        &expect.body,
+        body.unwrap_or(&null),
+        "expect.body",
+    ));
     out
 }
 
@@ -165,7 +173,11 @@ fn check(m: &Matcher, actual: Option<&Value>) -> Result<(), (String, String)> {
             if actual.is_some() == *want {
                 Ok(())
             } else {
-                fail(if *want { "present".into() } else { "absent".into() })
+                fail(if *want {
+                    "present".into()
+                } else {
+                    "absent".into()
+                })
             }
         }
         Matcher::Equals(v) => match actual {
@@ -220,7 +232,10 @@ fn check(m: &Matcher, actual: Option<&Value>) -> Result<(), (String, String)> {
         }
         Matcher::Type(t) => match actual {
             Some(a) if type_name(a) == t || (t == "number" && a.is_number()) => Ok(()),
-            Some(a) => Err((format!("a {t}"), format!("a {} ({})", type_name(a), show(Some(a))))),
+            Some(a) => Err((
+                format!("a {t}"),
+                format!("a {} ({})", type_name(a), show(Some(a))),
+            )),
             None => fail(format!("a {t}")),
         },
     }

@@ -16,7 +16,11 @@ fn rules(f: &[Finding]) -> Vec<&str> {
 
 #[test]
 fn a_failed_call_fails_a_step_that_expects_success() {
-    let e = ex(400, &[], r#"{"__type":"ClusterNotFoundException","message":"x"}"#);
+    let e = ex(
+        400,
+        &[],
+        r#"{"__type":"ClusterNotFoundException","message":"x"}"#,
+    );
     let f = judge_step(&Expect::default(), &e, e.response.body.as_ref());
     assert_eq!(rules(&f), vec!["expect.success"]);
     assert!(f[0].actual.contains("ClusterNotFoundException"));
@@ -31,18 +35,41 @@ fn expected_error_types_match_after_normalisation_in_body_or_header() {
         ..Expect::default()
     };
     for e in [
-        ex(400, &[], r#"{"__type":"com.amazonaws.ecs#ClusterNotFoundException","Message":"m"}"#),
-        ex(400, &[], r#"{"__type":"ClusterNotFoundException:http://internal.amazon.com/","message":"m"}"#),
-        ex(400, &[("X-Amzn-ErrorType", "ClusterNotFoundException")], r#"{"message":"m"}"#),
+        ex(
+            400,
+            &[],
+            r#"{"__type":"com.amazonaws.ecs#ClusterNotFoundException","Message":"m"}"#,
+        ),
+        ex(
+            400,
+            &[],
+            r#"{"__type":"ClusterNotFoundException:http://internal.amazon.com/","message":"m"}"#,
+        ),
+        ex(
+            400,
+            &[("X-Amzn-ErrorType", "ClusterNotFoundException")],
+            r#"{"message":"m"}"#,
+        ),
     ] {
         assert!(judge_step(&expect, &e, e.response.body.as_ref()).is_empty());
     }
-    let wrong = ex(400, &[], r#"{"__type":"InvalidParameterException","message":"m"}"#);
+    let wrong = ex(
+        400,
+        &[],
+        r#"{"__type":"InvalidParameterException","message":"m"}"#,
+    );
     let f = judge_step(&expect, &wrong, wrong.response.body.as_ref());
     assert_eq!(rules(&f), vec!["expect.error"]);
     assert_eq!(f[0].actual, "InvalidParameterException");
     let success = ex(200, &[], "{}");
-    assert_eq!(rules(&judge_step(&expect, &success, success.response.body.as_ref())), vec!["expect.error"]);
+    assert_eq!(
+        rules(&judge_step(
+            &expect,
+            &success,
+            success.response.body.as_ref()
+        )),
+        vec!["expect.error"]
+    );
 }
 
 #[test]
@@ -98,5 +125,8 @@ fn every_matcher_fails_on_a_breaking_value_and_holds_on_a_good_one() {
 fn integers_equal_their_float_form_but_strings_do_not_equal_numbers() {
     let body = json!({"v": 1, "s": "1"});
     assert!(check_conditions(&conds(json!({"/v": 1.0})), &body, "r").is_empty());
-    assert_eq!(check_conditions(&conds(json!({"/s": 1})), &body, "r").len(), 1);
+    assert_eq!(
+        check_conditions(&conds(json!({"/s": 1})), &body, "r").len(),
+        1
+    );
 }

@@ -91,7 +91,10 @@ impl CaseResult {
 }
 
 mod secs {
-    pub fn serialize<S: serde::Serializer>(d: &std::time::Duration, s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: serde::Serializer>(
+        d: &std::time::Duration,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         s.serialize_f64(d.as_secs_f64())
     }
 }
@@ -169,17 +172,28 @@ impl Runner {
     pub async fn setup_fixtures(&self, fixtures: &[&PlannedFixture]) -> FixtureOutcome {
         let mut outcome = FixtureOutcome::default();
         for fixture in fixtures {
-            if let Some(need) = fixture.needs.iter().find(|n| outcome.failed.contains_key(*n)) {
-                outcome
-                    .failed
-                    .insert(fixture.name.clone(), format!("it needs `{need}`, which failed"));
+            if let Some(need) = fixture
+                .needs
+                .iter()
+                .find(|n| outcome.failed.contains_key(*n))
+            {
+                outcome.failed.insert(
+                    fixture.name.clone(),
+                    format!("it needs `{need}`, which failed"),
+                );
                 continue;
             }
             let mut vars = self.globals();
             let mut observer = self.contract.observer();
             for (i, planned) in fixture.setup.iter().enumerate() {
                 let report = self
-                    .exec_step(planned, i + 1, Phase::Fixture(fixture.name.clone()), &mut vars, &mut observer)
+                    .exec_step(
+                        planned,
+                        i + 1,
+                        Phase::Fixture(fixture.name.clone()),
+                        &mut vars,
+                        &mut observer,
+                    )
                     .await;
                 let problem = report.problem();
                 if let Some(reason) = &report.target_error {
@@ -214,7 +228,10 @@ impl Runner {
         for fixture in fixtures.iter().rev() {
             for (i, planned) in fixture.teardown.iter().enumerate() {
                 let phase = Phase::FixtureTeardown(fixture.name.clone());
-                reports.push(self.exec_step(planned, i + 1, phase, &mut vars, &mut observer).await);
+                reports.push(
+                    self.exec_step(planned, i + 1, phase, &mut vars, &mut observer)
+                        .await,
+                );
             }
         }
         reports
@@ -269,16 +286,20 @@ impl Runner {
         let started = Instant::now();
         let mut result = CaseResult::skipped(case, "");
         let failed_fixture = self.failed_fixtures.lock().ok().and_then(|f| {
-            case.fixtures
-                .iter()
-                .find_map(|n| f.get(n).map(|why| format!("fixture `{n}` could not be set up: {why}")))
+            case.fixtures.iter().find_map(|n| {
+                f.get(n)
+                    .map(|why| format!("fixture `{n}` could not be set up: {why}"))
+            })
         });
         if let Some(reason) = failed_fixture {
             result.outcome = Outcome::Error(reason);
             return result;
         }
         let mut vars = self.globals();
-        vars.set("case_id", Value::String(case_id(&self.settings.run_id, &case.id)));
+        vars.set(
+            "case_id",
+            Value::String(case_id(&self.settings.run_id, &case.id)),
+        );
         if let Err(e) = vars.define_all(&case.vars) {
             result.outcome = Outcome::Error(format!("variable `{}` has no value", e.0));
             return result;
@@ -320,7 +341,11 @@ fn outcome_of(steps: &[StepReport], interrupted: bool) -> Outcome {
     if failed {
         return Outcome::Failed;
     }
-    if let Some(note) = steps.iter().find(|s| s.skipped).and_then(|s| s.note.clone()) {
+    if let Some(note) = steps
+        .iter()
+        .find(|s| s.skipped)
+        .and_then(|s| s.note.clone())
+    {
         return Outcome::Error(note);
     }
     if interrupted {

@@ -104,7 +104,11 @@ impl Runner {
         let mut report = StepReport::new(planned, index, phase);
         let step = &planned.step;
         let bound = vars.bind(&step.request).and_then(|request| {
-            let until = planned.until.as_ref().map(|u| vars.bind_conditions(u)).transpose()?;
+            let until = planned
+                .until
+                .as_ref()
+                .map(|u| vars.bind_conditions(u))
+                .transpose()?;
             let body = vars.bind_conditions(&planned.expect.body)?;
             Ok((request, until, body))
         });
@@ -128,7 +132,8 @@ impl Runner {
                 None => return report,
             };
             let Some(until) = &until else { break round };
-            let unmet = check_conditions(until, round.body.as_ref().unwrap_or(&Value::Null), "until");
+            let unmet =
+                check_conditions(until, round.body.as_ref().unwrap_or(&Value::Null), "until");
             if unmet.is_empty() {
                 break round;
             }
@@ -137,14 +142,18 @@ impl Runner {
                     .iter()
                     .map(|f| format!("{} (last value: {})", f.pointer, f.actual))
                     .collect();
-                report.add(vec![Finding::new("until.timeout", Severity::Fail, unmet[0].pointer.clone())
-                    .expected(unmet[0].expected.clone())
-                    .actual(unmet[0].actual.clone())
-                    .message(format!(
-                        "the condition did not hold within {within:?} after {} calls: {}",
-                        report.calls,
-                        what.join("; ")
-                    ))]);
+                report.add(vec![Finding::new(
+                    "until.timeout",
+                    Severity::Fail,
+                    unmet[0].pointer.clone(),
+                )
+                .expected(unmet[0].expected.clone())
+                .actual(unmet[0].actual.clone())
+                .message(format!(
+                    "the condition did not hold within {within:?} after {} calls: {}",
+                    report.calls,
+                    what.join("; ")
+                ))]);
                 report.exchange = Some(round.exchange);
                 return report;
             }
@@ -157,10 +166,16 @@ impl Runner {
             for (name, pointer) in &step.save {
                 match body.pointer(pointer) {
                     Some(v) => vars.set(name.clone(), v.clone()),
-                    None => report.add(vec![Finding::new("save.missing", Severity::Fail, pointer.clone())
-                        .expected("a value to save")
-                        .actual("absent")
-                        .message(format!("cannot save `{name}`: the response has nothing at {pointer}"))]),
+                    None => report.add(vec![Finding::new(
+                        "save.missing",
+                        Severity::Fail,
+                        pointer.clone(),
+                    )
+                    .expected("a value to save")
+                    .actual("absent")
+                    .message(format!(
+                        "cannot save `{name}`: the response has nothing at {pointer}"
+                    ))]),
                 }
             }
         }
@@ -212,7 +227,9 @@ impl Runner {
             if let Value::Object(map) = &body {
                 for (k, v) in map {
                     if let Value::Array(items) = v {
-                        let entry = collected.entry(k.clone()).or_insert_with(|| Value::Array(Vec::new()));
+                        let entry = collected
+                            .entry(k.clone())
+                            .or_insert_with(|| Value::Array(Vec::new()));
                         if let Value::Array(all) = entry {
                             all.extend(items.iter().cloned());
                         }
@@ -230,10 +247,14 @@ impl Runner {
                     next["nextToken"] = Value::String(t);
                 }
                 Some(_) => {
-                    report.add(vec![Finding::new("paginate.endless", Severity::Fail, "/nextToken")
-                        .expected("the last page within 1000 pages")
-                        .actual("a nextToken on page 1000")
-                        .message("pagination never ends")]);
+                    report.add(vec![Finding::new(
+                        "paginate.endless",
+                        Severity::Fail,
+                        "/nextToken",
+                    )
+                    .expected("the last page within 1000 pages")
+                    .actual("a nextToken on page 1000")
+                    .message("pagination never ends")]);
                     break;
                 }
                 None => break,

@@ -70,9 +70,7 @@ impl Vars {
         Ok(match m {
             Matcher::Equals(v) => Matcher::Equals(b(v)?),
             Matcher::NotEquals(v) => Matcher::NotEquals(b(v)?),
-            Matcher::OneOf(items) => {
-                Matcher::OneOf(items.iter().map(b).collect::<Result<_, _>>()?)
-            }
+            Matcher::OneOf(items) => Matcher::OneOf(items.iter().map(b).collect::<Result<_, _>>()?),
             Matcher::Contains(v) => Matcher::Contains(b(v)?),
             Matcher::NotContains(v) => Matcher::NotContains(b(v)?),
             Matcher::Matches(p) => match b(&Value::String(p.clone()))? {
@@ -131,7 +129,10 @@ mod tests {
 
     #[test]
     fn uuids_have_the_v4_layout_and_differ() {
-        let re = regex::Regex::new("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$").unwrap();
+        let re = regex::Regex::new(
+            "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$",
+        )
+        .unwrap();
         let (a, b) = (uuid(), uuid());
         assert!(re.is_match(&a), "{a}");
         assert_ne!(a, b);
@@ -142,7 +143,8 @@ mod tests {
         let mut v = Vars::new();
         v.set("run_id", json!("r1"));
         let vars: Map<String, Value> =
-            serde_json::from_value(json!({"cluster": "c-${run_id}", "name": "${cluster}-x"})).unwrap();
+            serde_json::from_value(json!({"cluster": "c-${run_id}", "name": "${cluster}-x"}))
+                .unwrap();
         v.define_all(&vars).unwrap();
         assert_eq!(v.get("name"), Some(json!("c-r1-x")));
         assert_eq!(case_id("r", "a/b"), case_id("r", "a/b"));

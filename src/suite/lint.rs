@@ -13,7 +13,10 @@ use std::path::Path;
 
 /// Variables every case can use without defining them.
 pub const BUILTIN_VARIABLES: &[(&str, &str)] = &[
-    ("run_id", "an id unique to this run (lower-case letters and digits)"),
+    (
+        "run_id",
+        "an id unique to this run (lower-case letters and digits)",
+    ),
     ("case_id", "an id unique to this case in this run"),
     ("region", "the target's region"),
     ("uuid", "a fresh random UUID at each use"),
@@ -127,9 +130,20 @@ pub fn load_fixtures(
                 defined.extend(f.setup.iter().flat_map(|s| s.save.keys().cloned()));
             }
         }
-        let setup = plan_steps(&mut check, &fixture.setup, &mut next_line, ops, &mut defined);
-        let teardown =
-            plan_steps(&mut check, &fixture.teardown, &mut next_line, ops, &mut defined);
+        let setup = plan_steps(
+            &mut check,
+            &fixture.setup,
+            &mut next_line,
+            ops,
+            &mut defined,
+        );
+        let teardown = plan_steps(
+            &mut check,
+            &fixture.teardown,
+            &mut next_line,
+            ops,
+            &mut defined,
+        );
         planned.push(PlannedFixture {
             name: name.clone(),
             needs: fixture.needs.clone(),
@@ -144,9 +158,9 @@ fn order_fixtures(mut pending: Vec<PlannedFixture>, check: &mut FileCheck) -> Ve
     let mut ordered: Vec<PlannedFixture> = Vec::new();
     while !pending.is_empty() {
         let ready = pending.iter().position(|f| {
-            f.needs
-                .iter()
-                .all(|n| ordered.iter().any(|o| &o.name == n) || !pending.iter().any(|p| &p.name == n))
+            f.needs.iter().all(|n| {
+                ordered.iter().any(|o| &o.name == n) || !pending.iter().any(|p| &p.name == n)
+            })
         });
         match ready {
             Some(i) => ordered.push(pending.remove(i)),
@@ -165,7 +179,10 @@ fn order_fixtures(mut pending: Vec<PlannedFixture>, check: &mut FileCheck) -> Ve
 }
 
 fn builtins() -> BTreeSet<String> {
-    BUILTIN_VARIABLES.iter().map(|(n, _)| n.to_string()).collect()
+    BUILTIN_VARIABLES
+        .iter()
+        .map(|(n, _)| n.to_string())
+        .collect()
 }
 
 /// Parses and checks one case file.
@@ -204,7 +221,11 @@ pub fn load_case(
                 1,
                 format!(
                     "unknown fixture `{name}`; the fixtures file defines: {}",
-                    fixtures.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")
+                    fixtures
+                        .iter()
+                        .map(|f| f.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             ),
             Some(_) => defined.extend(fixture_variables(name, fixtures)),
@@ -282,7 +303,14 @@ fn plan_step(
         );
     }
     if !step.request.is_object() {
-        check.near("with", line, format!("`with` must be an object (the request body), not {}", step.request));
+        check.near(
+            "with",
+            line,
+            format!(
+                "`with` must be an object (the request body), not {}",
+                step.request
+            ),
+        );
     }
     check_references(check, &step.request, defined, line);
     for (name, pointer) in &step.save {
@@ -298,7 +326,11 @@ fn plan_step(
         })
     });
     if step.until.is_none() && (step.within.is_some() || step.every.is_some()) {
-        check.near("within", line, "`within` and `every` only make sense with `until`".into());
+        check.near(
+            "within",
+            line,
+            "`within` and `every` only make sense with `until`".into(),
+        );
     }
     let raw = step.expect.clone().unwrap_or_default();
     let expect = plan_expect(check, &raw, defined, line);

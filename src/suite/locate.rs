@@ -73,7 +73,8 @@ mod tests {
 
     #[test]
     fn call_keys_are_found_in_yaml_and_json() {
-        let yaml = "steps:\n  - call: RunTask\n    with: {}\n  - { call: StopTask }\n# recall: no\n";
+        let yaml =
+            "steps:\n  - call: RunTask\n    with: {}\n  - { call: StopTask }\n# recall: no\n";
         assert_eq!(call_lines(yaml), vec![2, 4]);
         let json = "{\"steps\": [\n {\"call\": \"RunTask\"},\n {\"call\" : \"X\"}]}";
         assert_eq!(call_lines(json), vec![2, 3]);

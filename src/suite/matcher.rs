@@ -46,7 +46,9 @@ pub const MATCHER_KEYS: &[&str] = &[
     "type",
 ];
 
-const TYPES: &[&str] = &["string", "number", "integer", "boolean", "array", "object", "null"];
+const TYPES: &[&str] = &[
+    "string", "number", "integer", "boolean", "array", "object", "null",
+];
 
 /// Checks that a pointer is an RFC 6901 JSON pointer.
 pub fn check_pointer(pointer: &str) -> Result<(), String> {
@@ -132,9 +134,10 @@ fn parse_one(key: &str, v: &Value) -> Result<Matcher, String> {
         "contains" => Matcher::Contains(v.clone()),
         "not_contains" => Matcher::NotContains(v.clone()),
         "type" => {
-            let t = v.as_str().filter(|t| TYPES.contains(t)).ok_or_else(|| {
-                format!("`type` takes one of {}, not {v}", TYPES.join(", "))
-            })?;
+            let t = v
+                .as_str()
+                .filter(|t| TYPES.contains(t))
+                .ok_or_else(|| format!("`type` takes one of {}, not {v}", TYPES.join(", ")))?;
             Matcher::Type(t.to_owned())
         }
         other => {
@@ -159,14 +162,20 @@ mod tests {
     fn scalars_mean_equality_and_objects_list_matchers() {
         let c = parse(json!({"/a": "STOPPED", "/b": {"length": 2, "present": true}})).unwrap();
         assert_eq!(c[0].matchers, vec![Matcher::Equals(json!("STOPPED"))]);
-        assert_eq!(c[1].matchers, vec![Matcher::Length(2), Matcher::Present(true)]);
+        assert_eq!(
+            c[1].matchers,
+            vec![Matcher::Length(2), Matcher::Present(true)]
+        );
     }
 
     #[test]
     fn bad_pointers_keys_and_regexes_are_refused_with_the_pointer() {
         assert_eq!(parse(json!({"tasks/0": 1})).unwrap_err().0, "tasks/0");
         assert!(parse(json!({"/a~2": 1})).is_err());
-        assert!(parse(json!({"/a": {"lenght": 1}})).unwrap_err().1.contains("lenght"));
+        assert!(parse(json!({"/a": {"lenght": 1}}))
+            .unwrap_err()
+            .1
+            .contains("lenght"));
         assert!(parse(json!({"/a": {"matches": "("}})).is_err());
         assert!(parse(json!({"/a": {"one_of": []}})).is_err());
         assert!(parse(json!({"/a": {"type": "str"}})).is_err());

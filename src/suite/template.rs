@@ -12,10 +12,17 @@ pub fn references(text: &str) -> Result<Vec<&str>, String> {
     while let Some(start) = rest.find("${") {
         let after = &rest[start + 2..];
         let Some(end) = after.find('}') else {
-            return Err(format!("`{}` opens a variable with `${{` but never closes it with `}}`", &rest[start..]));
+            return Err(format!(
+                "`{}` opens a variable with `${{` but never closes it with `}}`",
+                &rest[start..]
+            ));
         };
         let name = &after[..end];
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
             return Err(format!(
                 "`${{{name}}}` is not a variable name: use letters, digits, `_` and `-`"
             ));
@@ -46,10 +53,7 @@ pub fn strings(value: &Value, out: &mut Vec<String>) {
 pub struct Unbound(pub String);
 
 /// Substitutes every `${name}` in `value` using `lookup`.
-pub fn substitute(
-    value: &Value,
-    lookup: &dyn Fn(&str) -> Option<Value>,
-) -> Result<Value, Unbound> {
+pub fn substitute(value: &Value, lookup: &dyn Fn(&str) -> Option<Value>) -> Result<Value, Unbound> {
     Ok(match value {
         Value::String(s) => substitute_str(s, lookup)?,
         Value::Array(items) => Value::Array(

@@ -97,7 +97,10 @@ mod tests {
             ("AWS_SECRET_ACCESS_KEY", "s".to_string()),
             ("AWS_SHARED_CREDENTIALS_FILE", path.clone()),
         ])));
-        assert_eq!((c.access_key_id.as_str(), c.source.as_str()), ("AKIDENV", "environment"));
+        assert_eq!(
+            (c.access_key_id.as_str(), c.source.as_str()),
+            ("AKIDENV", "environment")
+        );
 
         let c = Credentials::discover(&env(HashMap::from([
             ("AWS_PROFILE", "ci".to_string()),
@@ -106,10 +109,7 @@ mod tests {
         assert_eq!(c.access_key_id, "AKIDCI");
         assert_eq!(c.session_token.as_deref(), Some("tok"));
 
-        let c = Credentials::discover(&env(HashMap::from([(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            path,
-        )])));
+        let c = Credentials::discover(&env(HashMap::from([("AWS_SHARED_CREDENTIALS_FILE", path)])));
         assert_eq!(c.access_key_id, "AKIDDEFAULT");
 
         let c = Credentials::discover(&env(HashMap::new()));

@@ -18,7 +18,9 @@ pub const TARGET_PREFIX: &str = "AmazonEC2ContainerServiceV20141113";
 pub const SECRET_HEADERS: &[&str] = &["authorization", "x-amz-security-token"];
 
 /// `POST /` or `POST /v1/<Operation>`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum PathStyle {
     Root,
@@ -139,14 +141,25 @@ impl Target {
             request = request.header(k.as_str(), v.as_str());
         }
         let started = Instant::now();
-        let response = request.send().await.map_err(|e| self.describe(operation, e))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| self.describe(operation, e))?;
         let status = response.status().as_u16();
         let response_headers: Vec<(String, String)> = response
             .headers()
             .iter()
-            .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect();
-        let bytes = response.bytes().await.map_err(|e| self.describe(operation, e))?;
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| self.describe(operation, e))?;
         let elapsed = started.elapsed();
         let body_text = String::from_utf8_lossy(&bytes).into_owned();
         let parsed = serde_json::from_slice(&bytes).ok();
@@ -292,17 +305,40 @@ mod tests {
     fn throttling_is_recognised_by_status_header_or_type_only() {
         assert!(is_throttled(&response(429, None, "")));
         assert!(is_throttled(&response(503, None, "")));
-        assert!(is_throttled(&response(400, None, r#"{"__type":"com.amazonaws.ecs#ThrottlingException"}"#)));
-        assert!(is_throttled(&response(400, Some("ThrottlingException:http://x"), "{}")));
-        assert!(!is_throttled(&response(400, None, r#"{"__type":"ClusterNotFoundException"}"#)));
-        assert!(!is_throttled(&response(500, None, r#"{"__type":"ServerException"}"#)));
-        assert!(!is_throttled(&response(200, None, r#"{"__type":"ThrottlingException"}"#)));
+        assert!(is_throttled(&response(
+            400,
+            None,
+            r#"{"__type":"com.amazonaws.ecs#ThrottlingException"}"#
+        )));
+        assert!(is_throttled(&response(
+            400,
+            Some("ThrottlingException:http://x"),
+            "{}"
+        )));
+        assert!(!is_throttled(&response(
+            400,
+            None,
+            r#"{"__type":"ClusterNotFoundException"}"#
+        )));
+        assert!(!is_throttled(&response(
+            500,
+            None,
+            r#"{"__type":"ServerException"}"#
+        )));
+        assert!(!is_throttled(&response(
+            200,
+            None,
+            r#"{"__type":"ThrottlingException"}"#
+        )));
     }
 
     #[test]
     fn secrets_are_redacted_and_the_rest_kept() {
         let h = redact(vec![
-            ("authorization".into(), "AWS4-HMAC-SHA256 Credential=AKID/...".into()),
+            (
+                "authorization".into(),
+                "AWS4-HMAC-SHA256 Credential=AKID/...".into(),
+            ),
             ("X-Amz-Security-Token".into(), "tok".into()),
             ("x-amz-target".into(), "T.Op".into()),
         ]);
