@@ -210,8 +210,8 @@ pub fn run(
         );
         report.results = results;
         runtime.block_on(async {
-            runner.teardown_fixtures(&fixtures).await;
             runner.stop_started_tasks().await;
+            runner.teardown_fixtures(&fixtures).await;
         });
         report.interrupted = runner.is_interrupted();
     } else {
