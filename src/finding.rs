@@ -1,11 +1,11 @@
 //! The vocabulary of verdicts: a `Finding` is one observed departure from the contract
 //! or from a case's expectations, with a `Severity` that says how much it matters.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// How much a finding matters (see ARCHITECTURE.md, "Verdicts a user can trust").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// A SHOULD: something real endpoints always send is missing.
@@ -34,7 +34,7 @@ impl fmt::Display for Severity {
 
 /// One departure: which rule, where (a JSON pointer into the response body, or a
 /// pseudo-location such as `header:x-amzn-RequestId`), what was expected and what came.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     /// Stable rule id, e.g. `schema.response`, `error.documented`, `expect.body`.
     pub rule: String,
