@@ -93,7 +93,8 @@ fn string_timestamp_is_one_timestamp_finding_naming_the_sdks() {
 
 #[test]
 fn wrong_member_types_fail_at_their_pointer() {
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    type Break = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(&str, Break)> = vec![
         ("/tasks/0/version", Box::new(|t| t["version"] = json!("4"))),
         ("/tasks/0/version", Box::new(|t| t["version"] = json!(4.5))),
         ("/tasks/0/cpu", Box::new(|t| t["cpu"] = json!(512))),

@@ -3,6 +3,7 @@
 //! exist, an enum file nobody classified, a timestamp member the data file forgot).
 
 use super::data::ContractData;
+use super::pointer::resolve;
 use super::schemas::SchemaSet;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -109,27 +110,9 @@ pub(crate) fn check(data: &ContractData, schemas: &SchemaSet) -> Result<(), Stri
     Ok(())
 }
 
-/// Resolves a relative `$ref` (no fragment) from the file `from` to a path relative to
-/// the schemas directory: `resolve("shapes/Task.json", "../common/Timestamp.json")`.
-fn resolve(from: &str, target: &str) -> String {
-    let target = target.split('#').next().unwrap_or(target);
-    let mut parts: Vec<&str> = from.split('/').collect();
-    parts.pop();
-    for seg in target.split('/') {
-        match seg {
-            "." | "" => {}
-            ".." => {
-                parts.pop();
-            }
-            s => parts.push(s),
-        }
-    }
-    parts.join("/")
-}
-
 #[cfg(test)]
 mod tests {
-    use super::resolve;
+    use crate::contract::pointer::resolve;
 
     #[test]
     fn resolves_relative_refs() {

@@ -3,7 +3,7 @@
 //! open enums become drift, string timestamps get their own rule, the rest fail.
 
 use super::data::{ContractData, EnumKind, DATA_FILE};
-use super::pointer::{escape, truncate_json};
+use super::pointer::{escape, resolve, truncate_json};
 use super::rules;
 use super::ContractError;
 use crate::finding::Finding;
@@ -244,6 +244,48 @@ fn compile(
     dir: &Path,
     documents: &BTreeMap<String, Value>,
 ) -> Result<BTreeMap<String, Validator>, ContractError> {
+    // Each file against its meta-schema first, so a broken file is named itself rather
+    // than through the first schema that refers to it.
+    for (rel, doc) in documents {
+        let standard = doc.get("$schema").and_then(Value::as_str).is_none_or(|s| {
+            s.starts_with("https://json-schema.org/") || s.starts_with("http://json-schema.org/")
+        });
+        if standard {
+            if let Err(e) = jsonschema::meta::validate(doc) {
+                let at = e.instance_path().as_str();
+                return Err(ContractError::Schema {
+                    path: dir.join(rel),
+                    message: format!(
+                        "{} {e}",
+                        if at.is_empty() {
+                            "at the root:".to_string()
+                        } else {
+                            format!("at {at}:")
+                        }
+                    ),
+                });
+            }
+        }
+    }
+    for (rel, doc) in documents {
+        let mut refs = Vec::new();
+        collect_refs(doc, &mut refs);
+        for r in refs {
+            let file = r.split('#').next().unwrap_or("");
+            if file.is_empty() || file.contains(':') {
+                continue; // same-document or absolute: the registry judges those
+            }
+            let target = resolve(rel, file);
+            if !documents.contains_key(&target) {
+                return Err(ContractError::Schema {
+                    path: dir.join(rel),
+                    message: format!(
+                        "$ref {r:?} points to {target}, which is not a file in the schemas directory"
+                    ),
+                });
+            }
+        }
+    }
     let registry = Registry::new()
         .retriever(NoRetrieval)
         .extend(
@@ -289,6 +331,24 @@ fn shape_name(file: &str) -> &str {
     name.strip_suffix(".json").unwrap_or(name)
 }
 
+/// Every `$ref` string in a schema document.
+fn collect_refs<'v>(v: &'v Value, out: &mut Vec<&'v str>) {
+    match v {
+        Value::Object(map) => {
+            for (k, x) in map {
+                match (k.as_str(), x) {
+                    ("$ref", Value::String(r)) => out.push(r),
+                    // enum/const/examples hold data, not subschemas
+                    ("enum" | "const" | "examples" | "default", _) => {}
+                    _ => collect_refs(x, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|x| collect_refs(x, out)),
+        _ => {}
+    }
+}
+
 fn strip_base(s: &str) -> String {
     s.replace(BASE, "")
 }
@@ -302,7 +362,13 @@ fn read_json(path: &Path) -> Result<Value, ContractError> {
         path: path.to_path_buf(),
         line: e.line(),
         column: e.column(),
-        message: e.to_string(),
+        message: {
+            let m = e.to_string();
+            match m.find(" at line ") {
+                Some(i) => m[..i].to_string(),
+                None => m,
+            }
+        },
     })
 }
 
