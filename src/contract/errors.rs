@@ -44,11 +44,12 @@ impl TypeSource {
 
 /// `com.amazonaws.ecs#ClusterNotFoundException` and
 /// `ClusterNotFoundException:http://internal.amazon.com/...` → `ClusterNotFoundException`:
-/// the part after the last `#`, before the first `:`, trimmed.
+/// as botocore and the Smithy AWS JSON 1.1 spec do it, first cut at the first `:`, then
+/// keep what follows the last `#`, trimmed (so a `#` inside the suffix URL is ignored).
 pub fn normalise_error_type(raw: &str) -> String {
-    let after_hash = raw.rsplit('#').next().unwrap_or(raw);
-    let before_colon = after_hash.split(':').next().unwrap_or(after_hash);
-    before_colon.trim().to_string()
+    let before_colon = raw.split(':').next().unwrap_or(raw);
+    let after_hash = before_colon.rsplit('#').next().unwrap_or(before_colon);
+    after_hash.trim().to_string()
 }
 
 /// Normalised error of a response; `None` for a 2xx. The type comes from the
@@ -180,6 +181,7 @@ mod tests {
             "com.amazonaws.ecs#ClusterNotFoundException",
             "ClusterNotFoundException:http://internal.amazon.com/coral/com.amazonaws.ecs/",
             "aws.protocoltests#ns#ClusterNotFoundException:http://x:y",
+            "ClusterNotFoundException:http://internal.amazon.com/doc#anchor",
             " ClusterNotFoundException ",
         ] {
             assert_eq!(
