@@ -75,7 +75,11 @@ pub struct FindingEntry {
 }
 
 impl CaseEntry {
-    pub fn from_result(result: &CaseResult, expectations: &Expectations, details: Option<String>) -> CaseEntry {
+    pub fn from_result(
+        result: &CaseResult,
+        expectations: &Expectations,
+        details: Option<String>,
+    ) -> CaseEntry {
         let (verdict, known) = verdict(result, expectations);
         let reason = match &result.outcome {
             Outcome::Error(r) | Outcome::Skipped(r) => Some(r.clone()),
@@ -108,7 +112,11 @@ impl CaseEntry {
             duration_secs: result.duration.as_secs_f64(),
             known,
             findings,
-            details: if matches!(verdict, Verdict::Pass | Verdict::Skipped) { None } else { details },
+            details: if matches!(verdict, Verdict::Pass | Verdict::Skipped) {
+                None
+            } else {
+                details
+            },
         }
     }
 

@@ -76,7 +76,10 @@ pub struct IgnorePath {
 #[derive(Debug, thiserror::Error)]
 pub enum ExpectationsError {
     #[error("cannot read {}: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{}:{line}:{column}: not a valid expectation file: {message}", path.display())]
     Parse {
         path: PathBuf,
@@ -103,8 +106,8 @@ impl Expectations {
             source,
         })?;
         let options = serde_saphyr::options! { strict_booleans: true };
-        let mut parsed: Expectations =
-            serde_saphyr::from_str_with_options(&text, options).map_err(|e| {
+        let mut parsed: Expectations = serde_saphyr::from_str_with_options(&text, options)
+            .map_err(|e| {
                 let (line, column) = e
                     .location()
                     .map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
@@ -129,7 +132,7 @@ impl Expectations {
 }
 
 /// The final verdict of one case on one target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Pass,
@@ -169,7 +172,9 @@ pub fn verdict(result: &CaseResult, expectations: &Expectations) -> (Verdict, Ve
         Outcome::Skipped(_) => (Verdict::Skipped, Vec::new()),
         Outcome::Passed if known.is_empty() => (Verdict::Pass, Vec::new()),
         Outcome::Passed => (Verdict::Fixed, listed()),
-        Outcome::Error(_) if !known.is_empty() && covers("target.error") => (Verdict::Known, listed()),
+        Outcome::Error(_) if !known.is_empty() && covers("target.error") => {
+            (Verdict::Known, listed())
+        }
         Outcome::Error(_) => (Verdict::Error, Vec::new()),
         Outcome::Failed => {
             let all_known = result
@@ -247,25 +252,60 @@ mod tests {
     #[test]
     fn listed_failures_are_known_and_unlisted_ones_fail() {
         let e = expectations(&[("a", None), ("b", Some("expect.body"))]);
-        assert_eq!(verdict(&result("a", Outcome::Failed, &["x"]), &e).0, Verdict::Known);
-        assert_eq!(verdict(&result("b", Outcome::Failed, &["expect.body"]), &e).0, Verdict::Known);
+        assert_eq!(
+            verdict(&result("a", Outcome::Failed, &["x"]), &e).0,
+            Verdict::Known
+        );
+        assert_eq!(
+            verdict(&result("b", Outcome::Failed, &["expect.body"]), &e).0,
+            Verdict::Known
+        );
         // A new rule failing in a listed case is a new failure.
         assert_eq!(
-            verdict(&result("b", Outcome::Failed, &["expect.body", "schema.response"]), &e).0,
+            verdict(
+                &result("b", Outcome::Failed, &["expect.body", "schema.response"]),
+                &e
+            )
+            .0,
             Verdict::Fail
         );
-        assert_eq!(verdict(&result("c", Outcome::Failed, &["x"]), &e).0, Verdict::Fail);
+        assert_eq!(
+            verdict(&result("c", Outcome::Failed, &["x"]), &e).0,
+            Verdict::Fail
+        );
     }
 
     #[test]
     fn listed_cases_that_pass_are_fixed_and_errors_need_their_own_entry() {
-        let e = expectations(&[("a", None), ("b", Some("expect.body")), ("t", Some("target.error"))]);
-        assert_eq!(verdict(&result("a", Outcome::Passed, &[]), &e).0, Verdict::Fixed);
-        assert_eq!(verdict(&result("z", Outcome::Passed, &[]), &e).0, Verdict::Pass);
-        assert_eq!(verdict(&result("b", Outcome::Error("x".into()), &[]), &e).0, Verdict::Error);
-        assert_eq!(verdict(&result("t", Outcome::Error("x".into()), &[]), &e).0, Verdict::Known);
-        assert_eq!(verdict(&result("a", Outcome::Error("x".into()), &[]), &e).0, Verdict::Known);
-        assert_eq!(verdict(&result("q", Outcome::Skipped("tag".into()), &[]), &e).0, Verdict::Skipped);
+        let e = expectations(&[
+            ("a", None),
+            ("b", Some("expect.body")),
+            ("t", Some("target.error")),
+        ]);
+        assert_eq!(
+            verdict(&result("a", Outcome::Passed, &[]), &e).0,
+            Verdict::Fixed
+        );
+        assert_eq!(
+            verdict(&result("z", Outcome::Passed, &[]), &e).0,
+            Verdict::Pass
+        );
+        assert_eq!(
+            verdict(&result("b", Outcome::Error("x".into()), &[]), &e).0,
+            Verdict::Error
+        );
+        assert_eq!(
+            verdict(&result("t", Outcome::Error("x".into()), &[]), &e).0,
+            Verdict::Known
+        );
+        assert_eq!(
+            verdict(&result("a", Outcome::Error("x".into()), &[]), &e).0,
+            Verdict::Known
+        );
+        assert_eq!(
+            verdict(&result("q", Outcome::Skipped("tag".into()), &[]), &e).0,
+            Verdict::Skipped
+        );
     }
 
     #[test]
@@ -281,10 +321,17 @@ mod tests {
         assert_eq!(e.known.len(), 1);
         assert!(e.stale_fails);
         assert_eq!(e.name.as_deref(), Some("emu"));
-        std::fs::write(dir.join("bad.yaml"), "kind: emu\nknown:\n  - {case: a, reasn: r}\n").unwrap();
+        std::fs::write(
+            dir.join("bad.yaml"),
+            "kind: emu\nknown:\n  - {case: a, reasn: r}\n",
+        )
+        .unwrap();
         let err = Expectations::load(&dir, "bad").unwrap_err().to_string();
         assert!(err.contains("bad.yaml:3:"), "{err}");
-        assert!(matches!(Expectations::load(&dir, "none"), Err(ExpectationsError::Missing { .. })));
+        assert!(matches!(
+            Expectations::load(&dir, "none"),
+            Err(ExpectationsError::Missing { .. })
+        ));
         assert_eq!(unknown_entries(&e, &["x"]).len(), 1);
     }
 }
