@@ -75,6 +75,16 @@ impl Finding {
     }
 }
 
+/// Whitespace collapsed and at most 160 characters, so a finding stays on one line.
+fn one_line(text: &str) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() > 160 {
+        format!("{}…", flat.chars().take(160).collect::<String>())
+    } else {
+        flat
+    }
+}
+
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "[{}] {}", self.severity, self.rule)?;
@@ -85,7 +95,12 @@ impl fmt::Display for Finding {
             write!(f, ": {}", self.message)?;
         }
         if !self.expected.is_empty() || !self.actual.is_empty() {
-            write!(f, " (expected {}, got {})", self.expected, self.actual)?;
+            write!(
+                f,
+                " (expected {}, got {})",
+                one_line(&self.expected),
+                one_line(&self.actual)
+            )?;
         }
         Ok(())
     }
