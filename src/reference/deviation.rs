@@ -230,7 +230,7 @@ fn bend_body(devs: &Deviations, op: Op, body: &mut Value) {
                     let arn = task["taskArn"].as_str().unwrap_or_default().to_string();
                     let n = seen.entry(arn).or_insert(0);
                     *n += 1;
-                    if *n % 2 == 0 {
+                    if n.is_multiple_of(2) {
                         task["lastStatus"] = json!("PENDING");
                     }
                 }

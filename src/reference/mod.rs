@@ -21,7 +21,8 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Files: `server` (wire and routing), `ops` (the task operations), `setup` (clusters and
+//! Files: `server` (wire and routing), `ops` (dispatch and the task operations), `list`
+//! (ListTasks and paging), `setup` (clusters and
 //! task definitions), `state` (data and the time-driven lifecycle), `view` (JSON
 //! rendering), `input` (typed request access), `error`, `deviation` (the deviations and
 //! the final render step that applies most of them).
@@ -29,6 +30,7 @@
 mod deviation;
 mod error;
 mod input;
+mod list;
 mod ops;
 mod server;
 mod setup;

@@ -1,6 +1,6 @@
-//! The four task operations (RunTask, StopTask, DescribeTasks, ListTasks) as the
-//! contract documents them, and the service state they share. Setup operations
-//! (clusters, task definitions) live in `setup.rs`.
+//! The task operations RunTask, StopTask and DescribeTasks as the contract documents
+//! them, the dispatch of every operation, and the service state they share. ListTasks
+//! lives in `list.rs`, the setup operations (clusters, task definitions) in `setup.rs`.
 //!
 //! Each operation validates its input first (types, required members, ranges), then
 //! looks the cluster up, then acts. Hooks for the few deviations that change what an
@@ -14,6 +14,7 @@ use serde_json::{json, Map, Value};
 use super::deviation::{Deviation, Deviations};
 use super::error::{ApiError, ApiResult, ErrorKind};
 use super::input::{self, cluster_name, Input};
+use super::list;
 use super::setup;
 use super::state::{self, Clock, Eni, Ids, Region, Stop, Store, Task, TaskContainer};
 use super::view::{self, Moment};
@@ -107,7 +108,7 @@ fn dispatch(app: &App, region: &str, op: Op, body: &Map<String, Value>) -> ApiRe
         Op::RunTask => run_task(app, region, &input),
         Op::StopTask => stop_task(app, region, &input),
         Op::DescribeTasks => describe_tasks(app, region, &input),
-        Op::ListTasks => list_tasks(app, region, &input),
+        Op::ListTasks => list::list_tasks(app, region, &input),
         Op::CreateCluster => setup::create_cluster(app, region, &input),
         Op::DeleteCluster => setup::delete_cluster(app, region, &input),
         Op::RegisterTaskDefinition => setup::register_task_definition(app, region, &input),
@@ -115,9 +116,9 @@ fn dispatch(app: &App, region: &str, op: Op, body: &Map<String, Value>) -> ApiRe
     }
 }
 
-const LAUNCH_TYPES: &[&str] = &["EC2", "FARGATE", "EXTERNAL", "MANAGED_INSTANCES"];
+pub(crate) const LAUNCH_TYPES: &[&str] = &["EC2", "FARGATE", "EXTERNAL", "MANAGED_INSTANCES"];
 
-fn one_of(key: &str, value: Option<&str>, allowed: &[&str]) -> ApiResult<()> {
+pub(crate) fn one_of(key: &str, value: Option<&str>, allowed: &[&str]) -> ApiResult<()> {
     match value {
         Some(v) if !allowed.contains(&v) => Err(ApiError::invalid(format!(
             "Invalid value for {key}: '{v}'. Valid values: {}.",
@@ -444,98 +445,4 @@ fn describe_tasks(app: &App, region_name: &str, input: &Input) -> ApiResult<Valu
         }
     }
     Ok(json!({"tasks": tasks, "failures": failures}))
-}
-
-fn list_tasks(app: &App, region_name: &str, input: &Input) -> ApiResult<Value> {
-    let family = input.str("family")?;
-    let started_by = input.str("startedBy")?;
-    let group = input.str("group")?;
-    let launch_type = input.str("launchType")?;
-    one_of("launchType", launch_type, LAUNCH_TYPES)?;
-    let desired = input.str("desiredStatus")?;
-    one_of("desiredStatus", desired, &["RUNNING", "PENDING", "STOPPED"])?;
-    let service = input.str("serviceName")?;
-    let instance = input.str("containerInstance")?;
-    let max = input.int("maxResults")?.unwrap_or(100);
-    if !(1..=100).contains(&max) {
-        return Err(ApiError::invalid(format!(
-            "maxResults must be between 1 and 100, got {max}."
-        )));
-    }
-    let token = input.str("nextToken")?;
-    let cluster = cluster_name(input)?;
-    let mut store = app.store();
-    let region = require_cluster(store.region(region_name), &cluster)?;
-    if service.is_some() {
-        return Err(ApiError::new(
-            ErrorKind::ServiceNotFound,
-            "Service not found.",
-        ));
-    }
-    if instance.is_some() {
-        return Err(ApiError::invalid(
-            "The referenced container instance was not found.",
-        ));
-    }
-    let scope = format!(
-        "{region_name}|{cluster}|{family:?}|{started_by:?}|{group:?}|{launch_type:?}|{desired:?}"
-    );
-    let after = match token {
-        None => None,
-        Some(t) => Some(decode_token(app, &scope, t)?),
-    };
-    // DEVIATION: list-includes-stopped drops the default RUNNING filter.
-    let desired = match desired {
-        None if app.has(Deviation::ListIncludesStopped) => None,
-        None => Some("RUNNING"),
-        Some(d) => Some(d),
-    };
-    // DEVIATION: repeat-page starts a page at the previous page's last task.
-    let repeat = app.has(Deviation::RepeatPage) && max >= 2;
-    // DEVIATION: ignore-max-results sends everything at once.
-    let page_size = if app.has(Deviation::IgnoreMaxResults) {
-        usize::MAX
-    } else {
-        max as usize
-    };
-    let matching: Vec<&Task> = region
-        .tasks
-        .values()
-        .filter(|t| match after {
-            Some(seq) if repeat => t.seq >= seq,
-            Some(seq) => t.seq > seq,
-            None => true,
-        })
-        .filter(|t| family.is_none_or(|f| t.family == f))
-        .filter(|t| started_by.is_none_or(|s| t.started_by.as_deref() == Some(s)))
-        .filter(|t| group.is_none_or(|g| t.group == g))
-        .filter(|t| launch_type.is_none_or(|l| t.launch_type == l))
-        .filter(|t| match desired {
-            Some("PENDING") => false,
-            Some(d) => t.desired_status() == d,
-            None => true,
-        })
-        .collect();
-    let page: Vec<&Task> = matching.iter().take(page_size).copied().collect();
-    let mut out = json!({"taskArns": page.iter().map(|t| &t.arn).collect::<Vec<_>>()});
-    if matching.len() > page.len() {
-        if let Some(last) = page.last() {
-            out["nextToken"] = json!(encode_token(app, &scope, last.seq));
-        }
-    }
-    Ok(out)
-}
-
-fn encode_token(app: &App, scope: &str, seq: u64) -> String {
-    format!("{seq:x}.{}", app.ids.mac(&format!("{scope}|{seq}")))
-}
-
-fn decode_token(app: &App, scope: &str, token: &str) -> ApiResult<u64> {
-    let bad = || ApiError::invalid("Invalid nextToken.");
-    let (seq, mac) = token.split_once('.').ok_or_else(bad)?;
-    let seq = u64::from_str_radix(seq, 16).map_err(|_| bad())?;
-    if app.ids.mac(&format!("{scope}|{seq}")) != mac {
-        return Err(bad());
-    }
-    Ok(seq)
 }
