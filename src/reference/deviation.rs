@@ -62,7 +62,7 @@ deviations! {
     IgnoreMaxResults = "ignore-max-results":
         "ListTasks ignores maxResults and returns every task in one page.",
     RepeatPage = "repeat-page":
-        "ListTasks pages overlap: each page after the first repeats the last ARN of the previous page.",
+        "ListTasks pages overlap: with maxResults of 2 or more, each page after the first repeats the last ARN of the previous page.",
     LifecycleBackwards = "lifecycle-backwards":
         "A RUNNING task is reported PENDING again on every second DescribeTasks (lastStatus moves backwards).",
     WrongStopCode = "wrong-stop-code":

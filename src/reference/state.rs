@@ -46,7 +46,7 @@ impl Clock {
     /// Seconds since the epoch, with millisecond precision, for an instant given as
     /// time since the server started.
     pub(crate) fn epoch(&self, at: Duration) -> f64 {
-        let millis = (self.base_epoch + at).as_millis();
+        let millis = self.base_epoch.saturating_add(at).as_millis();
         millis as f64 / 1000.0
     }
 }
@@ -245,7 +245,7 @@ impl Task {
     pub(crate) fn reached(&self, state: Status, now: Duration, pace: Duration) -> Option<Duration> {
         let index = Status::ALL.iter().position(|s| *s == state).unwrap_or(0) as u32;
         let at = if state <= Status::Running {
-            let at = self.created + pace * index;
+            let at = self.created.saturating_add(pace.saturating_mul(index));
             if let Some(stop) = &self.stop {
                 if state != Status::Provisioning && at >= stop.at {
                     return None;
@@ -253,7 +253,10 @@ impl Task {
             }
             at
         } else {
-            self.stop.as_ref()?.at + pace * (index - 4)
+            self.stop
+                .as_ref()?
+                .at
+                .saturating_add(pace.saturating_mul(index - 4))
         };
         (state == Status::Provisioning || at <= now).then_some(at)
     }
@@ -435,6 +438,16 @@ mod tests {
         assert!(t.reached(Status::Pending, ms(100), pace).is_some());
         assert!(t.reached(Status::Running, ms(100), pace).is_none());
         assert_eq!(t.status(ms(100), pace), Status::Stopped);
+    }
+
+    #[test]
+    fn an_enormous_pace_does_not_overflow() {
+        let t = task(5);
+        assert_eq!(
+            t.status(Duration::from_secs(1), Duration::MAX),
+            Status::Provisioning
+        );
+        assert_eq!(t.version(Duration::MAX, Duration::MAX), 4);
     }
 
     #[test]
