@@ -6,10 +6,15 @@
 //! `reference` is the built-in ECS task API the suite certifies against; the harness
 //! never depends on it.
 
+pub mod app;
 pub mod contract;
 pub mod finding;
+pub mod judge;
 pub mod reference;
+pub mod report;
+pub mod run;
 pub mod target;
 
 pub use finding::{Finding, Severity};
 pub use target::Exchange;
+pub mod suite;

@@ -67,3 +67,35 @@ mod duration_ms {
         s.serialize_f64(d.as_secs_f64() * 1000.0)
     }
 }
+
+impl Exchange {
+    /// An exchange built from parts, as tests and replays need: `body` is parsed from
+    /// `body_text` when it is JSON.
+    pub fn from_parts(
+        operation: &str,
+        request: Value,
+        status: u16,
+        headers: &[(&str, &str)],
+        body_text: &str,
+    ) -> Exchange {
+        Exchange {
+            request: SentRequest {
+                operation: operation.to_owned(),
+                method: "POST".into(),
+                url: "http://127.0.0.1/".into(),
+                headers: Vec::new(),
+                body: request,
+            },
+            response: ReceivedResponse {
+                status,
+                headers: headers
+                    .iter()
+                    .map(|(k, v)| (k.to_ascii_lowercase(), (*v).to_owned()))
+                    .collect(),
+                body_text: body_text.to_owned(),
+                body: serde_json::from_str(body_text).ok(),
+            },
+            elapsed: Duration::ZERO,
+        }
+    }
+}

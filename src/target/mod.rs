@@ -1,6 +1,361 @@
 //! The target: endpoint, path style, region, SigV4 signing, timeouts and retries of
-//! throttled calls; turns one call into an `Exchange`.
+//! throttled calls; turns one call into an `Exchange`. It knows nothing of
+//! expectations: any answer, error or not, is an `Exchange`; only a call that got no
+//! HTTP answer at all is a `TargetError`.
 
+mod credentials;
 mod exchange;
 
+pub use credentials::Credentials;
 pub use exchange::{Exchange, ReceivedResponse, SentRequest};
+
+use serde_json::Value;
+use std::time::{Duration, Instant, SystemTime};
+
+/// The JSON 1.1 target prefix of the ECS service.
+pub const TARGET_PREFIX: &str = "AmazonEC2ContainerServiceV20141113";
+/// Headers whose values never leave this module.
+pub const SECRET_HEADERS: &[&str] = &["authorization", "x-amz-security-token"];
+
+/// `POST /` or `POST /v1/<Operation>`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum PathStyle {
+    Root,
+    V1,
+}
+
+/// Everything needed to reach one endpoint.
+#[derive(Debug, Clone)]
+pub struct TargetConfig {
+    /// Base URL, e.g. `http://127.0.0.1:5000` or `https://ecs.eu-west-1.amazonaws.com`.
+    pub endpoint: String,
+    pub path_style: PathStyle,
+    pub region: String,
+    pub credentials: Credentials,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// Retries of throttled calls (ThrottlingException, 429, 503).
+    pub max_retries: u32,
+    /// First backoff; doubles at each retry.
+    pub backoff: Duration,
+}
+
+impl TargetConfig {
+    pub fn new(endpoint: impl Into<String>, region: impl Into<String>) -> Self {
+        TargetConfig {
+            endpoint: endpoint.into(),
+            path_style: PathStyle::Root,
+            region: region.into(),
+            credentials: Credentials::dummy(),
+            timeout: Duration::from_secs(20),
+            max_retries: 4,
+            backoff: Duration::from_millis(200),
+        }
+    }
+}
+
+/// A call that got no HTTP answer.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum TargetError {
+    #[error("`{0}` is not a usable endpoint URL (expected e.g. http://127.0.0.1:5000)")]
+    InvalidEndpoint(String),
+    #[error("could not connect to {endpoint}: {reason}")]
+    Unreachable { endpoint: String, reason: String },
+    #[error("{endpoint} did not answer {operation} within {after:?}")]
+    Timeout {
+        endpoint: String,
+        operation: String,
+        after: Duration,
+    },
+    #[error("the answer to {operation} broke off: {reason}")]
+    Broken { operation: String, reason: String },
+    #[error("could not sign the request: {0}")]
+    Signing(String),
+    #[error("could not build the HTTP client: {0}")]
+    Client(String),
+}
+
+/// One endpoint and the HTTP client shared by every call of the run.
+#[derive(Debug, Clone)]
+pub struct Target {
+    client: reqwest::Client,
+    config: TargetConfig,
+}
+
+impl Target {
+    pub fn new(config: TargetConfig) -> Result<Target, TargetError> {
+        let parsed = reqwest::Url::parse(&config.endpoint)
+            .map_err(|_| TargetError::InvalidEndpoint(config.endpoint.clone()))?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+            return Err(TargetError::InvalidEndpoint(config.endpoint.clone()));
+        }
+        let client = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout.min(Duration::from_secs(5)))
+            .pool_max_idle_per_host(64)
+            .build()
+            .map_err(|e| TargetError::Client(e.to_string()))?;
+        Ok(Target { client, config })
+    }
+
+    pub fn config(&self) -> &TargetConfig {
+        &self.config
+    }
+
+    /// The URL a call of `operation` goes to.
+    pub fn url(&self, operation: &str) -> String {
+        let base = self.config.endpoint.trim_end_matches('/');
+        match self.config.path_style {
+            PathStyle::Root => format!("{base}/"),
+            PathStyle::V1 => format!("{base}/v1/{operation}"),
+        }
+    }
+
+    /// Sends one call, retrying throttled answers with backoff.
+    pub async fn call(&self, operation: &str, body: &Value) -> Result<Exchange, TargetError> {
+        let mut attempt = 0;
+        loop {
+            let exchange = self.call_once(operation, body).await?;
+            if attempt >= self.config.max_retries || !is_throttled(&exchange.response) {
+                return Ok(exchange);
+            }
+            tokio::time::sleep(self.config.backoff * 2u32.saturating_pow(attempt)).await;
+            attempt += 1;
+        }
+    }
+
+    async fn call_once(&self, operation: &str, body: &Value) -> Result<Exchange, TargetError> {
+        let url = self.url(operation);
+        let payload = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
+        let amz_target = format!("{TARGET_PREFIX}.{operation}");
+        let mut headers: Vec<(String, String)> = vec![
+            ("content-type".into(), "application/x-amz-json-1.1".into()),
+            ("x-amz-target".into(), amz_target),
+        ];
+        headers.extend(self.sign(&url, &headers, &payload)?);
+        let mut request = self.client.post(&url).body(payload);
+        for (k, v) in &headers {
+            request = request.header(k.as_str(), v.as_str());
+        }
+        let started = Instant::now();
+        let response = request
+            .send()
+            .await
+            .map_err(|e| self.describe(operation, e))?;
+        let status = response.status().as_u16();
+        let response_headers: Vec<(String, String)> = response
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| self.describe(operation, e))?;
+        let elapsed = started.elapsed();
+        let body_text = String::from_utf8_lossy(&bytes).into_owned();
+        let parsed = serde_json::from_slice(&bytes).ok();
+        Ok(Exchange {
+            request: SentRequest {
+                operation: operation.to_owned(),
+                method: "POST".into(),
+                url,
+                headers: redact(headers),
+                body: body.clone(),
+            },
+            response: ReceivedResponse {
+                status,
+                headers: response_headers,
+                body_text,
+                body: parsed,
+            },
+            elapsed,
+        })
+    }
+
+    fn sign(
+        &self,
+        url: &str,
+        headers: &[(String, String)],
+        payload: &[u8],
+    ) -> Result<Vec<(String, String)>, TargetError> {
+        use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+        let creds = &self.config.credentials;
+        let identity = aws_credential_types::Credentials::new(
+            &creds.access_key_id,
+            &creds.secret_access_key,
+            creds.session_token.clone(),
+            None,
+            "ecs-conform",
+        )
+        .into();
+        let params = aws_sigv4::sign::v4::SigningParams::builder()
+            .identity(&identity)
+            .region(&self.config.region)
+            .name("ecs")
+            .time(SystemTime::now())
+            .settings(SigningSettings::default())
+            .build()
+            .map_err(|e| TargetError::Signing(e.to_string()))?
+            .into();
+        let signable = SignableRequest::new(
+            "POST",
+            url,
+            headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            SignableBody::Bytes(payload),
+        )
+        .map_err(|e| TargetError::Signing(e.to_string()))?;
+        let (instructions, _) = sign(signable, &params)
+            .map_err(|e| TargetError::Signing(e.to_string()))?
+            .into_parts();
+        Ok(instructions
+            .headers()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v.to_owned()))
+            .collect())
+    }
+
+    fn describe(&self, operation: &str, e: reqwest::Error) -> TargetError {
+        let endpoint = self.config.endpoint.clone();
+        if e.is_timeout() {
+            return TargetError::Timeout {
+                endpoint,
+                operation: operation.to_owned(),
+                after: self.config.timeout,
+            };
+        }
+        if e.is_connect() {
+            return TargetError::Unreachable {
+                endpoint,
+                reason: root_cause(&e),
+            };
+        }
+        TargetError::Broken {
+            operation: operation.to_owned(),
+            reason: root_cause(&e),
+        }
+    }
+}
+
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
+}
+
+/// Replaces the values of secret headers.
+pub fn redact(headers: Vec<(String, String)>) -> Vec<(String, String)> {
+    headers
+        .into_iter()
+        .map(|(k, v)| {
+            if SECRET_HEADERS.contains(&k.to_ascii_lowercase().as_str()) {
+                (k, "<redacted>".to_owned())
+            } else {
+                (k, v)
+            }
+        })
+        .collect()
+}
+
+/// Throttling: HTTP 429 or 503, or an error whose type names throttling.
+pub fn is_throttled(resp: &ReceivedResponse) -> bool {
+    if matches!(resp.status, 429 | 503) {
+        return true;
+    }
+    if resp.is_success() {
+        return false;
+    }
+    let header = resp.header("x-amzn-errortype").unwrap_or_default();
+    let body_type = resp
+        .body
+        .as_ref()
+        .and_then(|b| b.get("__type").or_else(|| b.get("code")))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    [header, body_type]
+        .iter()
+        .any(|t| t.contains("ThrottlingException") || t.contains("TooManyRequestsException"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(status: u16, header: Option<&str>, body: &str) -> ReceivedResponse {
+        ReceivedResponse {
+            status,
+            headers: header
+                .map(|h| vec![("x-amzn-errortype".to_string(), h.to_string())])
+                .unwrap_or_default(),
+            body_text: body.into(),
+            body: serde_json::from_str(body).ok(),
+        }
+    }
+
+    #[test]
+    fn throttling_is_recognised_by_status_header_or_type_only() {
+        assert!(is_throttled(&response(429, None, "")));
+        assert!(is_throttled(&response(503, None, "")));
+        assert!(is_throttled(&response(
+            400,
+            None,
+            r#"{"__type":"com.amazonaws.ecs#ThrottlingException"}"#
+        )));
+        assert!(is_throttled(&response(
+            400,
+            Some("ThrottlingException:http://x"),
+            "{}"
+        )));
+        assert!(!is_throttled(&response(
+            400,
+            None,
+            r#"{"__type":"ClusterNotFoundException"}"#
+        )));
+        assert!(!is_throttled(&response(
+            500,
+            None,
+            r#"{"__type":"ServerException"}"#
+        )));
+        assert!(!is_throttled(&response(
+            200,
+            None,
+            r#"{"__type":"ThrottlingException"}"#
+        )));
+    }
+
+    #[test]
+    fn secrets_are_redacted_and_the_rest_kept() {
+        let h = redact(vec![
+            (
+                "authorization".into(),
+                "AWS4-HMAC-SHA256 Credential=AKID/...".into(),
+            ),
+            ("X-Amz-Security-Token".into(), "tok".into()),
+            ("x-amz-target".into(), "T.Op".into()),
+        ]);
+        assert_eq!(h[0].1, "<redacted>");
+        assert_eq!(h[1].1, "<redacted>");
+        assert_eq!(h[2].1, "T.Op");
+    }
+
+    #[test]
+    fn endpoints_are_checked_and_paths_follow_the_style() {
+        assert!(Target::new(TargetConfig::new("not a url", "us-east-1")).is_err());
+        assert!(Target::new(TargetConfig::new("ftp://127.0.0.1", "us-east-1")).is_err());
+        let mut config = TargetConfig::new("http://127.0.0.1:1/", "us-east-1");
+        let t = Target::new(config.clone()).unwrap();
+        assert_eq!(t.url("RunTask"), "http://127.0.0.1:1/");
+        config.path_style = PathStyle::V1;
+        let t = Target::new(config).unwrap();
+        assert_eq!(t.url("RunTask"), "http://127.0.0.1:1/v1/RunTask");
+    }
+}

@@ -1,0 +1,245 @@
+//! The judge: turns one `Exchange` plus a step's expectations into `Finding`s (what
+//! rule, where as a JSON pointer, expected, actual). Built-in contract checks are the
+//! contract's; this module judges only what a case states.
+
+use crate::contract::error_of;
+use crate::finding::{Finding, Severity};
+use crate::suite::{Condition, Expect, Matcher};
+use crate::target::Exchange;
+use serde_json::Value;
+
+/// Findings for a step's expectations on its (last) exchange. `body` is what body
+/// conditions look at: the response body, or the aggregate of a paginated walk.
+pub fn judge_step(expect: &Expect, ex: &Exchange, body: Option<&Value>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let status = ex.response.status;
+    if !expect.status.is_empty() && !expect.status.contains(&status) {
+        out.push(
+            Finding::new("expect.status", Severity::Fail, "status")
+                .expected(list(&expect.status))
+                .actual(status.to_string())
+                .message("the HTTP status is not the one the case expects"),
+        );
+    }
+    let error = error_of(&ex.response);
+    if !expect.errors.is_empty() {
+        match &error {
+            None => out.push(
+                Finding::new("expect.error", Severity::Fail, "")
+                    .expected(expect.errors.join(" or "))
+                    .actual(format!("success (HTTP {status})"))
+                    .message("the call succeeded but the case expects an error"),
+            ),
+            Some(e) if !expect.errors.iter().any(|x| *x == e.error_type) => out.push(
+                Finding::new("expect.error", Severity::Fail, "/__type")
+                    .expected(expect.errors.join(" or "))
+                    .actual(if e.error_type.is_empty() {
+                        format!("an error without a type (HTTP {status})")
+                    } else {
+                        e.error_type.clone()
+                    })
+                    .message("the error type is not the one the case expects"),
+            ),
+            Some(_) => {}
+        }
+    } else if expect.status.is_empty() && !ex.response.is_success() {
+        let actual = match &error {
+            Some(e) if !e.error_type.is_empty() => {
+                format!(
+                    "HTTP {status} {}: {}",
+                    e.error_type,
+                    e.message.clone().unwrap_or_default()
+                )
+            }
+            _ => format!("HTTP {status}"),
+        };
+        out.push(
+            Finding::new("expect.success", Severity::Fail, "status")
+                .expected("a successful answer (HTTP 2xx)")
+                .actual(actual)
+                .message("the call failed but the case expects it to succeed"),
+        );
+    }
+    let null = Value::Null;
+    out.extend(check_conditions(
+        &expect.body,
+        body.unwrap_or(&null),
+        "expect.body",
+    ));
+    out
+}
+
+/// Findings for every condition that does not hold on `body` (empty: all hold).
+pub fn check_conditions(conditions: &[Condition], body: &Value, rule: &str) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for c in conditions {
+        let actual = body.pointer(&c.pointer);
+        for m in &c.matchers {
+            if let Err((expected, got)) = check(m, actual) {
+                out.push(
+                    Finding::new(rule, Severity::Fail, c.pointer.clone())
+                        .expected(expected)
+                        .actual(got)
+                        .message(format!("`{}` does not hold", describe(m))),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn list(statuses: &[u16]) -> String {
+    statuses
+        .iter()
+        .map(u16::to_string)
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+fn show(v: Option<&Value>) -> String {
+    match v {
+        None => "absent".into(),
+        Some(v) => {
+            let s = v.to_string();
+            let count = s.chars().count();
+            if count > 200 {
+                let cut: String = s.chars().take(200).collect();
+                format!("{cut}… ({count} chars)")
+            } else {
+                s
+            }
+        }
+    }
+}
+
+/// A one-line description of a matcher, for messages.
+pub fn describe(m: &Matcher) -> String {
+    match m {
+        Matcher::Equals(v) => format!("equals {v}"),
+        Matcher::NotEquals(v) => format!("not_equals {v}"),
+        Matcher::Present(true) => "present".into(),
+        Matcher::Present(false) => "absent".into(),
+        Matcher::Length(n) => format!("length {n}"),
+        Matcher::MinLength(n) => format!("min_length {n}"),
+        Matcher::MaxLength(n) => format!("max_length {n}"),
+        Matcher::Matches(r) => format!("matches /{r}/"),
+        Matcher::OneOf(v) => format!("one_of {}", Value::Array(v.clone())),
+        Matcher::Contains(v) => format!("contains {v}"),
+        Matcher::NotContains(v) => format!("not_contains {v}"),
+        Matcher::Type(t) => format!("type {t}"),
+    }
+}
+
+fn length(v: &Value) -> Option<usize> {
+    match v {
+        Value::Array(a) => Some(a.len()),
+        Value::String(s) => Some(s.chars().count()),
+        Value::Object(o) => Some(o.len()),
+        _ => None,
+    }
+}
+
+/// Numbers compare by value (1 equals 1.0); everything else structurally.
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Ok, or (expected, actual) as text.
+fn check(m: &Matcher, actual: Option<&Value>) -> Result<(), (String, String)> {
+    let fail = |expected: String| Err((expected, show(actual)));
+    match m {
+        Matcher::Present(want) => {
+            if actual.is_some() == *want {
+                Ok(())
+            } else {
+                fail(if *want {
+                    "present".into()
+                } else {
+                    "absent".into()
+                })
+            }
+        }
+        Matcher::Equals(v) => match actual {
+            Some(a) if same(a, v) => Ok(()),
+            _ => fail(v.to_string()),
+        },
+        Matcher::NotEquals(v) => match actual {
+            Some(a) if same(a, v) => fail(format!("anything but {v}")),
+            _ => Ok(()),
+        },
+        Matcher::Length(n) | Matcher::MinLength(n) | Matcher::MaxLength(n) => {
+            let ok = actual.and_then(length).is_some_and(|len| match m {
+                Matcher::Length(_) => len == *n,
+                Matcher::MinLength(_) => len >= *n,
+                _ => len <= *n,
+            });
+            if ok {
+                Ok(())
+            } else {
+                let got = actual
+                    .and_then(length)
+                    .map_or_else(|| show(actual), |l| format!("length {l}"));
+                Err((describe(m), got))
+            }
+        }
+        Matcher::Matches(pattern) => {
+            let re = regex::Regex::new(pattern)
+                .map_err(|e| (format!("a valid pattern /{pattern}/"), e.to_string()))?;
+            match actual.and_then(Value::as_str) {
+                Some(s) if re.is_match(s) => Ok(()),
+                _ => fail(format!("a string matching /{pattern}/")),
+            }
+        }
+        Matcher::OneOf(options) => match actual {
+            Some(a) if options.iter().any(|o| same(a, o)) => Ok(()),
+            _ => fail(format!("one of {}", Value::Array(options.clone()))),
+        },
+        Matcher::Contains(v) | Matcher::NotContains(v) => {
+            let contains = match (actual, v) {
+                (Some(Value::Array(items)), _) => items.iter().any(|i| same(i, v)),
+                (Some(Value::String(s)), Value::String(needle)) => s.contains(needle.as_str()),
+                _ => false,
+            };
+            let want = matches!(m, Matcher::Contains(_));
+            if contains == want {
+                Ok(())
+            } else if want {
+                fail(format!("something containing {v}"))
+            } else {
+                fail(format!("something not containing {v}"))
+            }
+        }
+        Matcher::Type(t) => match actual {
+            Some(a) if type_name(a) == t || (t == "number" && a.is_number()) => Ok(()),
+            Some(a) => Err((
+                format!("a {t}"),
+                format!("a {} ({})", type_name(a), show(Some(a))),
+            )),
+            None => fail(format!("a {t}")),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,132 @@
+use super::*;
+use crate::suite::matcher::parse_conditions;
+use serde_json::json;
+
+fn ex(status: u16, headers: &[(&str, &str)], body: &str) -> Exchange {
+    Exchange::from_parts("RunTask", json!({}), status, headers, body)
+}
+
+fn conds(v: Value) -> Vec<Condition> {
+    parse_conditions(v.as_object().unwrap()).unwrap()
+}
+
+fn rules(f: &[Finding]) -> Vec<&str> {
+    f.iter().map(|f| f.rule.as_str()).collect()
+}
+
+#[test]
+fn a_failed_call_fails_a_step_that_expects_success() {
+    let e = ex(
+        400,
+        &[],
+        r#"{"__type":"ClusterNotFoundException","message":"x"}"#,
+    );
+    let f = judge_step(&Expect::default(), &e, e.response.body.as_ref());
+    assert_eq!(rules(&f), vec!["expect.success"]);
+    assert!(f[0].actual.contains("ClusterNotFoundException"));
+    let ok = ex(200, &[], "{}");
+    assert!(judge_step(&Expect::default(), &ok, ok.response.body.as_ref()).is_empty());
+}
+
+#[test]
+fn expected_error_types_match_after_normalisation_in_body_or_header() {
+    let expect = Expect {
+        errors: vec!["ClusterNotFoundException".into()],
+        ..Expect::default()
+    };
+    for e in [
+        ex(
+            400,
+            &[],
+            r#"{"__type":"com.amazonaws.ecs#ClusterNotFoundException","Message":"m"}"#,
+        ),
+        ex(
+            400,
+            &[],
+            r#"{"__type":"ClusterNotFoundException:http://internal.amazon.com/","message":"m"}"#,
+        ),
+        ex(
+            400,
+            &[("X-Amzn-ErrorType", "ClusterNotFoundException")],
+            r#"{"message":"m"}"#,
+        ),
+    ] {
+        assert!(judge_step(&expect, &e, e.response.body.as_ref()).is_empty());
+    }
+    let wrong = ex(
+        400,
+        &[],
+        r#"{"__type":"InvalidParameterException","message":"m"}"#,
+    );
+    let f = judge_step(&expect, &wrong, wrong.response.body.as_ref());
+    assert_eq!(rules(&f), vec!["expect.error"]);
+    assert_eq!(f[0].actual, "InvalidParameterException");
+    let success = ex(200, &[], "{}");
+    assert_eq!(
+        rules(&judge_step(
+            &expect,
+            &success,
+            success.response.body.as_ref()
+        )),
+        vec!["expect.error"]
+    );
+}
+
+#[test]
+fn status_expectations_accept_any_listed_status() {
+    let expect = Expect {
+        status: vec![400, 404],
+        ..Expect::default()
+    };
+    let e = ex(404, &[], "{}");
+    assert!(judge_step(&expect, &e, None).is_empty());
+    let e = ex(500, &[], "{}");
+    assert_eq!(rules(&judge_step(&expect, &e, None)), vec!["expect.status"]);
+}
+
+#[test]
+fn every_matcher_fails_on_a_breaking_value_and_holds_on_a_good_one() {
+    let body = json!({
+        "tasks": [{"lastStatus": "STOPPED", "version": 3, "tags": [{"key": "k", "value": "v"}],
+                   "stoppedAt": 1700000000.5, "taskArn": "arn:aws:ecs:us-east-1:123:task/c/abc"}],
+        "failures": []
+    });
+    let holds = conds(json!({
+        "/tasks/0/lastStatus": "STOPPED",
+        "/tasks/0/version": {"equals": 3.0, "type": "integer", "not_equals": 4},
+        "/tasks": {"length": 1, "min_length": 1, "max_length": 1},
+        "/tasks/0/stoppedAt": {"present": true, "type": "number"},
+        "/tasks/0/stopCode": {"absent": true},
+        "/tasks/0/taskArn": {"matches": "^arn:aws:ecs:[a-z0-9-]+:\\d+:task/", "contains": "task/c/"},
+        "/tasks/0/tags": {"contains": {"key": "k", "value": "v"}, "not_contains": {"key": "x", "value": "v"}},
+        "/tasks/0/lastStatus~1x": {"absent": true},
+        "/failures": {"equals": [], "type": "array"},
+        "/tasks/0/lastStatus ": {"absent": true}
+    }));
+    assert!(check_conditions(&holds, &body, "expect.body").is_empty());
+    let breaks = conds(json!({
+        "/tasks/0/lastStatus": {"one_of": ["RUNNING", "PENDING"]},
+        "/tasks/0/version": {"type": "string"},
+        "/tasks": {"length": 2},
+        "/tasks/0/stoppedAt": {"absent": true},
+        "/tasks/0/stopCode": {"present": true},
+        "/tasks/0/taskArn": {"matches": "^arn:aws-cn:"},
+        "/tasks/0/tags": {"not_contains": {"key": "k", "value": "v"}},
+        "/failures": {"min_length": 1},
+        "/nope": "x"
+    }));
+    let f = check_conditions(&breaks, &body, "expect.body");
+    assert_eq!(f.len(), 9, "{f:#?}");
+    assert!(f.iter().all(|f| f.severity == Severity::Fail));
+    assert_eq!(f[8].actual, "absent");
+}
+
+#[test]
+fn integers_equal_their_float_form_but_strings_do_not_equal_numbers() {
+    let body = json!({"v": 1, "s": "1"});
+    assert!(check_conditions(&conds(json!({"/v": 1.0})), &body, "r").is_empty());
+    assert_eq!(
+        check_conditions(&conds(json!({"/s": 1})), &body, "r").len(),
+        1
+    );
+}

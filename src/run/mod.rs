@@ -1,0 +1,355 @@
+//! The runner: executes cases against a target — variables, captures, polling until a
+//! condition holds, paginated walks, teardown that always runs, fixtures set up once
+//! per run, and cleanup of every task the run started (also when interrupted).
+//! Cases are independent and run concurrently; steps within a case run in order.
+
+mod step;
+mod vars;
+
+pub use step::{Phase, StepReport};
+pub use vars::{case_id, new_run_id, uuid, Vars};
+
+use crate::contract::Contract;
+use crate::finding::{Finding, Severity};
+use crate::suite::{Case, PlannedFixture};
+use crate::target::Target;
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How a run behaves, whatever the target.
+#[derive(Debug, Clone)]
+pub struct RunSettings {
+    /// Interval between polls of an `until` step that names none.
+    pub poll_interval: Duration,
+    /// Deadline of an `until` step that names none.
+    pub default_within: Duration,
+    pub run_id: String,
+}
+
+impl Default for RunSettings {
+    fn default() -> Self {
+        RunSettings {
+            poll_interval: Duration::from_secs(1),
+            default_within: Duration::from_secs(60),
+            run_id: new_run_id(),
+        }
+    }
+}
+
+/// How one case ended (before per-target expectations are applied).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", content = "reason", rename_all = "snake_case")]
+pub enum Outcome {
+    Passed,
+    /// At least one finding of severity `fail`.
+    Failed,
+    /// The harness could not get a usable answer (refused, timeout, not JSON, a
+    /// fixture that could not be set up). Never a pass, never a contract failure.
+    Error(String),
+    Skipped(String),
+}
+
+/// Everything that happened in one case.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseResult {
+    pub id: String,
+    pub name: String,
+    pub file: String,
+    pub tags: Vec<String>,
+    pub cites: String,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+    pub steps: Vec<StepReport>,
+    #[serde(with = "secs")]
+    pub duration: Duration,
+}
+
+impl CaseResult {
+    /// All findings of all steps, in order.
+    pub fn findings(&self) -> impl Iterator<Item = (&StepReport, &Finding)> {
+        self.steps
+            .iter()
+            .flat_map(|s| s.findings.iter().map(move |f| (s, f)))
+    }
+
+    pub fn skipped(case: &Case, reason: impl Into<String>) -> Self {
+        CaseResult {
+            id: case.id.clone(),
+            name: case.name.clone(),
+            file: case.file.display().to_string(),
+            tags: case.tags.clone(),
+            cites: case.cites.clone(),
+            outcome: Outcome::Skipped(reason.into()),
+            steps: Vec::new(),
+            duration: Duration::ZERO,
+        }
+    }
+}
+
+mod secs {
+    pub fn serialize<S: serde::Serializer>(
+        d: &std::time::Duration,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(d.as_secs_f64())
+    }
+}
+
+/// A task some RunTask of this run started, to be stopped at the end.
+#[derive(Debug, Clone)]
+struct Started {
+    cluster: Option<String>,
+    task: String,
+}
+
+/// What the fixtures left for the cases.
+#[derive(Debug, Default)]
+pub struct FixtureOutcome {
+    /// Fixtures that could not be set up, with the reason.
+    pub failed: BTreeMap<String, String>,
+    pub reports: Vec<StepReport>,
+    /// Set when the target could not be reached at all.
+    pub unreachable: Option<String>,
+}
+
+/// Runs cases against one target. Shared by all concurrent cases.
+pub struct Runner {
+    target: Target,
+    contract: Arc<Contract>,
+    settings: RunSettings,
+    globals: Mutex<Vars>,
+    failed_fixtures: Mutex<BTreeMap<String, String>>,
+    started: Mutex<Vec<Started>>,
+    interrupted: AtomicBool,
+}
+
+impl Runner {
+    pub fn new(target: Target, contract: Arc<Contract>, settings: RunSettings) -> Self {
+        let mut globals = Vars::new();
+        globals.set("run_id", Value::String(settings.run_id.clone()));
+        globals.set("region", Value::String(target.config().region.clone()));
+        Runner {
+            target,
+            contract,
+            settings,
+            globals: Mutex::new(globals),
+            failed_fixtures: Mutex::new(BTreeMap::new()),
+            started: Mutex::new(Vec::new()),
+            interrupted: AtomicBool::new(false),
+        }
+    }
+
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    pub fn contract(&self) -> &Contract {
+        &self.contract
+    }
+
+    pub fn settings(&self) -> &RunSettings {
+        &self.settings
+    }
+
+    /// Asks running cases to stop after their current step (teardown still runs).
+    pub fn interrupt(&self) {
+        self.interrupted.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_interrupted(&self) -> bool {
+        self.interrupted.load(Ordering::SeqCst)
+    }
+
+    fn globals(&self) -> Vars {
+        self.globals.lock().map(|g| g.clone()).unwrap_or_default()
+    }
+
+    /// Sets up fixtures in order; what they save becomes visible to every case.
+    pub async fn setup_fixtures(&self, fixtures: &[&PlannedFixture]) -> FixtureOutcome {
+        let mut outcome = FixtureOutcome::default();
+        for fixture in fixtures {
+            if let Some(need) = fixture
+                .needs
+                .iter()
+                .find(|n| outcome.failed.contains_key(*n))
+            {
+                outcome.failed.insert(
+                    fixture.name.clone(),
+                    format!("it needs `{need}`, which failed"),
+                );
+                continue;
+            }
+            let mut vars = self.globals();
+            let mut observer = self.contract.observer();
+            for (i, planned) in fixture.setup.iter().enumerate() {
+                let report = self
+                    .exec_step(
+                        planned,
+                        i + 1,
+                        Phase::Fixture(fixture.name.clone()),
+                        &mut vars,
+                        &mut observer,
+                    )
+                    .await;
+                let problem = report.problem();
+                if let Some(reason) = &report.target_error {
+                    if report.exchange.is_none() {
+                        outcome.unreachable = Some(reason.clone());
+                    }
+                }
+                outcome.reports.push(report);
+                if let Some(problem) = problem {
+                    outcome.failed.insert(fixture.name.clone(), problem);
+                    break;
+                }
+            }
+            if outcome.unreachable.is_some() {
+                break;
+            }
+            if let Ok(mut g) = self.globals.lock() {
+                g.extend(&vars);
+            }
+        }
+        if let Ok(mut f) = self.failed_fixtures.lock() {
+            f.clone_from(&outcome.failed);
+        }
+        outcome
+    }
+
+    /// Tears fixtures down in reverse order; steps whose variables were never saved are skipped.
+    pub async fn teardown_fixtures(&self, fixtures: &[&PlannedFixture]) -> Vec<StepReport> {
+        let mut reports = Vec::new();
+        let mut vars = self.globals();
+        let mut observer = self.contract.observer();
+        for fixture in fixtures.iter().rev() {
+            for (i, planned) in fixture.teardown.iter().enumerate() {
+                let phase = Phase::FixtureTeardown(fixture.name.clone());
+                reports.push(
+                    self.exec_step(planned, i + 1, phase, &mut vars, &mut observer)
+                        .await,
+                );
+            }
+        }
+        reports
+    }
+
+    /// Stops every task a RunTask of this run started and that is still listed.
+    pub async fn stop_started_tasks(&self) -> usize {
+        let started: Vec<Started> = self
+            .started
+            .lock()
+            .map(|mut s| std::mem::take(&mut *s))
+            .unwrap_or_default();
+        let mut stopped = 0;
+        for t in &started {
+            let mut body = json!({"task": t.task, "reason": "ecs-conform cleanup"});
+            if let Some(c) = &t.cluster {
+                body["cluster"] = Value::String(c.clone());
+            }
+            if self.target.call("StopTask", &body).await.is_ok() {
+                stopped += 1;
+            }
+        }
+        stopped
+    }
+
+    fn remember_started(&self, body: &Value, request: &Value) {
+        let Some(tasks) = body.get("tasks").and_then(Value::as_array) else {
+            return;
+        };
+        let fallback = request.get("cluster").and_then(Value::as_str);
+        let mut started = match self.started.lock() {
+            Ok(s) => s,
+            Err(_) => return,
+        };
+        for t in tasks {
+            if let Some(arn) = t.get("taskArn").and_then(Value::as_str) {
+                let cluster = t
+                    .get("clusterArn")
+                    .and_then(Value::as_str)
+                    .or(fallback)
+                    .map(str::to_owned);
+                started.push(Started {
+                    cluster,
+                    task: arn.to_owned(),
+                });
+            }
+        }
+    }
+
+    /// Runs one case: its steps in order until one fails, then its teardown.
+    pub async fn run_case(&self, case: &Case) -> CaseResult {
+        let started = Instant::now();
+        let mut result = CaseResult::skipped(case, "");
+        let failed_fixture = self.failed_fixtures.lock().ok().and_then(|f| {
+            case.fixtures.iter().find_map(|n| {
+                f.get(n)
+                    .map(|why| format!("fixture `{n}` could not be set up: {why}"))
+            })
+        });
+        if let Some(reason) = failed_fixture {
+            result.outcome = Outcome::Error(reason);
+            return result;
+        }
+        let mut vars = self.globals();
+        vars.set(
+            "case_id",
+            Value::String(case_id(&self.settings.run_id, &case.id)),
+        );
+        if let Err(e) = vars.define_all(&case.vars) {
+            result.outcome = Outcome::Error(format!("variable `{}` has no value", e.0));
+            return result;
+        }
+        let mut observer = self.contract.observer();
+        for (i, planned) in case.steps.iter().enumerate() {
+            if self.is_interrupted() {
+                break;
+            }
+            let report = self
+                .exec_step(planned, i + 1, Phase::Step, &mut vars, &mut observer)
+                .await;
+            let stop = report.problem().is_some();
+            result.steps.push(report);
+            if stop {
+                break;
+            }
+        }
+        for (i, planned) in case.teardown.iter().enumerate() {
+            let report = self
+                .exec_step(planned, i + 1, Phase::Teardown, &mut vars, &mut observer)
+                .await;
+            result.steps.push(report);
+        }
+        result.outcome = outcome_of(&result.steps, self.is_interrupted());
+        result.duration = started.elapsed();
+        result
+    }
+}
+
+fn outcome_of(steps: &[StepReport], interrupted: bool) -> Outcome {
+    if let Some(e) = steps.iter().find_map(|s| s.target_error.clone()) {
+        return Outcome::Error(e);
+    }
+    let failed = steps
+        .iter()
+        .flat_map(|s| &s.findings)
+        .any(|f| f.severity == Severity::Fail);
+    if failed {
+        return Outcome::Failed;
+    }
+    if let Some(note) = steps
+        .iter()
+        .find(|s| s.skipped)
+        .and_then(|s| s.note.clone())
+    {
+        return Outcome::Error(note);
+    }
+    if interrupted {
+        return Outcome::Error("the run was interrupted".into());
+    }
+    Outcome::Passed
+}

@@ -1,0 +1,281 @@
+//! Executing one step: bind its variables, send it (following `nextToken` when it
+//! paginates, polling while its `until` does not hold), pass every exchange through
+//! the contract observer, judge its expectations and save what it asks for.
+
+use super::{Runner, Vars};
+use crate::contract::Observer;
+use crate::finding::{Finding, Severity};
+use crate::judge::{check_conditions, judge_step};
+use crate::suite::PlannedStep;
+use crate::target::Exchange;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::time::Instant;
+
+/// Most pages a paginated walk follows before it calls the pagination endless.
+pub const MAX_PAGES: usize = 1000;
+
+/// Where a step belongs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "phase", content = "fixture", rename_all = "snake_case")]
+pub enum Phase {
+    Step,
+    Teardown,
+    Fixture(String),
+    FixtureTeardown(String),
+}
+
+/// What happened in one step.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepReport {
+    #[serde(flatten)]
+    pub phase: Phase,
+    /// 1-based position within its phase.
+    pub index: usize,
+    pub call: String,
+    /// Line of the step in its file (0 when unknown).
+    pub line: usize,
+    /// How many calls the step made (polls and pages included).
+    pub calls: usize,
+    /// The last exchange (or the one that failed).
+    pub exchange: Option<Exchange>,
+    pub findings: Vec<Finding>,
+    /// The harness could not get a usable answer.
+    pub target_error: Option<String>,
+    /// Not sent: a variable it needs has no value.
+    pub skipped: bool,
+    pub note: Option<String>,
+}
+
+impl StepReport {
+    fn new(planned: &PlannedStep, index: usize, phase: Phase) -> Self {
+        StepReport {
+            phase,
+            index,
+            call: planned.step.call.clone(),
+            line: planned.line,
+            calls: 0,
+            exchange: None,
+            findings: Vec::new(),
+            target_error: None,
+            skipped: false,
+            note: None,
+        }
+    }
+
+    /// Why the steps after this one should not run, if they should not.
+    pub fn problem(&self) -> Option<String> {
+        if let Some(e) = &self.target_error {
+            return Some(e.clone());
+        }
+        if self.skipped {
+            return self.note.clone();
+        }
+        self.findings
+            .iter()
+            .find(|f| f.severity == Severity::Fail)
+            .map(|f| f.to_string())
+    }
+
+    fn add(&mut self, findings: Vec<Finding>) {
+        for f in findings {
+            if !self.findings.contains(&f) {
+                self.findings.push(f);
+            }
+        }
+    }
+}
+
+/// One round of a step: the last exchange and the body its expectations look at.
+struct Round {
+    exchange: Exchange,
+    body: Option<Value>,
+}
+
+impl Runner {
+    pub(super) async fn exec_step(
+        &self,
+        planned: &PlannedStep,
+        index: usize,
+        phase: Phase,
+        vars: &mut Vars,
+        observer: &mut Observer<'_>,
+    ) -> StepReport {
+        let mut report = StepReport::new(planned, index, phase);
+        let step = &planned.step;
+        let bound = vars.bind(&step.request).and_then(|request| {
+            let until = planned
+                .until
+                .as_ref()
+                .map(|u| vars.bind_conditions(u))
+                .transpose()?;
+            let body = vars.bind_conditions(&planned.expect.body)?;
+            Ok((request, until, body))
+        });
+        let (request, until, expect_body) = match bound {
+            Ok(b) => b,
+            Err(unbound) => {
+                report.skipped = true;
+                report.note = Some(format!(
+                    "not sent: `${{{}}}` has no value (an earlier step did not save it)",
+                    unbound.0
+                ));
+                return report;
+            }
+        };
+        let interval = step.every.unwrap_or(self.settings.poll_interval);
+        let within = step.within.unwrap_or(self.settings.default_within);
+        let deadline = Instant::now() + within;
+        let round = loop {
+            let round = match self.round(planned, &request, observer, &mut report).await {
+                Some(r) => r,
+                None => return report,
+            };
+            let Some(until) = &until else { break round };
+            let unmet =
+                check_conditions(until, round.body.as_ref().unwrap_or(&Value::Null), "until");
+            if unmet.is_empty() {
+                break round;
+            }
+            if Instant::now() + interval > deadline || self.is_interrupted() {
+                let what: Vec<String> = unmet
+                    .iter()
+                    .map(|f| format!("{} (last value: {})", f.pointer, f.actual))
+                    .collect();
+                report.add(vec![Finding::new(
+                    "until.timeout",
+                    Severity::Fail,
+                    unmet[0].pointer.clone(),
+                )
+                .expected(unmet[0].expected.clone())
+                .actual(unmet[0].actual.clone())
+                .message(format!(
+                    "the condition did not hold within {within:?} after {} calls: {}",
+                    report.calls,
+                    what.join("; ")
+                ))]);
+                report.exchange = Some(round.exchange);
+                return report;
+            }
+            tokio::time::sleep(interval).await;
+        };
+        let mut expect = planned.expect.clone();
+        expect.body = expect_body;
+        report.add(judge_step(&expect, &round.exchange, round.body.as_ref()));
+        if let Some(body) = &round.body {
+            for (name, pointer) in &step.save {
+                match body.pointer(pointer) {
+                    Some(v) => vars.set(name.clone(), v.clone()),
+                    None => report.add(vec![Finding::new(
+                        "save.missing",
+                        Severity::Fail,
+                        pointer.clone(),
+                    )
+                    .expected("a value to save")
+                    .actual("absent")
+                    .message(format!(
+                        "cannot save `{name}`: the response has nothing at {pointer}"
+                    ))]),
+                }
+            }
+        }
+        report.exchange = Some(round.exchange);
+        report
+    }
+
+    /// One call, or one full paginated walk. None when the target gave no usable answer
+    /// (the report then says why).
+    async fn round(
+        &self,
+        planned: &PlannedStep,
+        request: &Value,
+        observer: &mut Observer<'_>,
+        report: &mut StepReport,
+    ) -> Option<Round> {
+        let op = &planned.step.call;
+        let mut pages: Vec<Exchange> = Vec::new();
+        let mut collected: Map<String, Value> = Map::new();
+        let mut next = request.clone();
+        loop {
+            let exchange = match self.target.call(op, &next).await {
+                Ok(e) => e,
+                Err(e) => {
+                    report.target_error = Some(e.to_string());
+                    return None;
+                }
+            };
+            report.calls += 1;
+            report.add(observer.observe(&exchange));
+            let Some(body) = exchange.response.body.clone() else {
+                report.target_error = Some(format!(
+                    "the target answered {op} with HTTP {} and a body that is not JSON: {}",
+                    exchange.response.status,
+                    trim(&exchange.response.body_text, 120)
+                ));
+                report.exchange = Some(exchange);
+                return None;
+            };
+            if exchange.response.is_success() && op == "RunTask" {
+                self.remember_started(&body, request);
+            }
+            if !planned.step.paginate || !exchange.response.is_success() {
+                return Some(Round {
+                    exchange,
+                    body: Some(body),
+                });
+            }
+            if let Value::Object(map) = &body {
+                for (k, v) in map {
+                    if let Value::Array(items) = v {
+                        let entry = collected
+                            .entry(k.clone())
+                            .or_insert_with(|| Value::Array(Vec::new()));
+                        if let Value::Array(all) = entry {
+                            all.extend(items.iter().cloned());
+                        }
+                    }
+                }
+            }
+            let token = body
+                .get("nextToken")
+                .and_then(Value::as_str)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned);
+            pages.push(exchange);
+            match token {
+                Some(t) if pages.len() < MAX_PAGES => {
+                    next["nextToken"] = Value::String(t);
+                }
+                Some(_) => {
+                    report.add(vec![Finding::new(
+                        "paginate.endless",
+                        Severity::Fail,
+                        "/nextToken",
+                    )
+                    .expected("the last page within 1000 pages")
+                    .actual("a nextToken on page 1000")
+                    .message("pagination never ends")]);
+                    break;
+                }
+                None => break,
+            }
+        }
+        report.add(observer.observe_pages(&pages));
+        collected.insert("pages".into(), Value::from(pages.len()));
+        let exchange = pages.pop()?;
+        Some(Round {
+            exchange,
+            body: Some(Value::Object(collected)),
+        })
+    }
+}
+
+/// At most `max` characters of `text`, on one line.
+pub fn trim(text: &str, max: usize) -> String {
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() > max {
+        format!("{}…", flat.chars().take(max).collect::<String>())
+    } else {
+        flat
+    }
+}

@@ -1,0 +1,230 @@
+//! The suite: finding, parsing and checking case files and the shared fixtures file.
+//! Every problem is reported with file:line:column and a plain sentence; nothing here
+//! knows HTTP or schemas (the caller says which operations exist).
+
+mod lint;
+mod locate;
+pub mod matcher;
+pub mod model;
+pub mod template;
+
+pub use lint::BUILTIN_VARIABLES;
+pub use matcher::{Condition, Matcher};
+pub use model::{Fixture, RawCase, RawExpect, Step};
+
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The name of the shared fixtures file at the root of a suite.
+pub const FIXTURES_FILE: &str = "fixtures.yaml";
+
+/// A problem in a case file, located as precisely as the file allows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub file: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file.display(),
+            self.line,
+            self.column,
+            self.message
+        )
+    }
+}
+
+/// Why a suite could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum SuiteError {
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{} problem{} in the case files:\n{}", .0.len(), if .0.len() == 1 { "" } else { "s" }, render(.0))]
+    Problems(Vec<Problem>),
+}
+
+fn render(problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(|p| format!("  {p}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// What a step expects once parsed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Expect {
+    /// Acceptable HTTP statuses; empty means "a 2xx unless an error is expected".
+    pub status: Vec<u16>,
+    /// Acceptable (normalised) error types; empty means "no error".
+    pub errors: Vec<String>,
+    pub body: Vec<Condition>,
+}
+
+/// A step ready to run: the raw step plus its parsed conditions and where it is.
+#[derive(Debug, Clone)]
+pub struct PlannedStep {
+    pub step: Step,
+    pub until: Option<Vec<Condition>>,
+    pub expect: Expect,
+    /// 1-based line of the step's `call` in its file (0 when unknown).
+    pub line: usize,
+}
+
+/// One case, checked and ready to run.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// Path below the suite root without extension, `/`-separated, e.g. `stop-task/reason-echoed`.
+    pub id: String,
+    pub file: PathBuf,
+    pub name: String,
+    pub tags: Vec<String>,
+    pub cites: String,
+    pub description: Option<String>,
+    pub fixtures: Vec<String>,
+    pub vars: Map<String, Value>,
+    pub steps: Vec<PlannedStep>,
+    pub teardown: Vec<PlannedStep>,
+}
+
+/// A fixture ready to run.
+#[derive(Debug, Clone)]
+pub struct PlannedFixture {
+    pub name: String,
+    pub needs: Vec<String>,
+    pub setup: Vec<PlannedStep>,
+    pub teardown: Vec<PlannedStep>,
+}
+
+/// A checked suite.
+#[derive(Debug, Clone)]
+pub struct Suite {
+    pub root: PathBuf,
+    pub cases: Vec<Case>,
+    /// In dependency order (a fixture comes after everything it needs).
+    pub fixtures: Vec<PlannedFixture>,
+}
+
+impl Suite {
+    /// Loads every `*.yaml`, `*.yml` and `*.json` below `root` (the fixtures file
+    /// apart) and checks them. `known_operations` lists the operations a step may call.
+    pub fn load(root: &Path, known_operations: &[&str]) -> Result<Suite, SuiteError> {
+        let mut files = Vec::new();
+        collect_files(root, &mut files)?;
+        files.sort();
+        let fixtures_path = root.join(FIXTURES_FILE);
+        let mut problems = Vec::new();
+        let fixtures = if fixtures_path.is_file() {
+            let text = read(&fixtures_path)?;
+            lint::load_fixtures(&fixtures_path, &text, known_operations, &mut problems)
+        } else {
+            Vec::new()
+        };
+        let mut cases = Vec::new();
+        for file in files.iter().filter(|f| **f != fixtures_path) {
+            let text = read(file)?;
+            let id = case_id(root, file);
+            if let Some(case) =
+                lint::load_case(file, &id, &text, known_operations, &fixtures, &mut problems)
+            {
+                cases.push(case);
+            }
+        }
+        let mut seen: BTreeMap<&str, &Path> = BTreeMap::new();
+        for case in &cases {
+            if let Some(other) = seen.insert(&case.name, &case.file) {
+                problems.push(Problem {
+                    file: case.file.clone(),
+                    line: 1,
+                    column: 1,
+                    message: format!(
+                        "the case name `{}` is also used by {}: names must be unique",
+                        case.name,
+                        other.display()
+                    ),
+                });
+            }
+        }
+        if problems.is_empty() {
+            Ok(Suite {
+                root: root.to_owned(),
+                cases,
+                fixtures,
+            })
+        } else {
+            Err(SuiteError::Problems(problems))
+        }
+    }
+
+    /// The fixtures a set of cases needs, with everything they need, in setup order.
+    pub fn fixtures_for<'a>(&'a self, cases: &[&Case]) -> Vec<&'a PlannedFixture> {
+        let mut wanted: Vec<&str> = cases
+            .iter()
+            .flat_map(|c| c.fixtures.iter().map(String::as_str))
+            .collect();
+        let mut i = 0;
+        while i < wanted.len() {
+            if let Some(f) = self.fixtures.iter().find(|f| f.name == wanted[i]) {
+                for need in &f.needs {
+                    if !wanted.contains(&need.as_str()) {
+                        wanted.push(need);
+                    }
+                }
+            }
+            i += 1;
+        }
+        self.fixtures
+            .iter()
+            .filter(|f| wanted.contains(&f.name.as_str()))
+            .collect()
+    }
+}
+
+fn read(path: &Path) -> Result<String, SuiteError> {
+    std::fs::read_to_string(path).map_err(|source| SuiteError::Io {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), SuiteError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| SuiteError::Io {
+        path: dir.to_owned(),
+        source,
+    })?;
+    for entry in entries {
+        let entry = entry.map_err(|source| SuiteError::Io {
+            path: dir.to_owned(),
+            source,
+        })?;
+        let path = entry.path();
+        if path.is_dir() {
+            collect_files(&path, out)?;
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml" | "json")
+        ) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn case_id(root: &Path, file: &Path) -> String {
+    let rel = file.strip_prefix(root).unwrap_or(file).with_extension("");
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}

@@ -1,0 +1,163 @@
+//! The case-file model as written by users: `Case`, `Step`, `Expect` and fixtures,
+//! deserialised from YAML or JSON with unknown keys refused.
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// One case file, as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCase {
+    #[serde(rename = "$schema", default)]
+    pub schema: Option<String>,
+    pub name: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// The seed section the case checks, e.g. `ecs-task-api-reference.md#StopTask`.
+    pub cites: String,
+    /// What the case shows, in a sentence or two.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Fixtures (from the suite's fixtures file) this case needs.
+    #[serde(default)]
+    pub fixtures: Vec<String>,
+    /// Case-level variables; values may refer to other variables.
+    #[serde(default)]
+    pub vars: Map<String, Value>,
+    pub steps: Vec<Step>,
+    /// Steps that always run after `steps`, also after a failure.
+    #[serde(default)]
+    pub teardown: Vec<Step>,
+}
+
+/// One call of an operation, with what to keep from its answer and what to expect.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// Operation name, e.g. `RunTask`.
+    pub call: String,
+    /// The request body (`{}` when omitted); strings may hold `${variables}`.
+    #[serde(default = "empty_object", rename = "with")]
+    pub request: Value,
+    /// Variables to save from the response: name → JSON pointer.
+    #[serde(default)]
+    pub save: BTreeMap<String, String>,
+    /// Poll until these conditions hold (pointer → matcher).
+    #[serde(default)]
+    pub until: Option<Map<String, Value>>,
+    /// Deadline for `until`, e.g. `60s`.
+    #[serde(default, with = "duration_opt")]
+    pub within: Option<Duration>,
+    /// Interval between polls (default: the target's poll interval).
+    #[serde(default, with = "duration_opt")]
+    pub every: Option<Duration>,
+    /// Follow `nextToken` until the last page; expectations then see
+    /// `{"taskArns": [all pages], "pages": N}`.
+    #[serde(default)]
+    pub paginate: bool,
+    #[serde(default)]
+    pub expect: Option<RawExpect>,
+    /// Compare the normalised response with the stored snapshot.
+    #[serde(default)]
+    pub snapshot: bool,
+}
+
+/// What a step expects, as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExpect {
+    /// HTTP status, or a list of acceptable ones.
+    #[serde(default)]
+    pub status: Option<Value>,
+    /// Error type (normalised), or a list of acceptable ones.
+    #[serde(default)]
+    pub error: Option<Value>,
+    /// pointer → matcher.
+    #[serde(default)]
+    pub body: Map<String, Value>,
+}
+
+/// The suite's shared fixtures file (`cases/fixtures.yaml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFixtures {
+    #[serde(rename = "$schema", default)]
+    pub schema: Option<String>,
+    pub fixtures: BTreeMap<String, Fixture>,
+}
+
+/// A resource created once per run for all cases that name it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fixture {
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Other fixtures this one needs first.
+    #[serde(default)]
+    pub needs: Vec<String>,
+    pub setup: Vec<Step>,
+    #[serde(default)]
+    pub teardown: Vec<Step>,
+    /// Filled in by the loader.
+    #[serde(skip)]
+    pub file: PathBuf,
+}
+
+fn empty_object() -> Value {
+    Value::Object(Map::new())
+}
+
+/// Parses `500ms`, `2s`, `1.5s`, `2m`.
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| c.is_ascii_alphabetic()) {
+        Some(i) => text.split_at(i),
+        None => return None,
+    };
+    let n: f64 = number.trim().parse().ok()?;
+    if !n.is_finite() || n < 0.0 {
+        return None;
+    }
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" => n * 60.0,
+        _ => return None,
+    };
+    Some(Duration::from_secs_f64(secs))
+}
+
+mod duration_opt {
+    use serde::{de::Error, Deserialize, Deserializer};
+    use std::time::Duration;
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+        let text = Option::<String>::deserialize(d)?;
+        match text {
+            None => Ok(None),
+            Some(t) => super::parse_duration(&t).map(Some).ok_or_else(|| {
+                D::Error::custom(format!(
+                    "`{t}` is not a duration: write a number with ms, s or m, e.g. `30s`"
+                ))
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_with_units_and_refuse_garbage() {
+        assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
+        assert_eq!(parse_duration("1.5s"), Some(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("2m"), Some(Duration::from_secs(120)));
+        assert_eq!(parse_duration("60"), None);
+        assert_eq!(parse_duration("-1s"), None);
+        assert_eq!(parse_duration("5h"), None);
+    }
+}
