@@ -30,7 +30,7 @@ pub fn judge_step(expect: &Expect, ex: &Exchange, body: Option<&Value>) -> Vec<F
                     .actual(format!("success (HTTP {status})"))
                     .message("the call succeeded but the case expects an error"),
             ),
-            Some(e) if !expect.errors.iter().any(|x| *x == e.error_type) => out.push(
+            Some(e) if !expect.errors.contains(&e.error_type) => out.push(
                 Finding::new("expect.error", Severity::Fail, "/__type")
                     .expected(expect.errors.join(" or "))
                     .actual(if e.error_type.is_empty() {
