@@ -194,11 +194,16 @@ impl Session {
     }
 
     /// Sets up the fixtures these cases need. Err: the target is unreachable.
-    pub fn setup<'s>(&self, suite: &'s Suite, cases: &[&Case]) -> Result<Vec<&'s PlannedFixture>, String> {
+    pub fn setup<'s>(
+        &self,
+        suite: &'s Suite,
+        cases: &[&Case],
+    ) -> Result<Vec<&'s PlannedFixture>, String> {
         let fixtures = suite.fixtures_for(cases);
         let outcome = self.runtime.block_on(self.runner.setup_fixtures(&fixtures));
         if let Some(reason) = outcome.unreachable {
-            self.runtime.block_on(self.runner.teardown_fixtures(&fixtures));
+            self.runtime
+                .block_on(self.runner.teardown_fixtures(&fixtures));
             return Err(reason);
         }
         for (name, why) in &outcome.failed {

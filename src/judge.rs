@@ -66,6 +66,20 @@ pub fn judge_step(expect: &Expect, ex: &Exchange, body: Option<&Value>) -> Vec<F
         body.unwrap_or(&null),
         "expect.body",
     ));
+    if !expect.headers.is_empty() {
+        let headers: serde_json::Map<String, Value> = ex
+            .response
+            .headers
+            .iter()
+            .rev()
+            .map(|(k, v)| (k.to_ascii_lowercase(), Value::String(v.clone())))
+            .collect();
+        out.extend(check_conditions(
+            &expect.headers,
+            &Value::Object(headers),
+            "expect.headers",
+        ));
+    }
     out
 }
 

@@ -110,9 +110,10 @@ impl Runner {
                 .map(|u| vars.bind_conditions(u))
                 .transpose()?;
             let body = vars.bind_conditions(&planned.expect.body)?;
-            Ok((request, until, body))
+            let headers = vars.bind_conditions(&planned.expect.headers)?;
+            Ok((request, until, body, headers))
         });
-        let (request, until, expect_body) = match bound {
+        let (request, until, expect_body, expect_headers) = match bound {
             Ok(b) => b,
             Err(unbound) => {
                 report.skipped = true;
@@ -161,6 +162,7 @@ impl Runner {
         };
         let mut expect = planned.expect.clone();
         expect.body = expect_body;
+        expect.headers = expect_headers;
         report.add(judge_step(&expect, &round.exchange, round.body.as_ref()));
         if let Some(body) = &round.body {
             for (name, pointer) in &step.save {
