@@ -5,6 +5,10 @@
 
 use crate::contract::{Contract, ContractError};
 use crate::reference::{self, Deviation, ReferenceError, ReferenceOptions};
+use crate::report::document::{
+    suite_hash, utc_now, DocumentInput, RunDocument, SuiteInfo, TargetInfo,
+};
+use crate::report::expectations::{Expectations, ExpectationsError};
 use crate::report::{self, TrialPlan};
 use crate::run::{CaseResult, Outcome, RunSettings, Runner};
 use crate::suite::{Case, PlannedFixture, Suite, SuiteError};
@@ -25,8 +29,15 @@ pub enum AppError {
     Target(#[from] TargetError),
     #[error("the built-in reference target could not start: {0}")]
     Reference(#[from] ReferenceError),
+    #[error(transparent)]
+    Expectations(#[from] ExpectationsError),
     #[error("{0}")]
     Usage(String),
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("could not start the async runtime: {0}")]
     Runtime(std::io::Error),
 }
@@ -85,13 +96,32 @@ pub struct TargetChoice {
 pub struct Selection {
     /// Only cases with at least one of these tags (empty: all).
     pub tags: Vec<String>,
-    /// Cases with one of these tags are skipped (shown as ignored).
-    pub skip_tags: Vec<String>,
+    /// Cases with one of these tags are skipped (shown as ignored), with the reason.
+    pub skip_tags: Vec<(String, String)>,
+    /// `(k, n)`: only the k-th of n deterministic shares of the suite (1-based).
+    pub partition: Option<(usize, usize)>,
+}
+
+/// Whether a case belongs to partition `k` of `n` (by a stable hash of its id).
+pub fn in_partition(case_id: &str, k: usize, n: usize) -> bool {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in case_id.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    n > 0 && (h % n as u64) as usize == k.saturating_sub(1)
 }
 
 /// What a run produced.
 #[derive(Debug)]
 pub struct RunReport {
+    /// The endpoint URL the run called.
+    pub endpoint: String,
+    /// Cases of the whole suite (all partitions) and the suite's content hash.
+    pub suite: SuiteInfo,
+    pub case_ids: Vec<String>,
+    pub started_at: String,
+    pub duration: Duration,
     pub target: String,
     pub results: Vec<CaseResult>,
     /// The target could not be reached at all (nothing ran).
@@ -122,6 +152,8 @@ pub struct Session {
     reference: Option<reference::ReferenceServer>,
     /// Human-readable name of the target.
     pub label: String,
+    /// The endpoint URL calls go to.
+    pub endpoint: String,
 }
 
 impl Session {
@@ -183,9 +215,10 @@ impl Session {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            None => endpoint,
+            None => endpoint.clone(),
         };
         Ok(Session {
+            endpoint,
             runtime,
             runner: Arc::new(Runner::new(target, contract, settings)),
             reference,
@@ -257,6 +290,7 @@ pub fn run_quiet(
     selection: &Selection,
     jobs: usize,
 ) -> Result<RunReport, AppError> {
+    let clock = std::time::Instant::now();
     let (contract, suite) = load(paths)?;
     let (cases, ignored) = select(&suite, selection);
     let cases: Vec<&Case> = cases
@@ -265,6 +299,11 @@ pub fn run_quiet(
         .collect();
     let session = Session::start(contract, &suite, choice, jobs)?;
     let mut report = RunReport {
+        endpoint: session.endpoint.clone(),
+        suite: suite_info(&suite),
+        case_ids: suite.cases.iter().map(|c| c.id.clone()).collect(),
+        started_at: utc_now(),
+        duration: Duration::ZERO,
         target: session.label.clone(),
         results: Vec::new(),
         unreachable: None,
@@ -281,6 +320,7 @@ pub fn run_quiet(
             session.finish(&fixtures);
         }
     }
+    report.duration = clock.elapsed();
     Ok(report)
 }
 
@@ -292,6 +332,7 @@ pub fn run(
     jobs: usize,
     mut args: Arguments,
 ) -> Result<RunReport, AppError> {
+    let clock = std::time::Instant::now();
     let (contract, suite) = load(paths)?;
     let (cases, ignored) = select(&suite, selection);
     args.test_threads = Some(jobs.max(1));
@@ -303,6 +344,11 @@ pub fn run(
             |_| String::new(),
         );
         return Ok(RunReport {
+            endpoint: String::new(),
+            suite: suite_info(&suite),
+            case_ids: Vec::new(),
+            started_at: utc_now(),
+            duration: Duration::ZERO,
             target: String::new(),
             results: Vec::new(),
             unreachable: None,
@@ -312,6 +358,11 @@ pub fn run(
     }
     let session = Session::start(contract, &suite, choice, jobs)?;
     let mut report = RunReport {
+        endpoint: session.endpoint.clone(),
+        suite: suite_info(&suite),
+        case_ids: suite.cases.iter().map(|c| c.id.clone()).collect(),
+        started_at: utc_now(),
+        duration: Duration::ZERO,
         target: session.label.clone(),
         results: Vec::new(),
         unreachable: None,
@@ -344,6 +395,7 @@ pub fn run(
     report.results = results;
     report.interrupted = session.runner.is_interrupted();
     session.finish(&fixtures);
+    report.duration = clock.elapsed();
     Ok(report)
 }
 
@@ -353,14 +405,20 @@ fn select<'a>(suite: &'a Suite, selection: &Selection) -> (Vec<&'a Case>, Vec<(S
         .cases
         .iter()
         .filter(|c| selection.tags.is_empty() || c.tags.iter().any(|t| selection.tags.contains(t)))
+        .filter(|c| {
+            selection
+                .partition
+                .is_none_or(|(k, n)| in_partition(&c.id, k, n))
+        })
         .collect();
     let ignored = cases
         .iter()
         .filter_map(|c| {
-            c.tags
+            selection
+                .skip_tags
                 .iter()
-                .find(|t| selection.skip_tags.contains(t))
-                .map(|t| (c.id.clone(), format!("skipped by tag `{t}`")))
+                .find(|(t, _)| c.tags.contains(t))
+                .map(|(t, why)| (c.id.clone(), format!("skipped by tag `{t}`: {why}")))
         })
         .collect();
     (cases, ignored)
@@ -421,4 +479,116 @@ pub fn serve(opts: ReferenceOptions) -> Result<(), AppError> {
         server.shutdown().await;
         Ok(())
     })
+}
+
+fn suite_info(suite: &Suite) -> SuiteInfo {
+    let mut files: Vec<PathBuf> = suite.cases.iter().map(|c| c.file.clone()).collect();
+    let fixtures = suite.root.join(crate::suite::FIXTURES_FILE);
+    if fixtures.is_file() {
+        files.push(fixtures);
+    }
+    SuiteInfo {
+        cases: suite.cases.len(),
+        hash: suite_hash(&suite.root, &files),
+    }
+}
+
+/// Where to write the reports of a run.
+#[derive(Debug, Clone, Default)]
+pub struct Outputs {
+    pub junit: Option<PathBuf>,
+    pub json: Option<PathBuf>,
+    pub markdown: Option<PathBuf>,
+}
+
+/// The run document of a finished run, with per-target expectations applied.
+pub fn document(
+    report: &RunReport,
+    expectations: &Expectations,
+    choice: &TargetChoice,
+    partition: Option<(usize, usize)>,
+) -> RunDocument {
+    let region = choice.region.clone();
+    let details = move |r: &CaseResult| report::text::failure(r, &region);
+    let case_ids: Vec<&str> = report.case_ids.iter().map(String::as_str).collect();
+    let kind = expectations.kind.clone().unwrap_or_else(|| {
+        if choice.endpoint.is_none() {
+            "reference".into()
+        } else if choice
+            .endpoint
+            .as_deref()
+            .is_some_and(|e| e.contains(".amazonaws.com"))
+        {
+            "aws".into()
+        } else {
+            "emulator".into()
+        }
+    });
+    RunDocument::build(DocumentInput {
+        results: &report.results,
+        expectations,
+        target: TargetInfo {
+            name: expectations
+                .name
+                .clone()
+                .unwrap_or_else(|| report.target.clone()),
+            kind,
+            endpoint: report.endpoint.clone(),
+            region: choice.region.clone(),
+        },
+        suite: report.suite.clone(),
+        started_at: report.started_at.clone(),
+        duration_secs: report.duration.as_secs_f64(),
+        partition: partition.map(|(k, n)| format!("{k}/{n}")),
+        details: &details,
+        case_ids: &case_ids,
+    })
+}
+
+/// Writes the requested renderings of a document.
+pub fn publish(
+    doc: &RunDocument,
+    outputs: &Outputs,
+    coverage: Option<&str>,
+) -> Result<(), AppError> {
+    let write = |path: &PathBuf, text: String| {
+        std::fs::write(path, text).map_err(|source| AppError::Write {
+            path: path.clone(),
+            source,
+        })
+    };
+    if let Some(path) = &outputs.json {
+        write(
+            path,
+            serde_json::to_string_pretty(doc).unwrap_or_default() + "\n",
+        )?;
+    }
+    if let Some(path) = &outputs.junit {
+        let xml = report::junit::render(doc)
+            .map_err(|e| AppError::Usage(format!("cannot render JUnit XML: {e}")))?;
+        write(path, xml)?;
+    }
+    if let Some(path) = &outputs.markdown {
+        write(path, report::markdown::render(doc, coverage))?;
+    }
+    Ok(())
+}
+
+/// Reads run documents (`--report-json` files) for `merge`.
+pub fn read_documents(paths: &[PathBuf]) -> Result<Vec<RunDocument>, AppError> {
+    paths
+        .iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| AppError::Usage(format!("cannot read {}: {e}", p.display())))?;
+            serde_json::from_str(&text).map_err(|e| {
+                AppError::Usage(format!(
+                    "{}:{}:{}: not a run document: {e}",
+                    p.display(),
+                    e.line(),
+                    e.column()
+                ))
+            })
+        })
+        .collect()
 }

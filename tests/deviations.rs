@@ -40,25 +40,48 @@ fn the_clean_reference_passes_every_case_and_each_deviation_is_caught() {
         .results
         .iter()
         .filter(|r| r.outcome != Outcome::Passed)
-        .map(|r| format!("{}: {:?} {:?}", r.id, r.outcome, r.findings().map(|(_, f)| f.to_string()).collect::<Vec<_>>()))
+        .map(|r| {
+            format!(
+                "{}: {:?} {:?}",
+                r.id,
+                r.outcome,
+                r.findings().map(|(_, f)| f.to_string()).collect::<Vec<_>>()
+            )
+        })
         .collect();
     assert!(clean.results.len() > 1);
-    assert!(not_passed.is_empty(), "the clean reference must pass everything:\n{}", not_passed.join("\n"));
+    assert!(
+        not_passed.is_empty(),
+        "the clean reference must pass everything:\n{}",
+        not_passed.join("\n")
+    );
 
     let text = std::fs::read_to_string(repo().join("tests/data/deviation-rules.yaml")).unwrap();
     let expected: BTreeMap<String, Vec<String>> = serde_saphyr::from_str(&text).unwrap();
     let mut table = Vec::new();
     let mut missed = Vec::new();
     for deviation in Deviation::all() {
-        let rules = expected
-            .get(deviation.name())
-            .unwrap_or_else(|| panic!("tests/data/deviation-rules.yaml lacks `{}`", deviation.name()));
-        let run = app::run_quiet(&paths(), &choice(vec![*deviation]), &Selection::default(), 4).unwrap();
+        let rules = expected.get(deviation.name()).unwrap_or_else(|| {
+            panic!(
+                "tests/data/deviation-rules.yaml lacks `{}`",
+                deviation.name()
+            )
+        });
+        let run = app::run_quiet(
+            &paths(),
+            &choice(vec![*deviation]),
+            &Selection::default(),
+            4,
+        )
+        .unwrap();
         let catching: Vec<String> = run
             .results
             .iter()
             .filter(|r| matches!(r.outcome, Outcome::Failed | Outcome::Error(_)))
-            .filter(|r| r.findings().any(|(_, f)| f.severity == Severity::Fail && rules.contains(&f.rule)))
+            .filter(|r| {
+                r.findings()
+                    .any(|(_, f)| f.severity == Severity::Fail && rules.contains(&f.rule))
+            })
             .map(|r| format!("`{}`", r.id))
             .collect();
         if catching.is_empty() {
@@ -66,19 +89,38 @@ fn the_clean_reference_passes_every_case_and_each_deviation_is_caught() {
                 .results
                 .iter()
                 .filter(|r| r.outcome != Outcome::Passed)
-                .map(|r| format!("{} {:?}", r.id, r.findings().map(|(_, f)| f.rule.clone()).collect::<Vec<_>>()))
+                .map(|r| {
+                    format!(
+                        "{} {:?}",
+                        r.id,
+                        r.findings()
+                            .map(|(_, f)| f.rule.clone())
+                            .collect::<Vec<_>>()
+                    )
+                })
                 .collect();
-            missed.push(format!("{} (wanted {rules:?}; saw {seen:?})", deviation.name()));
+            missed.push(format!(
+                "{} (wanted {rules:?}; saw {seen:?})",
+                deviation.name()
+            ));
         }
         table.push(format!(
             "| `{}` | {} | {} | {} |",
             deviation.name(),
             deviation.summary(),
-            rules.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", "),
+            rules
+                .iter()
+                .map(|r| format!("`{r}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
             catching.join(", ")
         ));
     }
-    assert!(missed.is_empty(), "deviations the suite does not catch:\n{}", missed.join("\n"));
+    assert!(
+        missed.is_empty(),
+        "deviations the suite does not catch:\n{}",
+        missed.join("\n")
+    );
     check_readme(&table);
 }
 
