@@ -8,6 +8,7 @@
 
 pub mod app;
 pub mod contract;
+pub mod coverage;
 pub mod finding;
 pub mod judge;
 pub mod reference;
