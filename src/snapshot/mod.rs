@@ -6,15 +6,17 @@
 //!
 //! - [`rules`]: the normalisers, declared as data in `snapshots/normalisers.yaml`.
 //! - [`normalise()`]: a JSON value → its normalised form, numbering identities per case.
-//! - [`store`]: `<dir>/<name>.snap` files in insta's format; compare, record, accept, reject.
+//! - [`store`]: `<dir>/<name>.snap` files compared with exchanges; recording, pending files.
+//! - [`review`]: pending files for users of the binary: list, accept, reject, review.
 //! - [`diff`]: differences as JSON paths, then as a unified line diff.
-//! - [`file`]: reading (through insta's own parser) and writing `.snap` files.
-//! - [`pointer`]: JSON pointer patterns (`*`, `**`) for rules and ignored paths.
+//! - [`file`](mod@file): reading (through insta's own parser) and writing `.snap` files.
+//! - [`pointer`](mod@pointer): JSON pointer patterns (`*`, `**`) for rules and ignored paths.
 
 pub mod diff;
 pub mod file;
 pub mod normalise;
 pub mod pointer;
+pub mod review;
 pub mod rules;
 pub mod store;
 

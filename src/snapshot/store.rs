@@ -20,11 +20,11 @@ const NEW_SUFFIX: &str = ".snap.new";
 /// across concurrent cases (each case brings its own [`Identities`]).
 #[derive(Debug)]
 pub struct SnapshotStore {
-    dir: PathBuf,
+    pub(super) dir: PathBuf,
     normalisers: Normalisers,
     mode: UpdateMode,
     provenance: Provenance,
-    force: bool,
+    pub(super) force: bool,
     /// Patterns over the snapshot document (`/body…`), with the pattern as the user
     /// wrote it and the reason.
     ignored: Vec<(PointerPattern, String, String)>,
@@ -295,140 +295,6 @@ impl SnapshotStore {
             }
         }
     }
-
-    /// The pending `.snap.new` files in the folder, sorted.
-    pub fn pending(&self) -> Vec<PathBuf> {
-        let Ok(entries) = std::fs::read_dir(&self.dir) else {
-            return Vec::new();
-        };
-        let mut out: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_file() && name_of_pending(p).is_some())
-            .collect();
-        out.sort();
-        out
-    }
-
-    fn pending_matching(&self, filter: Option<&str>) -> Vec<PathBuf> {
-        self.pending()
-            .into_iter()
-            .filter(|p| filter.is_none_or(|f| name_of_pending(p).is_some_and(|n| n.contains(f))))
-            .collect()
-    }
-
-    /// Turns the pending files whose snapshot name contains `filter` (all when `None`)
-    /// into `.snap` files; returns the `.snap` paths written. Nothing is accepted when
-    /// one of them would replace an `aws` golden with a recording from another kind
-    /// of target, unless the store was made with `force`.
-    pub fn accept(&self, filter: Option<&str>) -> Result<Vec<PathBuf>, SnapshotError> {
-        let pending = self.pending_matching(filter);
-        let mut moves = Vec::new();
-        for new_path in pending {
-            let snap = snap_path_of(&new_path);
-            let new = file::read(&new_path)?;
-            if snap.exists() && !self.force {
-                let old = file::read(&snap)?;
-                let old_kind = old.provenance.as_ref().map(|p| p.target_kind.as_str());
-                let new_kind = new
-                    .provenance
-                    .as_ref()
-                    .map_or("unknown", |p| p.target_kind.as_str());
-                if old_kind == Some("aws") && new_kind != "aws" {
-                    return Err(SnapshotError::Provenance {
-                        path: snap,
-                        golden: "aws".into(),
-                        new: new_kind.to_owned(),
-                    });
-                }
-            }
-            moves.push((new_path, snap));
-        }
-        let mut accepted = Vec::new();
-        for (new_path, snap) in moves {
-            std::fs::rename(&new_path, &snap).map_err(|source| SnapshotError::Io {
-                path: new_path.clone(),
-                action: "accepting the pending snapshot",
-                source,
-            })?;
-            accepted.push(snap);
-        }
-        Ok(accepted)
-    }
-
-    /// Deletes the pending files whose snapshot name contains `filter` (all when
-    /// `None`); returns the `.snap.new` paths removed.
-    pub fn reject(&self, filter: Option<&str>) -> Result<Vec<PathBuf>, SnapshotError> {
-        let mut rejected = Vec::new();
-        for p in self.pending_matching(filter) {
-            std::fs::remove_file(&p).map_err(|source| SnapshotError::Io {
-                path: p.clone(),
-                action: "rejecting the pending snapshot",
-                source,
-            })?;
-            rejected.push(p);
-        }
-        Ok(rejected)
-    }
-
-    /// A readable account of one pending file: who recorded the old and the new,
-    /// the changed JSON paths, and a unified diff (old → new).
-    pub fn review_text(&self, path: &Path) -> Result<String, SnapshotError> {
-        let Some(name) = name_of_pending(path) else {
-            return Err(SnapshotError::NotPending {
-                path: path.to_owned(),
-            });
-        };
-        let new = file::read(path)?;
-        let snap = snap_path_of(path);
-        let old = if snap.exists() {
-            Some(file::read(&snap)?)
-        } else {
-            None
-        };
-        let mut out = format!("snapshot {name}\n");
-        out.push_str(&format!(
-            "  new: {}{}\n",
-            path.display(),
-            recorded_by(new.provenance.as_ref())
-        ));
-        match &old {
-            Some(o) => out.push_str(&format!(
-                "  old: {}{}\n",
-                snap.display(),
-                recorded_by(o.provenance.as_ref())
-            )),
-            None => out.push_str("  old: none (this is a new snapshot)\n"),
-        }
-        let old_text = old
-            .as_ref()
-            .map_or(String::new(), |o| format!("{}\n", o.contents.trim_end()));
-        let new_text = format!("{}\n", new.contents.trim_end());
-        if let Some(o) = &old {
-            if let (Ok(a), Ok(b)) = (
-                serde_json::from_str::<Value>(&o.contents),
-                serde_json::from_str::<Value>(&new.contents),
-            ) {
-                let changes = changes(&a, &b);
-                out.push_str(&format!("changed paths ({}):\n", changes.len()));
-                for c in &changes {
-                    out.push_str(&format!("  {}\n", c.render("the old", "the new")));
-                }
-            }
-        }
-        out.push('\n');
-        let diff = unified(
-            &old_text,
-            &new_text,
-            &snap.display().to_string(),
-            &path.display().to_string(),
-        );
-        if diff.is_empty() {
-            out.push_str("(the contents are the same)\n");
-        } else {
-            out.push_str(&diff);
-        }
-        Ok(out)
-    }
 }
 
 fn pretty(value: &Value) -> String {
@@ -443,18 +309,18 @@ fn is_valid_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
-fn pending_path(snap: &Path) -> PathBuf {
+pub(super) fn pending_path(snap: &Path) -> PathBuf {
     let mut s = snap.as_os_str().to_owned();
     s.push(".new");
     PathBuf::from(s)
 }
 
-fn snap_path_of(pending: &Path) -> PathBuf {
+pub(super) fn snap_path_of(pending: &Path) -> PathBuf {
     let s = pending.to_string_lossy();
     PathBuf::from(s.strip_suffix(".new").unwrap_or(&s))
 }
 
-fn name_of_pending(path: &Path) -> Option<String> {
+pub(super) fn name_of_pending(path: &Path) -> Option<String> {
     let file_name = path.file_name()?.to_str()?;
     let name = file_name.strip_suffix(NEW_SUFFIX)?;
     (!name.is_empty() && !name.starts_with('.')).then(|| name.to_owned())
@@ -471,7 +337,7 @@ fn body_pointer(doc_pointer: &str) -> String {
     doc_pointer.trim_start_matches('/').to_owned()
 }
 
-fn recorded_by(p: Option<&Provenance>) -> String {
+pub(super) fn recorded_by(p: Option<&Provenance>) -> String {
     match p {
         Some(p) => format!(
             " (recorded against {}, region {}, ecs-conform {})",
