@@ -182,6 +182,27 @@ mod tests {
     }
 
     #[test]
+    fn reads_a_file_as_cargo_insta_rewrites_it_on_accept() {
+        // the header as `cargo insta accept` (1.49.0) rewrote one of ours: unquoted
+        let dir = std::env::temp_dir().join(format!(
+            "ecs-conform-snapfile-accepted-{}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("stop-task__reason__step-2.snap");
+        let body = "{\n  \"status\": 200,\n  \"body\": {}\n}";
+        std::fs::write(
+            &path,
+            format!("---\nsource: ecs-conform\nexpression: \"StopTask response: status and body, normalised\"\ninfo:\n  target_kind: aws\n  region: us-east-1\n  tool_version: 0.1.0\n---\n{body}\n"),
+        )
+        .unwrap();
+        let back = read(&path).unwrap();
+        assert_eq!(back.provenance.as_ref().unwrap().target_kind, "aws");
+        assert!(back.matches(body));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn unreadable_and_missing_files_are_told_apart() {
         let dir =
             std::env::temp_dir().join(format!("ecs-conform-snapfile-bad-{}", std::process::id()));
