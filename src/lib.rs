@@ -14,6 +14,7 @@ pub mod judge;
 pub mod reference;
 pub mod report;
 pub mod run;
+pub mod snapshot;
 pub mod target;
 
 pub use finding::{Finding, Severity};
