@@ -11,6 +11,7 @@ use crate::report::document::{
 use crate::report::expectations::{Expectations, ExpectationsError};
 use crate::report::{self, TrialPlan};
 use crate::run::{CaseResult, Outcome, RunSettings, Runner};
+use crate::snapshot::{Normalisers, Provenance, SnapshotError, SnapshotStore, UpdateMode};
 use crate::suite::{Case, PlannedFixture, Suite, SuiteError};
 use crate::target::{Credentials, PathStyle, Target, TargetConfig, TargetError};
 use libtest_mimic::Arguments;
@@ -31,6 +32,8 @@ pub enum AppError {
     Reference(#[from] ReferenceError),
     #[error(transparent)]
     Expectations(#[from] ExpectationsError),
+    #[error(transparent)]
+    Snapshot(#[from] SnapshotError),
     #[error("{0}")]
     Usage(String),
     #[error("cannot write {}: {source}", path.display())]
@@ -47,6 +50,7 @@ pub enum AppError {
 pub struct Paths {
     pub cases: PathBuf,
     pub schemas: PathBuf,
+    pub snapshots: PathBuf,
 }
 
 impl Paths {
@@ -65,6 +69,7 @@ impl Paths {
         Paths {
             cases: pick(cases, "cases"),
             schemas: pick(schemas, "schemas"),
+            snapshots: pick(None, "snapshots"),
         }
     }
 }
@@ -89,6 +94,34 @@ pub struct TargetChoice {
     pub poll_interval: Option<Duration>,
     /// Overrides of suite variables (`--var name=value`).
     pub vars: Vec<(String, String)>,
+    /// Kind of target for snapshot provenance (`aws`, `reference`, `moto`, …); None: guessed.
+    pub kind: Option<String>,
+    pub snapshots: SnapshotOptions,
+}
+
+/// How steps with `snapshot: true` behave.
+#[derive(Debug, Clone, Default)]
+pub struct SnapshotOptions {
+    /// Compare with snapshots/ at all.
+    pub disabled: bool,
+    /// `--update-snapshots`: overwrite mismatching snapshots.
+    pub update: bool,
+    /// Allow recording over goldens made on real AWS from another kind of target.
+    pub force: bool,
+    /// Body paths this target may differ on, with the reason.
+    pub ignore: Vec<(String, String)>,
+}
+
+impl TargetChoice {
+    /// The kind of target: given, else `reference` without an endpoint, `aws` for
+    /// amazonaws.com endpoints, else `emulator`.
+    pub fn kind(&self) -> String {
+        self.kind.clone().unwrap_or_else(|| match &self.endpoint {
+            None => "reference".into(),
+            Some(e) if e.contains(".amazonaws.com") => "aws".into(),
+            Some(_) => "emulator".into(),
+        })
+    }
 }
 
 /// Which cases run.
@@ -159,6 +192,7 @@ pub struct Session {
 impl Session {
     /// Starts the runtime (and the reference target when no endpoint is given).
     pub fn start(
+        paths: &Paths,
         contract: Arc<Contract>,
         suite: &Suite,
         choice: &TargetChoice,
@@ -217,10 +251,14 @@ impl Session {
             ),
             None => endpoint.clone(),
         };
+        let mut runner = Runner::new(target, contract, settings);
+        if !choice.snapshots.disabled {
+            runner = runner.with_snapshots(Arc::new(snapshot_store(paths, choice)?));
+        }
         Ok(Session {
             endpoint,
             runtime,
-            runner: Arc::new(Runner::new(target, contract, settings)),
+            runner: Arc::new(runner),
             reference,
             label,
         })
@@ -297,7 +335,7 @@ pub fn run_quiet(
         .into_iter()
         .filter(|c| !ignored.iter().any(|(id, _)| *id == c.id))
         .collect();
-    let session = Session::start(contract, &suite, choice, jobs)?;
+    let session = Session::start(paths, contract, &suite, choice, jobs)?;
     let mut report = RunReport {
         endpoint: session.endpoint.clone(),
         suite: suite_info(&suite),
@@ -356,7 +394,7 @@ pub fn run(
             listed_only: true,
         });
     }
-    let session = Session::start(contract, &suite, choice, jobs)?;
+    let session = Session::start(paths, contract, &suite, choice, jobs)?;
     let mut report = RunReport {
         endpoint: session.endpoint.clone(),
         suite: suite_info(&suite),
@@ -591,4 +629,81 @@ pub fn read_documents(paths: &[PathBuf]) -> Result<Vec<RunDocument>, AppError> {
             })
         })
         .collect()
+}
+
+/// The snapshot store of a run: `snapshots/`, its normalisers, the update mode from
+/// the flag and the environment, and the provenance of this target.
+pub fn snapshot_store(paths: &Paths, choice: &TargetChoice) -> Result<SnapshotStore, AppError> {
+    let normalisers = Normalisers::load(&paths.snapshots.join("normalisers.yaml"))?;
+    let mode = UpdateMode::try_from_env(choice.snapshots.update)?;
+    let provenance = Provenance {
+        target_kind: choice.kind(),
+        region: choice.region.clone(),
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+    };
+    let store = SnapshotStore::new(
+        paths.snapshots.clone(),
+        normalisers,
+        mode,
+        provenance,
+        choice.snapshots.force,
+    );
+    Ok(store.with_ignored(&choice.snapshots.ignore)?)
+}
+
+/// The coverage report as Markdown, and the number of gaps against the goal.
+pub fn coverage(paths: &Paths) -> Result<(String, usize), AppError> {
+    let (contract, suite) = load(paths)?;
+    let exclusions = crate::coverage::Exclusions::load(&paths.cases.join("coverage.yaml"))
+        .map_err(AppError::Usage)?;
+    let coverage = crate::coverage::compute(&suite, &contract, &exclusions);
+    Ok((crate::coverage::markdown(&coverage), coverage.gaps().len()))
+}
+
+/// Normalised differences per case step between two targets: (case, step, lines).
+pub fn diff(
+    paths: &Paths,
+    a: &TargetChoice,
+    b: &TargetChoice,
+    filter: Option<&str>,
+) -> Result<Vec<(String, usize, Vec<String>)>, AppError> {
+    use crate::snapshot::{diff_values, normalise_exchange, Identities};
+    let normalisers = Normalisers::load(&paths.snapshots.join("normalisers.yaml"))?;
+    let selection = Selection::default();
+    let mut runs = Vec::new();
+    for choice in [a, b] {
+        let mut report = run_quiet(paths, choice, &selection, 4)?;
+        if let Some(reason) = report.unreachable {
+            return Err(AppError::Target(crate::target::TargetError::Unreachable {
+                endpoint: choice
+                    .endpoint
+                    .clone()
+                    .unwrap_or_else(|| "reference".into()),
+                reason,
+            }));
+        }
+        report
+            .results
+            .retain(|r| filter.is_none_or(|f| r.id.contains(f)));
+        runs.push(report.results);
+    }
+    let mut out = Vec::new();
+    for left in &runs[0] {
+        let Some(right) = runs[1].iter().find(|r| r.id == left.id) else {
+            continue;
+        };
+        let (mut ids_a, mut ids_b) = (Identities::default(), Identities::default());
+        for (sa, sb) in left.steps.iter().zip(&right.steps) {
+            let (Some(ea), Some(eb)) = (&sa.exchange, &sb.exchange) else {
+                continue;
+            };
+            let na = normalise_exchange(ea, &normalisers, &mut ids_a);
+            let nb = normalise_exchange(eb, &normalisers, &mut ids_b);
+            let lines = diff_values(&na, &nb);
+            if !lines.is_empty() {
+                out.push((left.id.clone(), sa.index, lines));
+            }
+        }
+    }
+    Ok(out)
 }

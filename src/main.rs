@@ -5,7 +5,7 @@
 //! (case file, schema, flag), 3 target unreachable or target errors, 130 interrupted.
 
 use clap::{Args, Parser, Subcommand};
-use ecs_conform::app::{self, AppError, Outputs, Paths, Selection, TargetChoice};
+use ecs_conform::app::{self, AppError, Outputs, Paths, Selection, SnapshotOptions, TargetChoice};
 use ecs_conform::reference::{Deviation, ReferenceOptions};
 use ecs_conform::report;
 use ecs_conform::report::document::RunDocument;
@@ -45,6 +45,48 @@ enum Command {
     Rules,
     /// Merge run documents of several partitions into one (and render it).
     Merge(MergeArgs),
+    /// Show what the suite exercises and asserts per operation; exit 1 if the goal is not met.
+    Coverage(SuiteArgs),
+    /// Review, accept or reject pending snapshots (`.snap.new` files).
+    Snapshots {
+        #[command(subcommand)]
+        action: SnapshotAction,
+    },
+    /// Run the same cases on two endpoints and show their normalised differences.
+    Diff(Box<DiffArgs>),
+}
+
+#[derive(Subcommand)]
+enum SnapshotAction {
+    /// Show each pending snapshot as a diff against the stored one.
+    Review { filter: Option<String> },
+    /// Turn pending snapshots into the stored ones.
+    Accept {
+        filter: Option<String>,
+        /// Also over snapshots recorded on real AWS.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Delete pending snapshots.
+    Reject { filter: Option<String> },
+}
+
+#[derive(Args)]
+struct DiffArgs {
+    #[command(flatten)]
+    suite: SuiteArgs,
+    /// First endpoint (`reference` for the built-in reference target).
+    #[arg(long, value_name = "URL")]
+    endpoint: String,
+    /// Second endpoint (`reference` for the built-in reference target).
+    #[arg(long, value_name = "URL")]
+    against: String,
+    #[arg(long, value_enum, default_value = "root")]
+    path_style: PathStyle,
+    #[arg(long, default_value = "us-east-1")]
+    region: String,
+    /// Only cases whose id contains this.
+    filter: Option<String>,
 }
 
 #[derive(Args)]
@@ -116,6 +158,15 @@ struct RunArgs {
     /// Write the Markdown conformance report.
     #[arg(long, value_name = "FILE")]
     report_md: Option<PathBuf>,
+    /// Overwrite snapshots that differ (as `INSTA_UPDATE=always`).
+    #[arg(long)]
+    update_snapshots: bool,
+    /// Allow recording over snapshots recorded on real AWS from another kind of target.
+    #[arg(long)]
+    force_snapshots: bool,
+    /// Do not compare `snapshot: true` steps with snapshots/.
+    #[arg(long, conflicts_with = "update_snapshots")]
+    no_snapshots: bool,
     /// Override a suite variable, e.g. `--var subnet=subnet-0abc` (repeatable).
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = name_value)]
     vars: Vec<(String, String)>,
@@ -236,6 +287,14 @@ fn execute(command: Command) -> Result<u8, AppError> {
             );
             Ok(if merged.fails(true) { EXIT_FAILURES } else { 0 })
         }
+        Command::Coverage(args) => {
+            let paths = Paths::resolve(args.cases, args.schemas);
+            let (markdown, gaps) = app::coverage(&paths)?;
+            println!("{markdown}");
+            Ok(if gaps == 0 { 0 } else { EXIT_FAILURES })
+        }
+        Command::Snapshots { action } => snapshots(action),
+        Command::Diff(args) => diff(*args),
         Command::Rules => {
             for rule in ecs_conform::contract::rules() {
                 println!(
@@ -289,6 +348,17 @@ fn run(args: RunArgs) -> Result<u8, AppError> {
         deviations: deviations(&args.deviations)?,
         poll_interval: args.poll_interval,
         vars,
+        kind: expectations.kind.clone(),
+        snapshots: SnapshotOptions {
+            disabled: args.no_snapshots,
+            update: args.update_snapshots,
+            force: args.force_snapshots,
+            ignore: expectations
+                .snapshot_ignore
+                .iter()
+                .map(|i| (i.path.clone(), i.reason.clone()))
+                .collect(),
+        },
     };
     let mut skip_tags: Vec<(String, String)> = expectations
         .skip
@@ -332,5 +402,96 @@ fn run(args: RunArgs) -> Result<u8, AppError> {
         EXIT_FAILURES
     } else {
         0
+    })
+}
+
+fn snapshots(action: SnapshotAction) -> Result<u8, AppError> {
+    let paths = Paths::resolve(None, None);
+    let choice = TargetChoice {
+        endpoint: None,
+        path_style: PathStyle::Root,
+        region: "us-east-1".into(),
+        timeout: Duration::from_secs(1),
+        deviations: Vec::new(),
+        poll_interval: None,
+        vars: Vec::new(),
+        kind: Some("review".into()),
+        snapshots: SnapshotOptions {
+            force: matches!(action, SnapshotAction::Accept { force: true, .. }),
+            ..SnapshotOptions::default()
+        },
+    };
+    let store = app::snapshot_store(&paths, &choice)?;
+    match action {
+        SnapshotAction::Review { filter } => {
+            let pending: Vec<PathBuf> = store
+                .pending()
+                .into_iter()
+                .filter(|p| {
+                    filter
+                        .as_deref()
+                        .is_none_or(|f| p.to_string_lossy().contains(f))
+                })
+                .collect();
+            for p in &pending {
+                println!("{}", store.review_text(p)?);
+            }
+            println!(
+                "{} pending snapshot(s); accept with `ecs-conform snapshots accept [FILTER]`",
+                pending.len()
+            );
+        }
+        SnapshotAction::Accept { filter, .. } => {
+            for p in store.accept(filter.as_deref())? {
+                println!("accepted {}", p.display());
+            }
+        }
+        SnapshotAction::Reject { filter } => {
+            for p in store.reject(filter.as_deref())? {
+                println!("rejected {}", p.display());
+            }
+        }
+    }
+    Ok(0)
+}
+
+fn diff(args: DiffArgs) -> Result<u8, AppError> {
+    let paths = Paths::resolve(args.suite.cases, args.suite.schemas);
+    let side = |endpoint: &str| TargetChoice {
+        endpoint: (endpoint != "reference").then(|| endpoint.to_owned()),
+        path_style: args.path_style,
+        region: args.region.clone(),
+        timeout: Duration::from_secs(20),
+        deviations: Vec::new(),
+        poll_interval: None,
+        vars: Vec::new(),
+        kind: None,
+        snapshots: SnapshotOptions {
+            disabled: true,
+            ..SnapshotOptions::default()
+        },
+    };
+    let differences = app::diff(
+        &paths,
+        &side(&args.endpoint),
+        &side(&args.against),
+        args.filter.as_deref(),
+    )?;
+    let mut count = 0;
+    for (case, step, lines) in &differences {
+        println!("{case} step {step}:");
+        for l in lines {
+            println!("  {l}");
+            count += 1;
+        }
+    }
+    println!(
+        "ecs-conform diff: {count} difference(s) in {} step(s)",
+        differences.len()
+    );
+    Ok(if differences.is_empty() {
+        0
+    } else {
+        EXIT_FAILURES
     })
 }

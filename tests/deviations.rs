@@ -4,7 +4,7 @@
 //! deviations and the cases that catch them is checked against what this test sees
 //! (`ECS_CONFORM_UPDATE_README=1 cargo test --test deviations` rewrites it).
 
-use ecs_conform::app::{self, Paths, Selection, TargetChoice};
+use ecs_conform::app::{self, Paths, Selection, SnapshotOptions, TargetChoice};
 use ecs_conform::finding::Severity;
 use ecs_conform::reference::Deviation;
 use ecs_conform::run::Outcome;
@@ -26,6 +26,8 @@ fn choice(deviations: Vec<Deviation>) -> TargetChoice {
         deviations,
         poll_interval: None,
         vars: Vec::new(),
+        kind: None,
+        snapshots: SnapshotOptions::default(),
     }
 }
 
