@@ -319,11 +319,23 @@ fn run(args: RunArgs) -> Result<u8, AppError> {
         }
         None => Expectations::default(),
     };
+    let region = args
+        .region
+        .or_else(|| env("AWS_REGION"))
+        .or_else(|| env("AWS_DEFAULT_REGION"))
+        .or_else(|| expectations.region.clone())
+        .unwrap_or_else(|| "us-east-1".into());
     let endpoint = args
         .endpoint
         .or_else(|| env("AWS_ENDPOINT_URL_ECS"))
         .or_else(|| env("AWS_ENDPOINT_URL"))
-        .or_else(|| expectations.endpoint.clone());
+        .or_else(|| {
+            // A target file may name the endpoint per region: https://ecs.${region}.amazonaws.com
+            expectations
+                .endpoint
+                .as_ref()
+                .map(|e| e.replace("${region}", &region))
+        });
     if endpoint.is_some() && !args.deviations.is_empty() {
         return Err(AppError::Usage(
             "--deviation applies to the built-in reference target only; drop --endpoint (and AWS_ENDPOINT_URL*) to use it".into(),
@@ -338,12 +350,7 @@ fn run(args: RunArgs) -> Result<u8, AppError> {
     let choice = TargetChoice {
         endpoint,
         path_style: expectations.path_style.unwrap_or(args.path_style),
-        region: args
-            .region
-            .or_else(|| env("AWS_REGION"))
-            .or_else(|| env("AWS_DEFAULT_REGION"))
-            .or_else(|| expectations.region.clone())
-            .unwrap_or_else(|| "us-east-1".into()),
+        region,
         timeout: args.timeout,
         deviations: deviations(&args.deviations)?,
         poll_interval: args.poll_interval,
