@@ -1,0 +1,234 @@
+//! Reports and per-target expectations end to end, through the binary against the
+//! built-in reference target with a deviation: JUnit XML is well-formed and carries the
+//! findings, the JSON document is complete and merges across partitions, and a known
+//! deviation entry keeps the run green while removing it fails the run naming the case.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("ecs-conform-reports-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ecs-conform"))
+        .arg("run")
+        .args(args)
+        .args(["--no-snapshots", "--jobs", "4"])
+        .current_dir(repo())
+        .env("CI", "true")
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// Every element opened is closed, attributes parse: the file is well-formed XML.
+fn assert_well_formed(xml: &str) -> usize {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut testcases = 0;
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e)) => {
+                for a in e.attributes() {
+                    a.expect("attribute parses");
+                }
+                if e.name().as_ref() == b"testcase" {
+                    testcases += 1;
+                }
+            }
+            Ok(_) => {}
+            Err(e) => panic!("not well-formed XML at {}: {e}", reader.buffer_position()),
+        }
+    }
+    testcases
+}
+
+#[test]
+fn junit_json_and_markdown_carry_the_findings_of_a_failing_run() {
+    let dir = scratch("outputs");
+    let (junit, report, md) = (dir.join("j.xml"), dir.join("r.json"), dir.join("r.md"));
+    let o = run(&[
+        "--deviation",
+        "wrong-stop-code",
+        "--junit",
+        junit.to_str().unwrap(),
+        "--report-json",
+        report.to_str().unwrap(),
+        "--report-md",
+        md.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let doc = json(&report);
+    assert_eq!(doc["format"], "ecs-conform-report/1");
+    let cases = doc["cases"].as_array().unwrap();
+    assert!(cases.len() > 1);
+    assert!(doc["totals"]["fail"].as_u64().unwrap() >= 1);
+    assert_eq!(doc["suite"]["hash"].as_str().unwrap().len(), 64);
+    let failing: Vec<&Value> = cases.iter().filter(|c| c["verdict"] == "fail").collect();
+    assert!(failing
+        .iter()
+        .flat_map(|c| c["findings"].as_array().unwrap())
+        .any(|f| f["rule"] == "stop.user-initiated" && f["severity"] == "fail"));
+
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert_eq!(assert_well_formed(&xml), cases.len());
+    assert!(xml.contains("<failure"), "{xml}");
+    assert!(xml.contains("stop.user-initiated"));
+
+    let markdown = std::fs::read_to_string(&md).unwrap();
+    assert!(markdown.contains("## Results per operation"));
+    assert!(markdown.contains("`stop.user-initiated`"));
+}
+
+#[test]
+fn known_deviations_keep_the_run_green_and_removing_one_names_the_case() {
+    let dir = scratch("known");
+    let report = dir.join("r.json");
+    let o = run(&[
+        "--deviation",
+        "wrong-stop-code",
+        "--report-json",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let doc = json(&report);
+    let failing: Vec<String> = doc["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["verdict"] == "fail")
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(!failing.is_empty());
+    let entries: String = failing
+        .iter()
+        .map(|id| format!("  - {{case: {id}, reason: the stop code is wrong on purpose}}\n"))
+        .collect();
+    std::fs::write(
+        dir.join("bent.yaml"),
+        format!("kind: reference\nknown:\n{entries}"),
+    )
+    .unwrap();
+    let targets = dir.to_str().unwrap();
+    let o = run(&[
+        "--deviation",
+        "wrong-stop-code",
+        "--target",
+        "bent",
+        "--targets",
+        targets,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains(&format!("{} known", failing.len())),
+        "{}",
+        text(&o)
+    );
+
+    // Drop the first entry: the run fails and says which case.
+    let rest: String = entries.lines().skip(1).map(|l| format!("{l}\n")).collect();
+    let rest = if rest.is_empty() {
+        " []\n".to_owned()
+    } else {
+        format!("\n{rest}")
+    };
+    std::fs::write(
+        dir.join("bent.yaml"),
+        format!("kind: reference\nknown:{rest}"),
+    )
+    .unwrap();
+    let o = run(&[
+        "--deviation",
+        "wrong-stop-code",
+        "--target",
+        "bent",
+        "--targets",
+        targets,
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains(&format!("FAIL  {}", failing[0])),
+        "{}",
+        text(&o)
+    );
+
+    // A listed case that passes on the clean reference is stale: the run says so and fails.
+    std::fs::write(
+        dir.join("bent.yaml"),
+        format!("kind: reference\nknown:\n{entries}"),
+    )
+    .unwrap();
+    let o = run(&["--target", "bent", "--targets", targets]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("FIXED"), "{}", text(&o));
+}
+
+#[test]
+fn partitions_split_the_suite_and_merge_back_into_the_whole() {
+    let dir = scratch("partition");
+    let mut parts = Vec::new();
+    for k in 1..=3 {
+        let path = dir.join(format!("p{k}.json"));
+        let o = run(&[
+            "--partition",
+            &format!("{k}/3"),
+            "--report-json",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        parts.push(path);
+    }
+    let ids = |p: &Path| -> Vec<String> {
+        json(p)["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let total: usize = parts.iter().map(|p| ids(p).len()).sum();
+    let whole = json(&parts[0])["suite"]["cases"].as_u64().unwrap() as usize;
+    assert_eq!(total, whole, "every case runs in exactly one partition");
+    let merged = dir.join("merged.json");
+    let junit = dir.join("merged.xml");
+    let o = Command::new(env!("CARGO_BIN_EXE_ecs-conform"))
+        .arg("merge")
+        .args(&parts)
+        .args([
+            "--report-json",
+            merged.to_str().unwrap(),
+            "--junit",
+            junit.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let mut all = ids(&merged);
+    all.dedup();
+    assert_eq!(all.len(), whole);
+    assert_eq!(
+        assert_well_formed(&std::fs::read_to_string(&junit).unwrap()),
+        whole
+    );
+}
