@@ -2,11 +2,27 @@
 //! rule, where as a JSON pointer, expected, actual). Built-in contract checks are the
 //! contract's; this module judges only what a case states.
 
-use crate::contract::error_of;
+use crate::contract::{error_of, RuleInfo};
 use crate::finding::{Finding, Severity};
 use crate::suite::{Condition, Expect, Matcher};
 use crate::target::Exchange;
 use serde_json::Value;
+
+/// The rules of case expectations and of the runner (the contract's own are in
+/// `contract::rules()`).
+pub const RULES: &[RuleInfo] = &[
+    RuleInfo { id: "expect.success", severity: Severity::Fail, source: "case file: a step without `error`/`status`", summary: "The call succeeds (HTTP 2xx) unless the case expects an error or a status." },
+    RuleInfo { id: "expect.status", severity: Severity::Fail, source: "case file: `expect.status`", summary: "The HTTP status is one the case lists." },
+    RuleInfo { id: "expect.error", severity: Severity::Fail, source: "case file: `expect.error`", summary: "The call fails with one of the listed error types (compared after normalisation)." },
+    RuleInfo { id: "expect.body", severity: Severity::Fail, source: "case file: `expect.body`", summary: "Each matcher holds at its JSON pointer in the response body." },
+    RuleInfo { id: "expect.headers", severity: Severity::Fail, source: "case file: `expect.headers`", summary: "Each matcher holds on the named response header." },
+    RuleInfo { id: "until.timeout", severity: Severity::Fail, source: "case file: `until` + `within`", summary: "A polled condition holds before the deadline." },
+    RuleInfo { id: "save.missing", severity: Severity::Fail, source: "case file: `save`", summary: "The response has a value where the case saves one." },
+    RuleInfo { id: "paginate.endless", severity: Severity::Fail, source: "ecs-task-api-reference.md, ListTasks (nextToken)", summary: "A paginated walk reaches a page without nextToken within 1000 pages." },
+    RuleInfo { id: "snapshot.mismatch", severity: Severity::Fail, source: "snapshots/*.snap", summary: "The normalised response equals the stored snapshot." },
+    RuleInfo { id: "snapshot.missing", severity: Severity::Fail, source: "snapshots/*.snap", summary: "A snapshot exists for the step when snapshots may not be written (CI)." },
+    RuleInfo { id: "snapshot.provenance", severity: Severity::Warn, source: "snapshots/*.snap (info)", summary: "A golden recorded on real AWS is not overwritten from another kind of target unless forced." },
+];
 
 /// Findings for a step's expectations on its (last) exchange. `body` is what body
 /// conditions look at: the response body, or the aggregate of a paginated walk.

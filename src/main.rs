@@ -42,7 +42,11 @@ enum Command {
     /// Serve the built-in reference target on 127.0.0.1.
     Serve(ServeArgs),
     /// List every rule with its severity and the document section it comes from.
-    Rules,
+    Rules {
+        /// As a Markdown table.
+        #[arg(long)]
+        markdown: bool,
+    },
     /// Merge run documents of several partitions into one (and render it).
     Merge(MergeArgs),
     /// Show what the suite exercises and asserts per operation; exit 1 if the goal is not met.
@@ -295,13 +299,8 @@ fn execute(command: Command) -> Result<u8, AppError> {
         }
         Command::Snapshots { action } => snapshots(action),
         Command::Diff(args) => diff(*args),
-        Command::Rules => {
-            for rule in ecs_conform::contract::rules() {
-                println!(
-                    "{:<34} {:<6} {:<48} {}",
-                    rule.id, rule.severity, rule.source, rule.summary
-                );
-            }
+        Command::Rules { markdown } => {
+            print!("{}", report::text::rules_table(markdown));
             Ok(0)
         }
     }

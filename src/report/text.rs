@@ -203,3 +203,20 @@ pub fn summary(doc: &RunDocument) -> String {
     }
     out
 }
+
+/// Every rule (contract and harness) as aligned text or a Markdown table.
+pub fn rules_table(markdown: bool) -> String {
+    let all = crate::contract::rules().iter().chain(crate::judge::RULES);
+    let mut out = String::new();
+    if markdown {
+        out.push_str("| rule | severity | source | what it checks |\n|---|---|---|---|\n");
+    }
+    for r in all {
+        if markdown {
+            let _ = writeln!(out, "| `{}` | {} | {} | {} |", r.id, r.severity, r.source, r.summary.replace('|', "\\|"));
+        } else {
+            let _ = writeln!(out, "{:<32} {:<5}  {}\n{:<40}{}", r.id, r.severity, r.summary, "", r.source);
+        }
+    }
+    out
+}
