@@ -76,6 +76,8 @@ pub struct TargetChoice {
     /// Deviations of the built-in reference (only without an endpoint).
     pub deviations: Vec<Deviation>,
     pub poll_interval: Option<Duration>,
+    /// Overrides of suite variables (`--var name=value`).
+    pub vars: Vec<(String, String)>,
 }
 
 /// Which cases run.
@@ -152,8 +154,13 @@ pub fn run(
     } else {
         Duration::from_secs(1)
     };
+    let mut vars = suite.vars.clone();
+    for (k, v) in &choice.vars {
+        vars.insert(k.clone(), serde_json::Value::String(v.clone()));
+    }
     let settings = RunSettings {
         poll_interval: choice.poll_interval.unwrap_or(default_poll),
+        vars,
         ..RunSettings::default()
     };
     let runner = Arc::new(Runner::new(target, contract, settings));

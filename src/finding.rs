@@ -1,11 +1,11 @@
 //! The vocabulary of verdicts: a `Finding` is one observed departure from the contract
 //! or from a case's expectations, with a `Severity` that says how much it matters.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// How much a finding matters (see ARCHITECTURE.md, "Verdicts a user can trust").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// A SHOULD: something real endpoints always send is missing.
@@ -34,7 +34,7 @@ impl fmt::Display for Severity {
 
 /// One departure: which rule, where (a JSON pointer into the response body, or a
 /// pseudo-location such as `header:x-amzn-RequestId`), what was expected and what came.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     /// Stable rule id, e.g. `schema.response`, `error.documented`, `expect.body`.
     pub rule: String,
@@ -75,6 +75,16 @@ impl Finding {
     }
 }
 
+/// Whitespace collapsed and at most 160 characters, so a finding stays on one line.
+fn one_line(text: &str) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() > 160 {
+        format!("{}…", flat.chars().take(160).collect::<String>())
+    } else {
+        flat
+    }
+}
+
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "[{}] {}", self.severity, self.rule)?;
@@ -85,7 +95,12 @@ impl fmt::Display for Finding {
             write!(f, ": {}", self.message)?;
         }
         if !self.expected.is_empty() || !self.actual.is_empty() {
-            write!(f, " (expected {}, got {})", self.expected, self.actual)?;
+            write!(
+                f,
+                " (expected {}, got {})",
+                one_line(&self.expected),
+                one_line(&self.actual)
+            )?;
         }
         Ok(())
     }

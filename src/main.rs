@@ -81,6 +81,9 @@ struct RunArgs {
     /// Skip cases with this tag (repeatable); they show as ignored.
     #[arg(long = "skip-tag", value_name = "TAG")]
     skip_tags: Vec<String>,
+    /// Override a suite variable, e.g. `--var subnet=subnet-0abc` (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = name_value)]
+    vars: Vec<(String, String)>,
     /// Break the built-in reference target on purpose (repeatable; see `serve --list-deviations`).
     #[arg(long = "deviation", value_name = "NAME")]
     deviations: Vec<String>,
@@ -107,6 +110,13 @@ struct ServeArgs {
 fn duration(text: &str) -> Result<Duration, String> {
     parse_duration(text)
         .ok_or_else(|| format!("`{text}` is not a duration: write e.g. 500ms, 20s or 2m"))
+}
+
+fn name_value(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_owned(), v.to_owned())),
+        _ => Err(format!("`{text}` is not NAME=VALUE")),
+    }
 }
 
 fn deviations(names: &[String]) -> Result<Vec<Deviation>, AppError> {
@@ -198,6 +208,7 @@ fn run(args: RunArgs) -> Result<u8, AppError> {
         timeout: args.timeout,
         deviations: deviations(&args.deviations)?,
         poll_interval: args.poll_interval,
+        vars: args.vars,
     };
     let selection = Selection {
         tags: args.tags,

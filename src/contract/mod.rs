@@ -1,112 +1,139 @@
 //! The contract: `schemas/` loaded and compiled once, which schema and which error
 //! types belong to which operation, error-type normalisation, and the domain
-//! invariants no schema can express. (Placeholder until issue 3 lands.)
+//! invariants no schema can express.
+//!
+//! `Contract::load` reads the directory once; `Contract::observer` hands out a cheap
+//! per-case `Observer` whose `observe` runs every built-in check on an exchange without
+//! touching the disk or compiling anything.
 
-use crate::finding::{Finding, Severity};
-use crate::target::{Exchange, ReceivedResponse};
+mod checks;
+mod consistency;
+mod data;
+mod errors;
+mod invariants;
+mod pages;
+mod pointer;
+mod rules;
+mod schemas;
+
+pub use errors::{error_of, normalise_error_type, ApiError};
+pub use invariants::Observer;
+pub use rules::{rules, RuleInfo};
+
+use data::{ContractData, OpKind, DATA_FILE};
+use schemas::SchemaSet;
 use serde_json::Value;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+/// Why the schemas directory could not be loaded: the file at fault and a plain sentence.
 #[derive(Debug, thiserror::Error)]
 pub enum ContractError {
-    #[error("{0}")]
-    Other(String),
+    #[error("{}: cannot read: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}:{line}:{column}: not valid JSON: {message}", .path.display())]
+    Json {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{}: not a usable JSON Schema: {message}", .path.display())]
+    Schema { path: PathBuf, message: String },
+    #[error("{}: {message}", .path.display())]
+    Data { path: PathBuf, message: String },
 }
 
+/// The loaded contract. Send + Sync: share it in an `Arc` across cases and threads.
 pub struct Contract {
-    ops: Vec<String>,
+    pub(crate) data: ContractData,
+    pub(crate) schemas: SchemaSet,
 }
 
 impl Contract {
-    pub fn load(_dir: &Path) -> Result<Contract, ContractError> {
-        Ok(Contract {
-            ops: [
-                "RunTask",
-                "StopTask",
-                "DescribeTasks",
-                "ListTasks",
-                "CreateCluster",
-                "DeleteCluster",
-                "RegisterTaskDefinition",
-                "DeregisterTaskDefinition",
-            ]
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
-        })
+    /// Loads every schema under `dir` (the repo's `schemas/`) and compiles each validator
+    /// exactly once.
+    pub fn load(dir: &Path) -> Result<Contract, ContractError> {
+        let (schemas, data_doc) = SchemaSet::load(dir)?;
+        let data_path = dir.join(DATA_FILE);
+        let data = data::parse(&data_doc).map_err(|message| ContractError::Data {
+            path: data_path.clone(),
+            message,
+        })?;
+        consistency::check(&data, &schemas).map_err(|message| ContractError::Data {
+            path: data_path,
+            message,
+        })?;
+        Ok(Contract { data, schemas })
     }
+
+    /// Operations a case may call: the four task operations plus the setup and teardown
+    /// operations listed in `schemas/operations.json`.
     pub fn knows_operation(&self, op: &str) -> bool {
-        self.ops.iter().any(|o| o == op)
+        self.data.operation(op).is_some()
     }
+
+    /// Every known operation, in the data file's order.
     pub fn operations(&self) -> Vec<&str> {
-        self.ops.iter().map(String::as_str).collect()
+        self.data
+            .operations
+            .iter()
+            .map(|o| o.name.as_str())
+            .collect()
     }
-    pub fn documented_errors(&self, _op: &str) -> &[String] {
-        &[]
+
+    /// True for the four task operations (schemas, error rules and invariants apply).
+    pub fn is_task_operation(&self, op: &str) -> bool {
+        self.data
+            .operation(op)
+            .is_some_and(|o| o.kind == OpKind::Task)
     }
-    pub fn schema_document(&self, _name: &str) -> Option<&Value> {
-        None
+
+    /// Error types documented for an operation (empty for setup ops and unknown ops).
+    pub fn documented_errors(&self, op: &str) -> &[String] {
+        self.data
+            .operation(op)
+            .map(|o| o.errors.as_slice())
+            .unwrap_or(&[])
     }
+
+    /// The raw JSON of a loaded schema by file name (e.g. `Task.json`) or by path
+    /// relative to the schemas directory (e.g. `shapes/Task.json`), for coverage tooling.
+    pub fn schema_document(&self, name: &str) -> Option<&Value> {
+        self.schemas.document(name)
+    }
+
+    /// Problems of a request body against its operation's request schema, as plain
+    /// sentences (empty when valid, or when the operation has no request schema).
+    /// Cases may send invalid requests on purpose; this is for tools that want to know.
+    pub fn request_problems(&self, op: &str, body: &Value) -> Vec<String> {
+        self.data
+            .operation(op)
+            .and_then(|o| o.request.as_deref())
+            .map(|rel| self.schemas.problems(rel, body))
+            .unwrap_or_default()
+    }
+
+    /// The directory the contract was loaded from.
+    pub fn dir(&self) -> &Path {
+        self.schemas.dir()
+    }
+
+    /// A fresh observer for one case.
     pub fn observer(&self) -> Observer<'_> {
-        Observer { _c: self }
+        Observer::new(self)
     }
 }
 
-pub struct ApiError {
-    pub error_type: String,
-    pub message: Option<String>,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-pub fn error_of(resp: &ReceivedResponse) -> Option<ApiError> {
-    if resp.is_success() {
-        return None;
+    #[test]
+    fn contract_is_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Contract>();
     }
-    let raw = resp
-        .header("x-amzn-errortype")
-        .map(str::to_owned)
-        .or_else(|| {
-            resp.body
-                .as_ref()
-                .and_then(|b| b.get("__type"))
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        })
-        .unwrap_or_default();
-    Some(ApiError {
-        error_type: normalise_error_type(&raw),
-        message: None,
-    })
-}
-
-pub fn normalise_error_type(raw: &str) -> String {
-    let after = raw.rsplit('#').next().unwrap_or(raw);
-    after.split(':').next().unwrap_or(after).to_owned()
-}
-
-pub struct Observer<'c> {
-    _c: &'c Contract,
-}
-
-impl Observer<'_> {
-    pub fn observe(&mut self, ex: &Exchange) -> Vec<Finding> {
-        let mut out = Vec::new();
-        if ex.response.body.is_none() {
-            out.push(Finding::new("wire.json", Severity::Fail, "").message("body is not JSON"));
-        }
-        out
-    }
-    pub fn observe_pages(&mut self, _pages: &[Exchange]) -> Vec<Finding> {
-        Vec::new()
-    }
-}
-
-pub struct RuleInfo {
-    pub id: &'static str,
-    pub severity: Severity,
-    pub source: &'static str,
-    pub summary: &'static str,
-}
-
-pub fn rules() -> &'static [RuleInfo] {
-    &[]
 }

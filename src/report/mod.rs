@@ -1,6 +1,9 @@
-//! Reports: libtest-style terminal output driven by libtest-mimic, and the text of
-//! failures and summaries. Knows nothing of HTTP beyond the recorded `Exchange`s.
+//! Reports: libtest-style terminal output driven by libtest-mimic, failure and summary
+//! text, per-target expectations and verdicts, and the run document with its JSON,
+//! JUnit and Markdown renderings. Knows nothing of HTTP beyond recorded `Exchange`s.
 
+pub mod document;
+pub mod expectations;
 pub mod text;
 mod trials;
 

@@ -35,7 +35,11 @@ pub fn failure(result: &CaseResult, region: &str) -> String {
         if let Some(note) = &step.note {
             let _ = writeln!(out, "  {note}");
         }
-        for f in &step.findings {
+        for f in step
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Fail)
+        {
             let _ = writeln!(out, "  - {f}");
         }
         if let Some(ex) = &step.exchange {

@@ -28,6 +28,8 @@ pub struct RunSettings {
     /// Deadline of an `until` step that names none.
     pub default_within: Duration,
     pub run_id: String,
+    /// Suite variables with target overrides applied (visible to every case).
+    pub vars: serde_json::Map<String, Value>,
 }
 
 impl Default for RunSettings {
@@ -36,6 +38,7 @@ impl Default for RunSettings {
             poll_interval: Duration::from_secs(1),
             default_within: Duration::from_secs(60),
             run_id: new_run_id(),
+            vars: serde_json::Map::new(),
         }
     }
 }
@@ -130,6 +133,9 @@ pub struct Runner {
 impl Runner {
     pub fn new(target: Target, contract: Arc<Contract>, settings: RunSettings) -> Self {
         let mut globals = Vars::new();
+        for (k, v) in &settings.vars {
+            globals.set(k.clone(), v.clone());
+        }
         globals.set("run_id", Value::String(settings.run_id.clone()));
         globals.set("region", Value::String(target.config().region.clone()));
         Runner {

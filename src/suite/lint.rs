@@ -7,7 +7,7 @@ use super::model::{RawCase, RawExpect, RawFixtures, Step};
 use super::template;
 use super::{Case, Expect, PlannedFixture, PlannedStep, Problem};
 use serde::de::DeserializeOwned;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -93,18 +93,18 @@ fn strip_location(msg: &str) -> String {
     }
 }
 
-/// Loads the fixtures file; fixtures come back in dependency order.
+/// Loads the fixtures file: the suite's variables and its fixtures in dependency order.
 pub fn load_fixtures(
     file: &Path,
     text: &str,
     ops: &[&str],
     problems: &mut Vec<Problem>,
-) -> Vec<PlannedFixture> {
+) -> (Map<String, Value>, Vec<PlannedFixture>) {
     let raw: RawFixtures = match parse(file, text) {
         Ok(r) => r,
         Err(p) => {
             problems.push(p);
-            return Vec::new();
+            return (Map::new(), Vec::new());
         }
     };
     let mut check = FileCheck {
@@ -116,8 +116,20 @@ pub fn load_fixtures(
     let mut next_line = lines.iter().copied();
     let mut planned = Vec::new();
     let names: BTreeSet<&str> = raw.fixtures.keys().map(String::as_str).collect();
+    for (name, value) in &raw.vars {
+        let mut strings = Vec::new();
+        template::strings(value, &mut strings);
+        if strings.iter().any(|s| s.contains("${")) {
+            check.near(
+                name,
+                1,
+                format!("suite variable `{name}` must be a plain value, without `${{...}}`"),
+            );
+        }
+    }
     for (name, fixture) in &raw.fixtures {
         let mut defined: BTreeSet<String> = builtins();
+        defined.extend(raw.vars.keys().cloned());
         for need in &fixture.needs {
             if !names.contains(need.as_str()) {
                 check.near(
@@ -151,7 +163,8 @@ pub fn load_fixtures(
             teardown,
         });
     }
-    order_fixtures(planned, &mut check)
+    let ordered = order_fixtures(planned, &mut check);
+    (raw.vars, ordered)
 }
 
 fn order_fixtures(mut pending: Vec<PlannedFixture>, check: &mut FileCheck) -> Vec<PlannedFixture> {
@@ -191,6 +204,7 @@ pub fn load_case(
     id: &str,
     text: &str,
     ops: &[&str],
+    suite_vars: &Map<String, Value>,
     fixtures: &[PlannedFixture],
     problems: &mut Vec<Problem>,
 ) -> Option<Case> {
@@ -208,6 +222,7 @@ pub fn load_case(
         problems,
     };
     let mut defined = builtins();
+    defined.extend(suite_vars.keys().cloned());
     if raw.name.trim().is_empty() {
         check.near("name", 1, "the case has an empty `name`".into());
     }

@@ -111,6 +111,8 @@ pub struct PlannedFixture {
 #[derive(Debug, Clone)]
 pub struct Suite {
     pub root: PathBuf,
+    /// Suite-wide variables with their defaults, from the fixtures file.
+    pub vars: Map<String, Value>,
     pub cases: Vec<Case>,
     /// In dependency order (a fixture comes after everything it needs).
     pub fixtures: Vec<PlannedFixture>,
@@ -125,19 +127,25 @@ impl Suite {
         files.sort();
         let fixtures_path = root.join(FIXTURES_FILE);
         let mut problems = Vec::new();
-        let fixtures = if fixtures_path.is_file() {
+        let (vars, fixtures) = if fixtures_path.is_file() {
             let text = read(&fixtures_path)?;
             lint::load_fixtures(&fixtures_path, &text, known_operations, &mut problems)
         } else {
-            Vec::new()
+            (Map::new(), Vec::new())
         };
         let mut cases = Vec::new();
         for file in files.iter().filter(|f| **f != fixtures_path) {
             let text = read(file)?;
             let id = case_id(root, file);
-            if let Some(case) =
-                lint::load_case(file, &id, &text, known_operations, &fixtures, &mut problems)
-            {
+            if let Some(case) = lint::load_case(
+                file,
+                &id,
+                &text,
+                known_operations,
+                &vars,
+                &fixtures,
+                &mut problems,
+            ) {
                 cases.push(case);
             }
         }
@@ -159,6 +167,7 @@ impl Suite {
         if problems.is_empty() {
             Ok(Suite {
                 root: root.to_owned(),
+                vars,
                 cases,
                 fixtures,
             })

@@ -86,6 +86,10 @@ pub struct RawExpect {
 pub struct RawFixtures {
     #[serde(rename = "$schema", default)]
     pub schema: Option<String>,
+    /// Suite-wide variables with their defaults (a target file or `--var` overrides them),
+    /// e.g. the subnet and security group RunTask places tasks in.
+    #[serde(default)]
+    pub vars: Map<String, Value>,
     pub fixtures: BTreeMap<String, Fixture>,
 }
 

@@ -1,0 +1,156 @@
+//! The stateless checks every exchange gets: the wire checks (status, content type,
+//! JSON body, request id) for any operation, and for the four task operations the error
+//! rules, the response schema and the always-sent task members.
+
+use super::data::{OpKind, OperationSpec};
+use super::errors::check_error;
+use super::pointer::select;
+use super::rules;
+use super::Contract;
+use crate::finding::Finding;
+use crate::target::{Exchange, ReceivedResponse};
+use serde_json::Value;
+
+/// Every stateless check on one exchange.
+pub(crate) fn check_exchange(contract: &Contract, ex: &Exchange) -> Vec<Finding> {
+    let resp = &ex.response;
+    let mut out = wire(contract, resp);
+    let body_ok = resp.body.as_ref().is_some_and(Value::is_object);
+    let Some(op) = contract.data.operation(ex.operation()) else {
+        return out;
+    };
+    if op.kind != OpKind::Task {
+        return out;
+    }
+    if resp.is_success() {
+        if body_ok {
+            out.extend(success(
+                contract,
+                op,
+                resp.body.as_ref().unwrap_or(&Value::Null),
+            ));
+        }
+    } else {
+        out.extend(check_error(contract, op, resp, body_ok));
+    }
+    out
+}
+
+/// Status, content type, a JSON object body, the request id header.
+fn wire(contract: &Contract, resp: &ReceivedResponse) -> Vec<Finding> {
+    let wire = &contract.data.wire;
+    let mut out = Vec::new();
+    if !(resp.status == 200 || (400..600).contains(&resp.status)) {
+        out.push(
+            rules::finding(rules::WIRE_STATUS, "status")
+                .expected("200, or 4xx/5xx for an error")
+                .actual(resp.status.to_string())
+                .message(format!(
+                    "HTTP {} is neither a success (200) nor an error status",
+                    resp.status
+                )),
+        );
+    }
+
+    let content_type = resp.header("content-type").unwrap_or("");
+    let media = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let accepted = media == wire.content_type
+        || wire
+            .tolerated_content_types
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case(&media));
+    if !accepted {
+        out.push(
+            rules::finding(rules::WIRE_CONTENT_TYPE, "header:content-type")
+                .expected(wire.content_type.clone())
+                .actual(if content_type.is_empty() {
+                    "no Content-Type".to_string()
+                } else {
+                    content_type.to_string()
+                })
+                .message("the response does not declare the AWS JSON 1.1 content type"),
+        );
+    }
+
+    match &resp.body {
+        Some(v) if v.is_object() => {}
+        Some(v) => out.push(
+            rules::finding(rules::WIRE_JSON, "")
+                .expected("a JSON object")
+                .actual(super::pointer::truncate_json(v))
+                .message("the body is JSON but not an object"),
+        ),
+        None => {
+            let why = if resp.body_text.trim().is_empty() {
+                "the body is empty".to_string()
+            } else {
+                match serde_json::from_str::<Value>(&resp.body_text) {
+                    Err(e) => format!("the body is not JSON ({e})"),
+                    Ok(_) => "the body was not parsed as JSON".to_string(),
+                }
+            };
+            let shown: String = resp.body_text.chars().take(120).collect();
+            out.push(
+                rules::finding(rules::WIRE_JSON, "")
+                    .expected("a JSON object")
+                    .actual(shown)
+                    .message(why),
+            );
+        }
+    }
+
+    let has_id = resp
+        .header(&wire.request_id_header)
+        .is_some_and(|v| !v.trim().is_empty());
+    if !has_id {
+        out.push(
+            rules::finding(
+                rules::WIRE_REQUEST_ID,
+                format!("header:{}", wire.request_id_header),
+            )
+            .expected("a request id")
+            .actual("absent")
+            .message(
+                "no x-amzn-RequestId header: calls cannot be traced (SDKs still accept the answer)",
+            ),
+        );
+    }
+    out
+}
+
+/// Schema of a success body and the members real endpoints always send on tasks.
+fn success(contract: &Contract, op: &OperationSpec, body: &Value) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if let Some(schema) = &op.response {
+        out.extend(
+            contract
+                .schemas
+                .judge(&contract.data, schema, body, rules::SCHEMA_RESPONSE),
+        );
+    }
+    for pattern in &op.task_locations {
+        for (at, task) in select(body, pattern) {
+            let Some(task) = task.as_object() else {
+                continue;
+            };
+            for field in &contract.data.task_should_fields {
+                if !task.contains_key(field) {
+                    out.push(
+                        rules::finding(rules::SHOULD_TASK_FIELD, format!("{at}/{field}"))
+                            .expected(format!("{field} present"))
+                            .actual("absent")
+                            .message(format!(
+                                "the task at {at} lacks {field}, which real endpoints always send"
+                            )),
+                    );
+                }
+            }
+        }
+    }
+    out
+}

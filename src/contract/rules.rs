@@ -1,0 +1,147 @@
+//! The rule table: every rule the contract module can report, with its severity, the
+//! document it comes from and a one-line summary. Findings are built here, so a rule's
+//! severity has exactly one source.
+
+use crate::finding::{Finding, Severity};
+
+/// One rule, as `ecs-conform rules` and the README table show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleInfo {
+    pub id: &'static str,
+    pub severity: Severity,
+    /// Seed document and section, or CONTRACT.md section.
+    pub source: &'static str,
+    pub summary: &'static str,
+}
+
+pub(crate) const WIRE_STATUS: &str = "wire.status";
+pub(crate) const WIRE_CONTENT_TYPE: &str = "wire.content-type";
+pub(crate) const WIRE_JSON: &str = "wire.json";
+pub(crate) const WIRE_REQUEST_ID: &str = "wire.request-id";
+pub(crate) const ERROR_TYPE: &str = "error.type";
+pub(crate) const ERROR_DOCUMENTED: &str = "error.documented";
+pub(crate) const ERROR_STATUS: &str = "error.status";
+pub(crate) const SCHEMA_RESPONSE: &str = "schema.response";
+pub(crate) const SCHEMA_ERROR: &str = "schema.error";
+pub(crate) const DRIFT_FIELD: &str = "schema.drift.field";
+pub(crate) const DRIFT_ENUM: &str = "schema.drift.enum";
+pub(crate) const TIMESTAMP: &str = "timestamp.epoch-number";
+pub(crate) const SHOULD_TASK_FIELD: &str = "should.task-field";
+pub(crate) const LIFECYCLE: &str = "lifecycle.monotonic";
+pub(crate) const STOP_DESIRED: &str = "stop.desired-status";
+pub(crate) const STOP_FIELDS: &str = "stop.stopped-fields";
+pub(crate) const STOP_USER: &str = "stop.user-initiated";
+pub(crate) const CONTAINER_ARN: &str = "task.container-arn";
+pub(crate) const CLUSTER_ARN: &str = "task.cluster-arn";
+pub(crate) const DESCRIBE_MISSING: &str = "describe.missing-failures";
+pub(crate) const DESCRIBE_TAGS: &str = "describe.tags-only-with-include";
+pub(crate) const RUN_COUNT: &str = "run.count";
+pub(crate) const LIST_MAX: &str = "list.max-results";
+pub(crate) const LIST_REPEAT: &str = "list.no-repeat";
+
+const fn rule(
+    id: &'static str,
+    severity: Severity,
+    source: &'static str,
+    summary: &'static str,
+) -> RuleInfo {
+    RuleInfo {
+        id,
+        severity,
+        source,
+        summary,
+    }
+}
+
+static RULES: &[RuleInfo] = &[
+    rule(WIRE_STATUS, Severity::Fail, "CONTRACT.md, Wire protocol",
+        "A response is HTTP 200 (success) or 4xx/5xx (error); any other status is not the AWS JSON 1.1 protocol."),
+    rule(WIRE_CONTENT_TYPE, Severity::Fail, "CONTRACT.md, Wire protocol",
+        "Content-Type is application/x-amz-json-1.1 (application/json is tolerated)."),
+    rule(WIRE_JSON, Severity::Fail, "CONTRACT.md, Wire protocol",
+        "The body parses as a JSON object (success and error alike)."),
+    rule(WIRE_REQUEST_ID, Severity::Warn, "CONTRACT.md, Wire protocol",
+        "An x-amzn-RequestId header is present. Warn, not fail: SDKs parse the answer without it, but it is how a call is traced and real endpoints always send it."),
+    rule(ERROR_TYPE, Severity::Fail, "CONTRACT.md, Wire protocol",
+        "An error names its type in the X-Amzn-ErrorType header, __type or code; without one no SDK can map it to an exception."),
+    rule(ERROR_DOCUMENTED, Severity::Fail, "CONTRACT.md, Operations and the errors each may return",
+        "The normalised error type is one the operation documents (setup operations are not judged)."),
+    rule(ERROR_STATUS, Severity::Fail, "CONTRACT.md, Wire protocol",
+        "Client faults answer 4xx, ServerException answers 5xx."),
+    rule(SCHEMA_RESPONSE, Severity::Fail, "ecs-task-api-reference.md, Response Syntax; boto3 describe_tasks, Response Structure",
+        "A success body matches its operation's response schema: types, closed enums, limits."),
+    rule(SCHEMA_ERROR, Severity::Fail, "CONTRACT.md, Wire protocol; ecs-task-api-reference.md, Error Responses",
+        "An error body matches its error type's schema: __type/code naming the same type as the header, and message or Message."),
+    rule(DRIFT_FIELD, Severity::Drift, "CONTRACT.md, Shapes and limits",
+        "A member the documents do not know (AWS adds members over time): drift, not a broken contract."),
+    rule(DRIFT_ENUM, Severity::Drift, "CONTRACT.md, Shapes and limits; schemas/operations.json, enums",
+        "A value outside an open enum (launchType, stopCode, lastStatus, ...): a newer value, drift."),
+    rule(TIMESTAMP, Severity::Fail, "CONTRACT.md, Wire protocol",
+        "Timestamps are epoch seconds as JSON numbers; strings are tolerated by botocore but rejected by the Rust and Go SDKs."),
+    rule(SHOULD_TASK_FIELD, Severity::Warn, "CONTRACT.md, Shapes and limits",
+        "A task carries the members a real endpoint always sends (taskArn, clusterArn, taskDefinitionArn, lastStatus, desiredStatus, createdAt, version, containers, overrides, launchType)."),
+    rule(LIFECYCLE, Severity::Fail, "ecs-task-api-reference.md, Task States",
+        "A task's lastStatus never moves backwards (PROVISIONING → PENDING → ACTIVATING → RUNNING → DEACTIVATING → STOPPING → DEPROVISIONING → STOPPED); unknown statuses are not judged."),
+    rule(STOP_DESIRED, Severity::Fail, "CONTRACT.md, Shapes and limits; ecs-task-api-reference.md, StopTask",
+        "After a successful StopTask the task's desiredStatus is STOPPED, in the StopTask answer and in every later observation."),
+    rule(STOP_FIELDS, Severity::Fail, "CONTRACT.md, Shapes and limits",
+        "A task whose lastStatus is STOPPED has stoppedAt and a stopCode."),
+    rule(STOP_USER, Severity::Fail, "CONTRACT.md, Shapes and limits; ecs-task-api-reference.md, Task Stop Reasons",
+        "After a caller's StopTask, stopCode (once present) is UserInitiated and stoppedReason echoes the request's reason (up to 255 characters)."),
+    rule(CONTAINER_ARN, Severity::Fail, "CONTRACT.md, Shapes and limits; boto3 describe_tasks, containers.taskArn",
+        "containers[].taskArn is the ARN of the task that holds the container."),
+    rule(CLUSTER_ARN, Severity::Fail, "boto3 describe_tasks, cluster; ecs-task-api-reference.md, Request Parameters",
+        "A task's clusterArn names the requested cluster (name or ARN; no cluster means default)."),
+    rule(DESCRIBE_MISSING, Severity::Fail, "CONTRACT.md, Shapes and limits",
+        "DescribeTasks answers every requested task that it does not return with a failure whose reason is MISSING."),
+    rule(DESCRIBE_TAGS, Severity::Fail, "boto3 describe_tasks, include",
+        "DescribeTasks returns tags only when include: [\"TAGS\"] was sent."),
+    rule(RUN_COUNT, Severity::Fail, "ecs-task-api-reference.md, RunTask; CONTRACT.md, Shapes and limits",
+        "RunTask returns count tasks (default 1), or fewer with failures explaining the rest, never more."),
+    rule(LIST_MAX, Severity::Fail, "ecs-task-api-reference.md, ListTasks; CONTRACT.md, Shapes and limits",
+        "A ListTasks page holds at most maxResults ARNs (100 when not given)."),
+    rule(LIST_REPEAT, Severity::Fail, "ecs-task-api-reference.md, ListTasks",
+        "A paginated ListTasks walk never returns the same task ARN twice."),
+];
+
+/// Every rule, for `ecs-conform rules` and the README table.
+pub fn rules() -> &'static [RuleInfo] {
+    RULES
+}
+
+/// The table entry of a rule id.
+pub(crate) fn info(id: &str) -> &'static RuleInfo {
+    RULES
+        .iter()
+        .find(|r| r.id == id)
+        .unwrap_or_else(|| panic!("rule {id} is not in the rule table"))
+}
+
+/// A finding of rule `id` at `pointer`, with the rule's severity.
+pub(crate) fn finding(id: &str, pointer: impl Into<String>) -> Finding {
+    let r = info(id);
+    Finding::new(r.id, r.severity, pointer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_sources_filled() {
+        let mut ids: Vec<_> = RULES.iter().map(|r| r.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), RULES.len());
+        assert!(RULES
+            .iter()
+            .all(|r| !r.source.is_empty() && !r.summary.is_empty()));
+    }
+
+    #[test]
+    fn finding_takes_the_rule_severity() {
+        assert_eq!(finding(WIRE_REQUEST_ID, "x").severity, Severity::Warn);
+        assert_eq!(finding(DRIFT_ENUM, "x").severity, Severity::Drift);
+        assert_eq!(finding(WIRE_JSON, "").severity, Severity::Fail);
+    }
+}

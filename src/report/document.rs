@@ -1,0 +1,211 @@
+//! The run document: the stable, documented JSON structure of a run's results
+//! (`--report-json`), from which JUnit XML and the Markdown report are rendered and
+//! which `merge` combines across partitions.
+
+use super::expectations::{verdict, Expectations, Known, Verdict};
+use crate::finding::Finding;
+use crate::run::{CaseResult, Outcome, Phase};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Identifies the format; bumped on any incompatible change.
+pub const FORMAT: &str = "ecs-conform-report/1";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunDocument {
+    pub format: String,
+    pub tool_version: String,
+    pub suite: SuiteInfo,
+    pub target: TargetInfo,
+    /// RFC 3339, UTC.
+    pub started_at: String,
+    pub duration_secs: f64,
+    /// `K/N` when this run is one partition of the suite.
+    pub partition: Option<String>,
+    /// Count of cases per verdict.
+    pub totals: BTreeMap<Verdict, usize>,
+    /// Known-deviation entries that name no case of the suite.
+    pub unknown_expectations: Vec<Known>,
+    pub cases: Vec<CaseEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SuiteInfo {
+    /// Cases in the whole suite (all partitions).
+    pub cases: usize,
+    /// SHA-256 over every case file's path and content.
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TargetInfo {
+    pub name: String,
+    pub kind: String,
+    pub endpoint: String,
+    pub region: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CaseEntry {
+    pub id: String,
+    pub name: String,
+    pub file: String,
+    pub tags: Vec<String>,
+    pub cites: String,
+    pub verdict: Verdict,
+    /// Why a case was skipped or errored.
+    pub reason: Option<String>,
+    pub duration_secs: f64,
+    /// The known-deviation entries that explain a `known` or `fixed` verdict.
+    pub known: Vec<Known>,
+    pub findings: Vec<FindingEntry>,
+    /// The rendered failure text (what the terminal showed), when the case did not pass.
+    pub details: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FindingEntry {
+    /// `step`, `teardown`, `fixture`, `fixture_teardown`.
+    pub phase: String,
+    pub step: usize,
+    pub call: String,
+    pub line: usize,
+    #[serde(flatten)]
+    pub finding: Finding,
+}
+
+impl CaseEntry {
+    pub fn from_result(
+        result: &CaseResult,
+        expectations: &Expectations,
+        details: Option<String>,
+    ) -> CaseEntry {
+        let (verdict, known) = verdict(result, expectations);
+        let reason = match &result.outcome {
+            Outcome::Error(r) | Outcome::Skipped(r) => Some(r.clone()),
+            _ => None,
+        };
+        let findings = result
+            .findings()
+            .map(|(s, f)| FindingEntry {
+                phase: match s.phase {
+                    Phase::Step => "step",
+                    Phase::Teardown => "teardown",
+                    Phase::Fixture(_) => "fixture",
+                    Phase::FixtureTeardown(_) => "fixture_teardown",
+                }
+                .into(),
+                step: s.index,
+                call: s.call.clone(),
+                line: s.line,
+                finding: f.clone(),
+            })
+            .collect();
+        CaseEntry {
+            id: result.id.clone(),
+            name: result.name.clone(),
+            file: result.file.clone(),
+            tags: result.tags.clone(),
+            cites: result.cites.clone(),
+            verdict,
+            reason,
+            duration_secs: result.duration.as_secs_f64(),
+            known,
+            findings,
+            details: if matches!(verdict, Verdict::Pass | Verdict::Skipped) {
+                None
+            } else {
+                details
+            },
+        }
+    }
+
+    /// The operation folder of the case (`run-task`, `lifecycle`, …).
+    pub fn group(&self) -> &str {
+        self.id.split('/').next().unwrap_or(&self.id)
+    }
+}
+
+impl RunDocument {
+    pub fn recount(&mut self) {
+        self.totals.clear();
+        for c in &self.cases {
+            *self.totals.entry(c.verdict).or_insert(0) += 1;
+        }
+    }
+
+    /// Whether the run fails: new failures, errors, or (when stale entries fail) fixed cases.
+    pub fn fails(&self, stale_fails: bool) -> bool {
+        self.cases.iter().any(|c| match c.verdict {
+            Verdict::Fail | Verdict::Error => true,
+            Verdict::Fixed => stale_fails,
+            _ => false,
+        })
+    }
+
+    /// Combines partition documents of one suite into one.
+    pub fn merge(mut docs: Vec<RunDocument>) -> Result<RunDocument, String> {
+        let Some(mut first) = (!docs.is_empty()).then(|| docs.remove(0)) else {
+            return Err("nothing to merge".into());
+        };
+        for d in docs {
+            if d.format != first.format {
+                return Err(format!("cannot merge {} with {}", d.format, first.format));
+            }
+            if d.suite.hash != first.suite.hash {
+                return Err(format!(
+                    "the documents come from different suites (hash {} vs {})",
+                    d.suite.hash, first.suite.hash
+                ));
+            }
+            first.duration_secs = first.duration_secs.max(d.duration_secs);
+            first.started_at = first.started_at.min(d.started_at);
+            for c in d.cases {
+                if !first.cases.iter().any(|x| x.id == c.id) {
+                    first.cases.push(c);
+                }
+            }
+        }
+        first.cases.sort_by(|a, b| a.id.cmp(&b.id));
+        first.partition = None;
+        first.recount();
+        Ok(first)
+    }
+}
+
+/// Now as RFC 3339 UTC (seconds precision).
+pub fn utc_now() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_now_is_rfc3339() {
+        let re = regex::Regex::new(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$").unwrap();
+        assert!(re.is_match(&utc_now()));
+        assert!(utc_now().as_str() > "2024-01-01");
+    }
+}
