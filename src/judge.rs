@@ -30,7 +30,7 @@ pub fn judge_step(expect: &Expect, ex: &Exchange, body: Option<&Value>) -> Vec<F
                     .actual(format!("success (HTTP {status})"))
                     .message("the call succeeded but the case expects an error"),
             ),
-            Some(e) if !expect.errors.iter().any(|x| *x == e.error_type) => out.push(
+            Some(e) if !expect.errors.contains(&e.error_type) => out.push(
                 Finding::new("expect.error", Severity::Fail, "/__type")
                     .expected(expect.errors.join(" or "))
                     .actual(if e.error_type.is_empty() {
@@ -66,6 +66,20 @@ pub fn judge_step(expect: &Expect, ex: &Exchange, body: Option<&Value>) -> Vec<F
         body.unwrap_or(&null),
         "expect.body",
     ));
+    if !expect.headers.is_empty() {
+        let headers: serde_json::Map<String, Value> = ex
+            .response
+            .headers
+            .iter()
+            .rev()
+            .map(|(k, v)| (k.to_ascii_lowercase(), Value::String(v.clone())))
+            .collect();
+        out.extend(check_conditions(
+            &expect.headers,
+            &Value::Object(headers),
+            "expect.headers",
+        ));
+    }
     out
 }
 

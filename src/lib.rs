@@ -8,11 +8,13 @@
 
 pub mod app;
 pub mod contract;
+pub mod coverage;
 pub mod finding;
 pub mod judge;
 pub mod reference;
 pub mod report;
 pub mod run;
+pub mod snapshot;
 pub mod target;
 
 pub use finding::{Finding, Severity};

@@ -130,3 +130,18 @@ fn integers_equal_their_float_form_but_strings_do_not_equal_numbers() {
         1
     );
 }
+
+#[test]
+fn header_expectations_ignore_the_header_case() {
+    let expect = Expect {
+        headers: conds(json!({"/x-amzn-requestid": {"present": true}})),
+        ..Expect::default()
+    };
+    let with = ex(200, &[("X-Amzn-RequestId", "abc")], "{}");
+    assert!(judge_step(&expect, &with, None).is_empty());
+    let without = ex(200, &[("content-type", "application/x-amz-json-1.1")], "{}");
+    assert_eq!(
+        rules(&judge_step(&expect, &without, None)),
+        vec!["expect.headers"]
+    );
+}

@@ -198,6 +198,70 @@ pub fn utc_now() -> String {
     )
 }
 
+/// SHA-256 over every file below `root` that the suite reads (path and content), in
+/// path order: two runs with the same hash ran the same suite.
+pub fn suite_hash(root: &std::path::Path, files: &[std::path::PathBuf]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut sorted: Vec<&std::path::PathBuf> = files.iter().collect();
+    sorted.sort();
+    let mut hasher = Sha256::new();
+    for f in sorted {
+        let rel = f.strip_prefix(root).unwrap_or(f);
+        hasher.update(rel.to_string_lossy().as_bytes());
+        hasher.update([0]);
+        hasher.update(std::fs::read(f).unwrap_or_default());
+        hasher.update([0]);
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Builds the document of a run.
+pub struct DocumentInput<'a> {
+    pub results: &'a [CaseResult],
+    pub expectations: &'a Expectations,
+    pub target: TargetInfo,
+    pub suite: SuiteInfo,
+    pub started_at: String,
+    pub duration_secs: f64,
+    pub partition: Option<String>,
+    pub details: &'a dyn Fn(&CaseResult) -> String,
+    pub case_ids: &'a [&'a str],
+}
+
+impl RunDocument {
+    pub fn build(input: DocumentInput<'_>) -> RunDocument {
+        let cases = input
+            .results
+            .iter()
+            .map(|r| CaseEntry::from_result(r, input.expectations, Some((input.details)(r))))
+            .collect();
+        let mut doc = RunDocument {
+            format: FORMAT.into(),
+            tool_version: env!("CARGO_PKG_VERSION").into(),
+            suite: input.suite,
+            target: input.target,
+            started_at: input.started_at,
+            duration_secs: input.duration_secs,
+            partition: input.partition,
+            totals: BTreeMap::new(),
+            unknown_expectations: super::expectations::unknown_entries(
+                input.expectations,
+                input.case_ids,
+            )
+            .into_iter()
+            .cloned()
+            .collect(),
+            cases,
+        };
+        doc.recount();
+        doc
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@
 use crate::finding::Severity;
 use crate::run::{CaseResult, Outcome};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// A target's settings and known deviations, as written.
@@ -25,6 +26,9 @@ pub struct Expectations {
     pub path_style: Option<crate::target::PathStyle>,
     #[serde(default)]
     pub region: Option<String>,
+    /// Overrides of suite variables (e.g. a subnet that exists on this target).
+    #[serde(default)]
+    pub vars: BTreeMap<String, String>,
     /// Tags whose cases are skipped on this target, with the reason.
     #[serde(default)]
     pub skip: Vec<SkipTag>,

@@ -4,6 +4,8 @@
 
 pub mod document;
 pub mod expectations;
+pub mod junit;
+pub mod markdown;
 pub mod text;
 mod trials;
 

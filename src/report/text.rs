@@ -1,6 +1,8 @@
 //! Plain-text rendering of results for a terminal: an actionable failure (case, step,
 //! findings, a curl command that reproduces the request, the response) and the summary.
 
+use super::document::RunDocument;
+use super::expectations::Verdict;
 use crate::finding::Severity;
 use crate::run::{CaseResult, Outcome, Phase, StepReport};
 use crate::target::{Exchange, SECRET_HEADERS};
@@ -137,85 +139,67 @@ pub fn response(ex: &Exchange) -> String {
     out
 }
 
-/// Counts of outcomes and of non-failing findings.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Tally {
-    pub passed: usize,
-    pub failed: usize,
-    pub errors: usize,
-    pub skipped: usize,
-    pub drift: usize,
-    pub warn: usize,
-}
-
-impl Tally {
-    pub fn of(results: &[CaseResult]) -> Tally {
-        let mut t = Tally::default();
-        for r in results {
-            match r.outcome {
-                Outcome::Passed => t.passed += 1,
-                Outcome::Failed => t.failed += 1,
-                Outcome::Error(_) => t.errors += 1,
-                Outcome::Skipped(_) => t.skipped += 1,
-            }
-            for (_, f) in r.findings() {
-                match f.severity {
-                    Severity::Drift => t.drift += 1,
-                    Severity::Warn => t.warn += 1,
-                    Severity::Fail => {}
-                }
-            }
-        }
-        t
-    }
-}
-
-/// The closing summary of a run.
-pub fn summary(results: &[CaseResult], target: &str) -> String {
-    let t = Tally::of(results);
-    let verdict = if t.errors > 0 {
+/// The closing summary of a run, from its document (verdicts with expectations applied).
+pub fn summary(doc: &RunDocument) -> String {
+    let count = |v: Verdict| doc.totals.get(&v).copied().unwrap_or(0);
+    let (drift, warn) =
+        doc.cases
+            .iter()
+            .flat_map(|c| &c.findings)
+            .fold((0, 0), |(d, w), f| match f.finding.severity {
+                Severity::Drift => (d + 1, w),
+                Severity::Warn => (d, w + 1),
+                Severity::Fail => (d, w),
+            });
+    let verdict = if count(Verdict::Error) > 0 {
         "TARGET ERRORS"
-    } else if t.failed > 0 {
+    } else if count(Verdict::Fail) > 0 {
         "NOT CONFORMANT"
+    } else if count(Verdict::Fixed) > 0 {
+        "STALE EXPECTATIONS"
     } else {
         "CONFORMANT"
     };
     let mut out = format!(
-        "ecs-conform: {verdict} — {} passed, {} failed, {} target errors, {} skipped against {target}",
-        t.passed, t.failed, t.errors, t.skipped
+        "ecs-conform: {verdict} — {} passed, {} failed, {} known, {} fixed, {} skipped, {} target errors against {}",
+        count(Verdict::Pass),
+        count(Verdict::Fail),
+        count(Verdict::Known),
+        count(Verdict::Fixed),
+        count(Verdict::Skipped),
+        count(Verdict::Error),
+        doc.target.name
     );
-    if t.drift + t.warn > 0 {
+    if drift + warn > 0 {
         let _ = write!(
             out,
-            "\n  also noted: {} drift (fields or values the documents do not know), {} warnings (fields real endpoints send were missing)",
-            t.drift, t.warn
+            "\n  also noted: {drift} drift (fields or values the documents do not know), {warn} warnings (fields real endpoints send were missing)"
         );
     }
-    let failing: Vec<&CaseResult> = results
-        .iter()
-        .filter(|r| matches!(r.outcome, Outcome::Failed | Outcome::Error(_)))
-        .collect();
-    for r in failing {
-        let first = r
-            .findings()
-            .find(|(_, f)| f.severity == Severity::Fail)
-            .map(|(s, f)| format!("step {} {}: {f}", s.index, s.call));
-        let why = match (&r.outcome, first) {
-            (Outcome::Error(e), _) => format!("target error: {e}"),
-            (_, Some(f)) => f,
-            _ => String::new(),
+    for c in &doc.cases {
+        let why = c
+            .findings
+            .iter()
+            .find(|f| f.finding.severity == Severity::Fail)
+            .map(|f| format!("step {} {}: {}", f.step, f.call, f.finding));
+        let line = match c.verdict {
+            Verdict::Fail => format!("FAIL  {}: {}", c.id, why.unwrap_or_default()),
+            Verdict::Error => format!("ERROR {}: {}", c.id, c.reason.clone().unwrap_or_default()),
+            Verdict::Fixed => format!(
+                "FIXED {}: listed as a known deviation ({}) but passed: remove the entry",
+                c.id,
+                c.known
+                    .iter()
+                    .map(|k| k.reason.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            _ => continue,
         };
-        let _ = write!(
-            out,
-            "\n  {} {}: {}",
-            if matches!(r.outcome, Outcome::Failed) {
-                "FAIL "
-            } else {
-                "ERROR"
-            },
-            r.id,
-            why
-        );
+        let _ = write!(out, "\n  {line}");
+    }
+    for k in &doc.unknown_expectations {
+        let _ = write!(out, "\n  STALE expectation entry names no case: {}", k.case);
     }
     out
 }

@@ -6,11 +6,12 @@
 mod step;
 mod vars;
 
-pub use step::{Phase, StepReport};
+pub use step::{Phase, Scope, StepReport};
 pub use vars::{case_id, new_run_id, uuid, Vars};
 
 use crate::contract::Contract;
 use crate::finding::{Finding, Severity};
+use crate::snapshot::{Identities, SnapshotStore};
 use crate::suite::{Case, PlannedFixture};
 use crate::target::Target;
 use serde::Serialize;
@@ -128,6 +129,7 @@ pub struct Runner {
     failed_fixtures: Mutex<BTreeMap<String, String>>,
     started: Mutex<Vec<Started>>,
     interrupted: AtomicBool,
+    snapshots: Option<Arc<SnapshotStore>>,
 }
 
 impl Runner {
@@ -146,6 +148,22 @@ impl Runner {
             failed_fixtures: Mutex::new(BTreeMap::new()),
             started: Mutex::new(Vec::new()),
             interrupted: AtomicBool::new(false),
+            snapshots: None,
+        }
+    }
+
+    /// Steps with `snapshot: true` compare their answers with this store.
+    pub fn with_snapshots(mut self, store: Arc<SnapshotStore>) -> Self {
+        self.snapshots = Some(store);
+        self
+    }
+
+    fn scope(&self, vars: Vars, case_id: Option<String>) -> Scope<'_> {
+        Scope {
+            vars,
+            observer: self.contract.observer(),
+            identities: Identities::default(),
+            case_id,
         }
     }
 
@@ -189,18 +207,10 @@ impl Runner {
                 );
                 continue;
             }
-            let mut vars = self.globals();
-            let mut observer = self.contract.observer();
+            let mut scope = self.scope(self.globals(), None);
             for (i, planned) in fixture.setup.iter().enumerate() {
-                let report = self
-                    .exec_step(
-                        planned,
-                        i + 1,
-                        Phase::Fixture(fixture.name.clone()),
-                        &mut vars,
-                        &mut observer,
-                    )
-                    .await;
+                let phase = Phase::Fixture(fixture.name.clone());
+                let report = self.exec_step(planned, i + 1, phase, &mut scope).await;
                 let problem = report.problem();
                 if let Some(reason) = &report.target_error {
                     if report.exchange.is_none() {
@@ -217,7 +227,7 @@ impl Runner {
                 break;
             }
             if let Ok(mut g) = self.globals.lock() {
-                g.extend(&vars);
+                g.extend(&scope.vars);
             }
         }
         if let Ok(mut f) = self.failed_fixtures.lock() {
@@ -229,15 +239,11 @@ impl Runner {
     /// Tears fixtures down in reverse order; steps whose variables were never saved are skipped.
     pub async fn teardown_fixtures(&self, fixtures: &[&PlannedFixture]) -> Vec<StepReport> {
         let mut reports = Vec::new();
-        let mut vars = self.globals();
-        let mut observer = self.contract.observer();
+        let mut scope = self.scope(self.globals(), None);
         for fixture in fixtures.iter().rev() {
             for (i, planned) in fixture.teardown.iter().enumerate() {
                 let phase = Phase::FixtureTeardown(fixture.name.clone());
-                reports.push(
-                    self.exec_step(planned, i + 1, phase, &mut vars, &mut observer)
-                        .await,
-                );
+                reports.push(self.exec_step(planned, i + 1, phase, &mut scope).await);
             }
         }
         reports
@@ -310,13 +316,13 @@ impl Runner {
             result.outcome = Outcome::Error(format!("variable `{}` has no value", e.0));
             return result;
         }
-        let mut observer = self.contract.observer();
+        let mut scope = self.scope(vars, Some(case.id.clone()));
         for (i, planned) in case.steps.iter().enumerate() {
             if self.is_interrupted() {
                 break;
             }
             let report = self
-                .exec_step(planned, i + 1, Phase::Step, &mut vars, &mut observer)
+                .exec_step(planned, i + 1, Phase::Step, &mut scope)
                 .await;
             let stop = report.problem().is_some();
             result.steps.push(report);
@@ -326,7 +332,7 @@ impl Runner {
         }
         for (i, planned) in case.teardown.iter().enumerate() {
             let report = self
-                .exec_step(planned, i + 1, Phase::Teardown, &mut vars, &mut observer)
+                .exec_step(planned, i + 1, Phase::Teardown, &mut scope)
                 .await;
             result.steps.push(report);
         }

@@ -6,6 +6,7 @@ use super::{Runner, Vars};
 use crate::contract::Observer;
 use crate::finding::{Finding, Severity};
 use crate::judge::{check_conditions, judge_step};
+use crate::snapshot::{snapshot_name, Identities};
 use crate::suite::PlannedStep;
 use crate::target::Exchange;
 use serde::Serialize;
@@ -86,6 +87,16 @@ impl StepReport {
     }
 }
 
+/// What the steps of one case (or one fixture) share: variables, the contract
+/// observer, and snapshot placeholder numbering.
+pub struct Scope<'c> {
+    pub vars: Vars,
+    pub observer: Observer<'c>,
+    pub identities: Identities,
+    /// The case's id; None for fixtures (which take no snapshots).
+    pub case_id: Option<String>,
+}
+
 /// One round of a step: the last exchange and the body its expectations look at.
 struct Round {
     exchange: Exchange,
@@ -98,10 +109,10 @@ impl Runner {
         planned: &PlannedStep,
         index: usize,
         phase: Phase,
-        vars: &mut Vars,
-        observer: &mut Observer<'_>,
+        scope: &mut Scope<'_>,
     ) -> StepReport {
         let mut report = StepReport::new(planned, index, phase);
+        let (vars, observer) = (&mut scope.vars, &mut scope.observer);
         let step = &planned.step;
         let bound = vars.bind(&step.request).and_then(|request| {
             let until = planned
@@ -110,9 +121,10 @@ impl Runner {
                 .map(|u| vars.bind_conditions(u))
                 .transpose()?;
             let body = vars.bind_conditions(&planned.expect.body)?;
-            Ok((request, until, body))
+            let headers = vars.bind_conditions(&planned.expect.headers)?;
+            Ok((request, until, body, headers))
         });
-        let (request, until, expect_body) = match bound {
+        let (request, until, expect_body, expect_headers) = match bound {
             Ok(b) => b,
             Err(unbound) => {
                 report.skipped = true;
@@ -161,6 +173,7 @@ impl Runner {
         };
         let mut expect = planned.expect.clone();
         expect.body = expect_body;
+        expect.headers = expect_headers;
         report.add(judge_step(&expect, &round.exchange, round.body.as_ref()));
         if let Some(body) = &round.body {
             for (name, pointer) in &step.save {
@@ -177,6 +190,12 @@ impl Runner {
                         "cannot save `{name}`: the response has nothing at {pointer}"
                     ))]),
                 }
+            }
+        }
+        if step.snapshot {
+            if let (Some(store), Some(case_id)) = (&self.snapshots, &scope.case_id) {
+                let name = snapshot_name(case_id, index);
+                report.add(store.check(&name, &round.exchange, &mut scope.identities));
             }
         }
         report.exchange = Some(round.exchange);

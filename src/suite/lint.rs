@@ -402,6 +402,26 @@ fn plan_expect(
         check.near(&pointer, line, format!("`expect.body`: {m}"));
         Vec::new()
     });
+    let headers: Map<String, Value> = raw
+        .headers
+        .iter()
+        .map(|(name, spec)| {
+            let escaped = name
+                .to_ascii_lowercase()
+                .replace('~', "~0")
+                .replace('/', "~1");
+            (format!("/{escaped}"), spec.clone())
+        })
+        .collect();
+    check_references(check, &Value::Object(raw.headers.clone()), defined, line);
+    expect.headers = parse_conditions(&headers).unwrap_or_else(|(pointer, m)| {
+        check.near(
+            pointer.trim_start_matches('/'),
+            line,
+            format!("`expect.headers`: {m}"),
+        );
+        Vec::new()
+    });
     expect
 }
 

@@ -70,6 +70,8 @@ pub struct Expect {
     /// Acceptable (normalised) error types; empty means "no error".
     pub errors: Vec<String>,
     pub body: Vec<Condition>,
+    /// Conditions on response headers; each pointer is `/<lower-case header name>`.
+    pub headers: Vec<Condition>,
 }
 
 /// A step ready to run: the raw step plus its parsed conditions and where it is.

@@ -78,6 +78,9 @@ pub struct RawExpect {
     /// pointer → matcher.
     #[serde(default)]
     pub body: Map<String, Value>,
+    /// response header name (any case) → matcher.
+    #[serde(default)]
+    pub headers: Map<String, Value>,
 }
 
 /// The suite's shared fixtures file (`cases/fixtures.yaml`).

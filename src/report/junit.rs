@@ -1,0 +1,79 @@
+//! JUnit XML of a run document: one testsuite per case folder, one testcase per case,
+//! failures carrying their findings.
+
+use super::document::RunDocument;
+use super::expectations::Verdict;
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// Renders the document as JUnit XML.
+pub fn render(doc: &RunDocument) -> Result<String, String> {
+    let mut report = Report::new(format!("ecs-conform against {}", doc.target.name));
+    let mut suites: BTreeMap<&str, TestSuite> = BTreeMap::new();
+    for case in &doc.cases {
+        let suite = suites
+            .entry(case.group())
+            .or_insert_with(|| TestSuite::new(case.group().to_owned()));
+        let findings: Vec<String> = case
+            .findings
+            .iter()
+            .map(|f| format!("step {} {}: {}", f.step, f.call, f.finding))
+            .collect();
+        let description = case.details.clone().unwrap_or_else(|| findings.join("\n"));
+        let status = match case.verdict {
+            Verdict::Pass => TestCaseStatus::success(),
+            Verdict::Known => TestCaseStatus::success(),
+            Verdict::Skipped => {
+                let mut s = TestCaseStatus::skipped();
+                s.set_message(case.reason.clone().unwrap_or_default());
+                s
+            }
+            Verdict::Fail => {
+                let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                let first = case
+                    .findings
+                    .iter()
+                    .find(|f| f.finding.severity == crate::finding::Severity::Fail)
+                    .map(|f| f.finding.to_string())
+                    .unwrap_or_else(|| "contract failure".into());
+                s.set_message(first)
+                    .set_type("contract")
+                    .set_description(description);
+                s
+            }
+            Verdict::Fixed => {
+                let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                s.set_message(
+                    "listed as a known deviation but passed: the expectation entry is stale",
+                )
+                .set_type("stale-expectation");
+                s
+            }
+            Verdict::Error => {
+                let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
+                s.set_message(case.reason.clone().unwrap_or_else(|| "target error".into()))
+                    .set_type("target-error")
+                    .set_description(description);
+                s
+            }
+        };
+        let mut tc = TestCase::new(case.id.clone(), status);
+        tc.set_classname(case.group().to_owned());
+        tc.set_time(Duration::from_secs_f64(case.duration_secs.max(0.0)));
+        if case.verdict == Verdict::Known {
+            let reasons: Vec<String> = case.known.iter().map(|k| k.reason.clone()).collect();
+            tc.set_system_out(format!(
+                "known deviation: {}\n{}",
+                reasons.join("; "),
+                findings.join("\n")
+            ));
+        } else if !findings.is_empty() && case.verdict == Verdict::Pass {
+            tc.set_system_out(findings.join("\n"));
+        }
+        suite.add_test_case(tc);
+    }
+    report.add_test_suites(suites.into_values());
+    report.set_time(Duration::from_secs_f64(doc.duration_secs.max(0.0)));
+    report.to_string().map_err(|e| e.to_string())
+}

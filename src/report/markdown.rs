@@ -1,0 +1,171 @@
+//! The Markdown conformance report: target identity, date, per-folder verdict counts,
+//! the findings summary, the known deviations with their reasons, and (when given)
+//! the coverage section.
+
+use super::document::RunDocument;
+use super::expectations::Verdict;
+use crate::finding::Severity;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+const VERDICTS: [Verdict; 6] = [
+    Verdict::Pass,
+    Verdict::Fail,
+    Verdict::Known,
+    Verdict::Fixed,
+    Verdict::Skipped,
+    Verdict::Error,
+];
+
+/// Renders the report; `coverage` is an already rendered Markdown section, if any.
+pub fn render(doc: &RunDocument, coverage: Option<&str>) -> String {
+    let mut out = String::new();
+    let verdict = if doc.fails(true) {
+        "not conformant"
+    } else {
+        "conformant (with the listed known deviations)"
+    };
+    let _ = writeln!(
+        out,
+        "# ECS task API conformance report: {}\n",
+        doc.target.name
+    );
+    let _ = writeln!(out, "| | |\n|---|---|");
+    let _ = writeln!(
+        out,
+        "| target | {} (kind `{}`) |",
+        doc.target.name, doc.target.kind
+    );
+    let _ = writeln!(out, "| endpoint | `{}` |", doc.target.endpoint);
+    let _ = writeln!(out, "| region | `{}` |", doc.target.region);
+    let _ = writeln!(out, "| date | {} |", doc.started_at);
+    let _ = writeln!(out, "| tool | ecs-conform {} |", doc.tool_version);
+    let _ = writeln!(
+        out,
+        "| suite | {} cases, content hash `{}` |",
+        doc.suite.cases,
+        short(&doc.suite.hash)
+    );
+    if let Some(p) = &doc.partition {
+        let _ = writeln!(out, "| partition | {p} |");
+    }
+    let _ = writeln!(out, "| verdict | **{verdict}** |\n");
+
+    let _ = writeln!(out, "## Results per operation\n");
+    let _ = writeln!(
+        out,
+        "| folder | pass | fail | known | fixed | skipped | error |\n|---|---|---|---|---|---|---|"
+    );
+    let mut groups: BTreeMap<&str, BTreeMap<Verdict, usize>> = BTreeMap::new();
+    for c in &doc.cases {
+        *groups
+            .entry(c.group())
+            .or_default()
+            .entry(c.verdict)
+            .or_insert(0) += 1;
+    }
+    groups.insert("**all**", doc.totals.clone());
+    for (group, counts) in &groups {
+        let cells: Vec<String> = VERDICTS
+            .iter()
+            .map(|v| counts.get(v).copied().unwrap_or(0).to_string())
+            .collect();
+        let _ = writeln!(out, "| {group} | {} |", cells.join(" | "));
+    }
+
+    let _ = writeln!(out, "\n## Findings by rule\n");
+    let mut rules: BTreeMap<(Severity, &str), usize> = BTreeMap::new();
+    for c in &doc.cases {
+        for f in &c.findings {
+            *rules
+                .entry((f.finding.severity, f.finding.rule.as_str()))
+                .or_insert(0) += 1;
+        }
+    }
+    if rules.is_empty() {
+        let _ = writeln!(out, "No findings.");
+    } else {
+        let _ = writeln!(out, "| severity | rule | findings |\n|---|---|---|");
+        for ((severity, rule), n) in rules.iter().rev() {
+            let _ = writeln!(out, "| {severity} | `{rule}` | {n} |");
+        }
+    }
+
+    let failing: Vec<_> = doc
+        .cases
+        .iter()
+        .filter(|c| matches!(c.verdict, Verdict::Fail | Verdict::Error | Verdict::Fixed))
+        .collect();
+    if !failing.is_empty() {
+        let _ = writeln!(out, "\n## New failures, errors and stale entries\n");
+        for c in failing {
+            let first = c
+                .findings
+                .iter()
+                .find(|f| f.finding.severity == Severity::Fail)
+                .map(|f| format!("step {} {}: {}", f.step, f.call, f.finding))
+                .or_else(|| c.reason.clone())
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "- **{}** `{}` — {}",
+                c.verdict.as_str(),
+                c.id,
+                escape(&first)
+            );
+        }
+    }
+
+    let known: Vec<_> = doc
+        .cases
+        .iter()
+        .filter(|c| c.verdict == Verdict::Known)
+        .collect();
+    let _ = writeln!(out, "\n## Known deviations\n");
+    if known.is_empty() {
+        let _ = writeln!(out, "None listed for this target.");
+    } else {
+        let _ = writeln!(out, "| case | rule | reason | finding |\n|---|---|---|---|");
+        for c in known {
+            let finding = c
+                .findings
+                .iter()
+                .find(|f| f.finding.severity == Severity::Fail)
+                .map(|f| f.finding.to_string())
+                .or_else(|| c.reason.clone())
+                .unwrap_or_default();
+            for k in &c.known {
+                let reason = match &k.link {
+                    Some(link) => format!("{} ([link]({link}))", k.reason),
+                    None => k.reason.clone(),
+                };
+                let _ = writeln!(
+                    out,
+                    "| `{}` | {} | {} | {} |",
+                    c.id,
+                    k.rule.as_deref().map_or("any".into(), |r| format!("`{r}`")),
+                    escape(&reason),
+                    escape(&finding)
+                );
+            }
+        }
+    }
+    if !doc.unknown_expectations.is_empty() {
+        let _ = writeln!(out, "\n## Expectation entries that name no case\n");
+        for k in &doc.unknown_expectations {
+            let _ = writeln!(out, "- `{}`: {}", k.case, escape(&k.reason));
+        }
+    }
+    if let Some(section) = coverage {
+        let _ = writeln!(out, "\n{section}");
+    }
+    out
+}
+
+fn short(hash: &str) -> &str {
+    &hash[..hash.len().min(12)]
+}
+
+fn escape(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}

@@ -1,0 +1,146 @@
+//! Pending snapshots (`.snap.new`) for users of the binary: list, accept, reject,
+//! and a readable review of one, since `cargo insta review` only works inside a
+//! cargo package.
+
+use super::diff::{changes, unified};
+use super::file;
+use super::store::{name_of_pending, recorded_by, snap_path_of, SnapshotStore};
+use super::SnapshotError;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+impl SnapshotStore {
+    /// The pending `.snap.new` files in the folder, sorted.
+    pub fn pending(&self) -> Vec<PathBuf> {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return Vec::new();
+        };
+        let mut out: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && name_of_pending(p).is_some())
+            .collect();
+        out.sort();
+        out
+    }
+
+    fn pending_matching(&self, filter: Option<&str>) -> Vec<PathBuf> {
+        self.pending()
+            .into_iter()
+            .filter(|p| filter.is_none_or(|f| name_of_pending(p).is_some_and(|n| n.contains(f))))
+            .collect()
+    }
+
+    /// Turns the pending files whose snapshot name contains `filter` (all when `None`)
+    /// into `.snap` files; returns the `.snap` paths written. Nothing is accepted when
+    /// one of them would replace an `aws` golden with a recording from another kind
+    /// of target, unless the store was made with `force`.
+    pub fn accept(&self, filter: Option<&str>) -> Result<Vec<PathBuf>, SnapshotError> {
+        let pending = self.pending_matching(filter);
+        let mut moves = Vec::new();
+        for new_path in pending {
+            let snap = snap_path_of(&new_path);
+            let new = file::read(&new_path)?;
+            if snap.exists() && !self.force {
+                let old = file::read(&snap)?;
+                let old_kind = old.provenance.as_ref().map(|p| p.target_kind.as_str());
+                let new_kind = new
+                    .provenance
+                    .as_ref()
+                    .map_or("unknown", |p| p.target_kind.as_str());
+                if old_kind == Some("aws") && new_kind != "aws" {
+                    return Err(SnapshotError::Provenance {
+                        path: snap,
+                        golden: "aws".into(),
+                        new: new_kind.to_owned(),
+                    });
+                }
+            }
+            moves.push((new_path, snap));
+        }
+        let mut accepted = Vec::new();
+        for (new_path, snap) in moves {
+            std::fs::rename(&new_path, &snap).map_err(|source| SnapshotError::Io {
+                path: new_path.clone(),
+                action: "accepting the pending snapshot",
+                source,
+            })?;
+            accepted.push(snap);
+        }
+        Ok(accepted)
+    }
+
+    /// Deletes the pending files whose snapshot name contains `filter` (all when
+    /// `None`); returns the `.snap.new` paths removed.
+    pub fn reject(&self, filter: Option<&str>) -> Result<Vec<PathBuf>, SnapshotError> {
+        let mut rejected = Vec::new();
+        for p in self.pending_matching(filter) {
+            std::fs::remove_file(&p).map_err(|source| SnapshotError::Io {
+                path: p.clone(),
+                action: "rejecting the pending snapshot",
+                source,
+            })?;
+            rejected.push(p);
+        }
+        Ok(rejected)
+    }
+
+    /// A readable account of one pending file: who recorded the old and the new,
+    /// the changed JSON paths, and a unified diff (old → new).
+    pub fn review_text(&self, path: &Path) -> Result<String, SnapshotError> {
+        let Some(name) = name_of_pending(path) else {
+            return Err(SnapshotError::NotPending {
+                path: path.to_owned(),
+            });
+        };
+        let new = file::read(path)?;
+        let snap = snap_path_of(path);
+        let old = if snap.exists() {
+            Some(file::read(&snap)?)
+        } else {
+            None
+        };
+        let mut out = format!("snapshot {name}\n");
+        out.push_str(&format!(
+            "  new: {}{}\n",
+            path.display(),
+            recorded_by(new.provenance.as_ref())
+        ));
+        match &old {
+            Some(o) => out.push_str(&format!(
+                "  old: {}{}\n",
+                snap.display(),
+                recorded_by(o.provenance.as_ref())
+            )),
+            None => out.push_str("  old: none (this is a new snapshot)\n"),
+        }
+        let old_text = old
+            .as_ref()
+            .map_or(String::new(), |o| format!("{}\n", o.contents.trim_end()));
+        let new_text = format!("{}\n", new.contents.trim_end());
+        if let Some(o) = &old {
+            if let (Ok(a), Ok(b)) = (
+                serde_json::from_str::<Value>(&o.contents),
+                serde_json::from_str::<Value>(&new.contents),
+            ) {
+                let changes = changes(&a, &b);
+                out.push_str(&format!("changed paths ({}):\n", changes.len()));
+                for c in &changes {
+                    out.push_str(&format!("  {}\n", c.render("the old", "the new")));
+                }
+            }
+        }
+        out.push('\n');
+        let diff = unified(
+            &old_text,
+            &new_text,
+            &snap.display().to_string(),
+            &path.display().to_string(),
+        );
+        if diff.is_empty() {
+            out.push_str("(the contents are the same)\n");
+        } else {
+            out.push_str(&diff);
+        }
+        Ok(out)
+    }
+}

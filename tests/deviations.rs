@@ -1,0 +1,150 @@
+//! The suite certifies the clean reference target and catches every deviation: run
+//! once clean (everything passes) and once per named deviation (at least one case
+//! fails with a finding of the rule the deviation breaks). The README's table of
+//! deviations and the cases that catch them is checked against what this test sees
+//! (`ECS_CONFORM_UPDATE_README=1 cargo test --test deviations` rewrites it).
+
+use ecs_conform::app::{self, Paths, Selection, SnapshotOptions, TargetChoice};
+use ecs_conform::finding::Severity;
+use ecs_conform::reference::Deviation;
+use ecs_conform::run::Outcome;
+use ecs_conform::target::PathStyle;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn choice(deviations: Vec<Deviation>) -> TargetChoice {
+    TargetChoice {
+        endpoint: None,
+        path_style: PathStyle::Root,
+        region: "us-east-1".into(),
+        timeout: Duration::from_secs(10),
+        deviations,
+        poll_interval: None,
+        vars: Vec::new(),
+        kind: None,
+        snapshots: SnapshotOptions::default(),
+    }
+}
+
+fn paths() -> Paths {
+    Paths::resolve(Some(repo().join("cases")), Some(repo().join("schemas")))
+}
+
+#[test]
+fn the_clean_reference_passes_every_case_and_each_deviation_is_caught() {
+    let clean = app::run_quiet(&paths(), &choice(vec![]), &Selection::default(), 4).unwrap();
+    let not_passed: Vec<String> = clean
+        .results
+        .iter()
+        .filter(|r| r.outcome != Outcome::Passed)
+        .map(|r| {
+            format!(
+                "{}: {:?} {:?}",
+                r.id,
+                r.outcome,
+                r.findings().map(|(_, f)| f.to_string()).collect::<Vec<_>>()
+            )
+        })
+        .collect();
+    assert!(clean.results.len() > 1);
+    assert!(
+        not_passed.is_empty(),
+        "the clean reference must pass everything:\n{}",
+        not_passed.join("\n")
+    );
+
+    let text = std::fs::read_to_string(repo().join("tests/data/deviation-rules.yaml")).unwrap();
+    let expected: BTreeMap<String, Vec<String>> = serde_saphyr::from_str(&text).unwrap();
+    let mut table = Vec::new();
+    let mut missed = Vec::new();
+    for deviation in Deviation::all() {
+        let rules = expected.get(deviation.name()).unwrap_or_else(|| {
+            panic!(
+                "tests/data/deviation-rules.yaml lacks `{}`",
+                deviation.name()
+            )
+        });
+        let run = app::run_quiet(
+            &paths(),
+            &choice(vec![*deviation]),
+            &Selection::default(),
+            4,
+        )
+        .unwrap();
+        let catching: Vec<String> = run
+            .results
+            .iter()
+            .filter(|r| matches!(r.outcome, Outcome::Failed | Outcome::Error(_)))
+            .filter(|r| {
+                r.findings()
+                    .any(|(_, f)| f.severity == Severity::Fail && rules.contains(&f.rule))
+            })
+            .map(|r| format!("`{}`", r.id))
+            .collect();
+        if catching.is_empty() {
+            let seen: Vec<String> = run
+                .results
+                .iter()
+                .filter(|r| r.outcome != Outcome::Passed)
+                .map(|r| {
+                    format!(
+                        "{} {:?}",
+                        r.id,
+                        r.findings()
+                            .map(|(_, f)| f.rule.clone())
+                            .collect::<Vec<_>>()
+                    )
+                })
+                .collect();
+            missed.push(format!(
+                "{} (wanted {rules:?}; saw {seen:?})",
+                deviation.name()
+            ));
+        }
+        table.push(format!(
+            "| `{}` | {} | {} | {} |",
+            deviation.name(),
+            deviation.summary(),
+            rules
+                .iter()
+                .map(|r| format!("`{r}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            catching.join(", ")
+        ));
+    }
+    assert!(
+        missed.is_empty(),
+        "deviations the suite does not catch:\n{}",
+        missed.join("\n")
+    );
+    check_readme(&table);
+}
+
+const START: &str = "<!-- deviations:start -->";
+const END: &str = "<!-- deviations:end -->";
+
+fn check_readme(rows: &[String]) {
+    let path = repo().join("README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let body = format!(
+        "{START}\n| deviation | what it breaks | rule | cases that catch it |\n|---|---|---|---|\n{}\n{END}",
+        rows.join("\n")
+    );
+    let (Some(a), Some(b)) = (readme.find(START), readme.find(END)) else {
+        panic!("README.md lacks the {START} … {END} markers");
+    };
+    let current = &readme[a..b + END.len()];
+    if current != body {
+        if std::env::var("ECS_CONFORM_UPDATE_README").is_ok() {
+            std::fs::write(&path, readme.replace(current, &body)).unwrap();
+        } else {
+            panic!("README.md's deviation table is out of date; run ECS_CONFORM_UPDATE_README=1 cargo test --test deviations\n{body}");
+        }
+    }
+}
