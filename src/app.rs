@@ -654,8 +654,9 @@ pub fn snapshot_store(paths: &Paths, choice: &TargetChoice) -> Result<SnapshotSt
 /// The coverage report as Markdown, and the number of gaps against the goal.
 pub fn coverage(paths: &Paths) -> Result<(String, usize), AppError> {
     let (contract, suite) = load(paths)?;
-    let exclusions = crate::coverage::Exclusions::load(&paths.cases.join("coverage.yaml"))
-        .map_err(AppError::Usage)?;
+    let exclusions =
+        crate::coverage::Exclusions::load(&paths.cases.join(crate::suite::COVERAGE_FILE))
+            .map_err(AppError::Usage)?;
     let coverage = crate::coverage::compute(&suite, &contract, &exclusions);
     Ok((crate::coverage::markdown(&coverage), coverage.gaps().len()))
 }

@@ -398,7 +398,11 @@ fn run(args: RunArgs) -> Result<u8, AppError> {
         json: args.report_json,
         markdown: args.report_md,
     };
-    app::publish(&doc, &outputs, None)?;
+    let coverage = match &outputs.markdown {
+        Some(_) => Some(app::coverage(&paths)?.0),
+        None => None,
+    };
+    app::publish(&doc, &outputs, coverage.as_deref())?;
     println!("\n{}", report::text::summary(&doc));
     Ok(if report.interrupted {
         EXIT_INTERRUPTED

@@ -30,6 +30,7 @@ fn case_files(dir: &Path, out: &mut Vec<PathBuf>) {
             case_files(&p, out);
         } else if p.extension().is_some_and(|e| e == "yaml" || e == "json")
             && !p.ends_with("fixtures.yaml")
+            && !p.ends_with("coverage.yaml")
         {
             out.push(p);
         }

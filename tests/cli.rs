@@ -130,3 +130,34 @@ fn bad_flags_exit_2() {
         text(&o)
     );
 }
+
+#[test]
+fn coverage_meets_the_goal_on_the_shipped_suite_and_names_gaps_elsewhere() {
+    let o = bin().arg("coverage").current_dir(repo()).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("Goal met"), "{}", text(&o));
+    let dir = scratch_suite(
+        "coverage",
+        &[(
+            "one.yaml",
+            "name: one\ncites: x\nsteps:\n  - call: ListTasks\n    with: {maxResults: 1}\n",
+        )],
+    );
+    let o = bin()
+        .args(["coverage", "--cases"])
+        .arg(&dir)
+        .current_dir(repo())
+        .output()
+        .unwrap();
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("RunTask.taskDefinition is never sent"),
+        "{out}"
+    );
+    assert!(
+        out.contains("ListTasks.ServiceNotFoundException is never expected"),
+        "{out}"
+    );
+    assert!(!out.contains("ListTasks.maxResults is never sent"), "{out}");
+}

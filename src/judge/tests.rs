@@ -145,3 +145,30 @@ fn header_expectations_ignore_the_header_case() {
         vec!["expect.headers"]
     );
 }
+
+#[test]
+fn a_status_list_with_an_error_means_success_or_that_error() {
+    let expect = Expect {
+        status: vec![200, 400],
+        errors: vec!["ClusterNotFoundException".into()],
+        ..Expect::default()
+    };
+    let ok = ex(200, &[], "{}");
+    assert!(judge_step(&expect, &ok, None).is_empty());
+    let right = ex(400, &[], r#"{"__type":"ClusterNotFoundException"}"#);
+    assert!(judge_step(&expect, &right, None).is_empty());
+    let wrong = ex(400, &[], r#"{"__type":"InvalidParameterException"}"#);
+    assert_eq!(
+        rules(&judge_step(&expect, &wrong, None)),
+        vec!["expect.error"]
+    );
+    let only_error = Expect {
+        status: vec![400],
+        errors: vec!["ClusterNotFoundException".into()],
+        ..Expect::default()
+    };
+    assert_eq!(
+        rules(&judge_step(&only_error, &ok, None)),
+        vec!["expect.status", "expect.error"]
+    );
+}

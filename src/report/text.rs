@@ -213,9 +213,20 @@ pub fn rules_table(markdown: bool) -> String {
     }
     for r in all {
         if markdown {
-            let _ = writeln!(out, "| `{}` | {} | {} | {} |", r.id, r.severity, r.source, r.summary.replace('|', "\\|"));
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} |",
+                r.id,
+                r.severity,
+                r.source,
+                r.summary.replace('|', "\\|")
+            );
         } else {
-            let _ = writeln!(out, "{:<32} {:<5}  {}\n{:<40}{}", r.id, r.severity, r.summary, "", r.source);
+            let _ = writeln!(
+                out,
+                "{:<32} {:<5}  {}\n{:<40}{}",
+                r.id, r.severity, r.summary, "", r.source
+            );
         }
     }
     out

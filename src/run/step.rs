@@ -7,7 +7,7 @@ use crate::contract::Observer;
 use crate::finding::{Finding, Severity};
 use crate::judge::{check_conditions, judge_step};
 use crate::snapshot::{snapshot_name, Identities};
-use crate::suite::PlannedStep;
+use crate::suite::{PlannedStep, Save};
 use crate::target::Exchange;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -176,19 +176,17 @@ impl Runner {
         expect.headers = expect_headers;
         report.add(judge_step(&expect, &round.exchange, round.body.as_ref()));
         if let Some(body) = &round.body {
-            for (name, pointer) in &step.save {
-                match body.pointer(pointer) {
-                    Some(v) => vars.set(name.clone(), v.clone()),
-                    None => report.add(vec![Finding::new(
+            for (name, save) in &step.save {
+                match saved_value(body, save) {
+                    Ok(v) => vars.set(name.clone(), v),
+                    Err(why) => report.add(vec![Finding::new(
                         "save.missing",
                         Severity::Fail,
-                        pointer.clone(),
+                        save.pointer(),
                     )
                     .expected("a value to save")
-                    .actual("absent")
-                    .message(format!(
-                        "cannot save `{name}`: the response has nothing at {pointer}"
-                    ))]),
+                    .actual("no value")
+                    .message(format!("cannot save `{name}`: {why}"))]),
                 }
             }
         }
@@ -286,6 +284,27 @@ impl Runner {
             exchange,
             body: Some(Value::Object(collected)),
         })
+    }
+}
+
+/// The value a `save` entry takes from a body, or why there is none.
+fn saved_value(body: &Value, save: &Save) -> Result<Value, String> {
+    let pointer = save.pointer();
+    let value = body
+        .pointer(pointer)
+        .ok_or_else(|| format!("the response has nothing at {pointer}"))?;
+    match save {
+        Save::Pointer(_) => Ok(value.clone()),
+        Save::Capture { capture, .. } => {
+            let text = value
+                .as_str()
+                .ok_or_else(|| format!("the value at {pointer} is not a string: {value}"))?;
+            let re = regex::Regex::new(capture).map_err(|e| e.to_string())?;
+            re.captures(text)
+                .and_then(|c| c.get(1))
+                .map(|m| Value::String(m.as_str().to_owned()))
+                .ok_or_else(|| format!("`{text}` at {pointer} does not match /{capture}/"))
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::locate;
 use super::matcher::{check_pointer, parse_conditions};
-use super::model::{RawCase, RawExpect, RawFixtures, Step};
+use super::model::{RawCase, RawExpect, RawFixtures, Save, Step};
 use super::template;
 use super::{Case, Expect, PlannedFixture, PlannedStep, Problem};
 use serde::de::DeserializeOwned;
@@ -328,9 +328,21 @@ fn plan_step(
         );
     }
     check_references(check, &step.request, defined, line);
-    for (name, pointer) in &step.save {
+    for (name, save) in &step.save {
+        let pointer = save.pointer();
         if let Err(m) = check_pointer(pointer) {
             check.near(pointer, line, format!("`save: {name}`: {m}"));
+        }
+        if let Save::Capture { capture, .. } = save {
+            match regex::Regex::new(capture) {
+                Err(e) => check.near(capture, line, format!("`save: {name}`: `{capture}` is not a valid regular expression: {e}")),
+                Ok(re) if re.captures_len() < 2 => check.near(
+                    capture,
+                    line,
+                    format!("`save: {name}`: `{capture}` has no capture group; wrap the part to keep in ( )"),
+                ),
+                Ok(_) => {}
+            }
         }
     }
     let until = step.until.as_ref().map(|map| {

@@ -10,7 +10,7 @@ pub mod template;
 
 pub use lint::BUILTIN_VARIABLES;
 pub use matcher::{Condition, Matcher};
-pub use model::{Fixture, RawCase, RawExpect, Step};
+pub use model::{Fixture, RawCase, RawExpect, Save, Step};
 
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -19,6 +19,8 @@ use std::path::{Path, PathBuf};
 
 /// The name of the shared fixtures file at the root of a suite.
 pub const FIXTURES_FILE: &str = "fixtures.yaml";
+/// The coverage exclusions file at the root of a suite (not a case).
+pub const COVERAGE_FILE: &str = "coverage.yaml";
 
 /// A problem in a case file, located as precisely as the file allows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,7 +138,11 @@ impl Suite {
             (Map::new(), Vec::new())
         };
         let mut cases = Vec::new();
-        for file in files.iter().filter(|f| **f != fixtures_path) {
+        let coverage_path = root.join(COVERAGE_FILE);
+        for file in files
+            .iter()
+            .filter(|f| **f != fixtures_path && **f != coverage_path)
+        {
             let text = read(file)?;
             let id = case_id(root, file);
             if let Some(case) = lint::load_case(

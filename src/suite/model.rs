@@ -42,9 +42,10 @@ pub struct Step {
     /// The request body (`{}` when omitted); strings may hold `${variables}`.
     #[serde(default = "empty_object", rename = "with")]
     pub request: Value,
-    /// Variables to save from the response: name → JSON pointer.
+    /// Variables to save from the response: name → JSON pointer, or
+    /// `{pointer, capture}` to keep the first group of a regular expression.
     #[serde(default)]
-    pub save: BTreeMap<String, String>,
+    pub save: BTreeMap<String, Save>,
     /// Poll until these conditions hold (pointer → matcher).
     #[serde(default)]
     pub until: Option<Map<String, Value>>,
@@ -63,6 +64,25 @@ pub struct Step {
     /// Compare the normalised response with the stored snapshot.
     #[serde(default)]
     pub snapshot: bool,
+}
+
+/// Where a saved variable comes from.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum Save {
+    /// The whole value at a JSON pointer.
+    Pointer(String),
+    /// The first capture group of `capture` matched against the string at `pointer`,
+    /// e.g. the task id at the end of a task ARN.
+    Capture { pointer: String, capture: String },
+}
+
+impl Save {
+    pub fn pointer(&self) -> &str {
+        match self {
+            Save::Pointer(p) | Save::Capture { pointer: p, .. } => p,
+        }
+    }
 }
 
 /// What a step expects, as written.
