@@ -16,6 +16,9 @@ use std::time::Instant;
 /// Most pages a paginated walk follows before it calls the pagination endless.
 pub const MAX_PAGES: usize = 1000;
 
+/// Rules whose failure stops a case: what the case itself states.
+const STOPPING_RULES: &[&str] = &["expect.", "save.", "until.", "paginate."];
+
 /// Where a step belongs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "phase", content = "fixture", rename_all = "snake_case")]
@@ -65,6 +68,9 @@ impl StepReport {
     }
 
     /// Why the steps after this one should not run, if they should not.
+    /// A broken expectation of the case (or no usable answer) stops the case: later
+    /// steps build on this one. A contract finding on an otherwise expected answer
+    /// does not, so one run shows every contract failure of a target, not the first.
     pub fn problem(&self) -> Option<String> {
         if let Some(e) = &self.target_error {
             return Some(e.clone());
@@ -74,7 +80,9 @@ impl StepReport {
         }
         self.findings
             .iter()
-            .find(|f| f.severity == Severity::Fail)
+            .find(|f| {
+                f.severity == Severity::Fail && STOPPING_RULES.iter().any(|r| f.rule.starts_with(r))
+            })
             .map(|f| f.to_string())
     }
 
