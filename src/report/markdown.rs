@@ -20,10 +20,13 @@ const VERDICTS: [Verdict; 6] = [
 /// Renders the report; `coverage` is an already rendered Markdown section, if any.
 pub fn render(doc: &RunDocument, coverage: Option<&str>) -> String {
     let mut out = String::new();
+    let known = doc.totals.get(&Verdict::Known).copied().unwrap_or(0);
     let verdict = if doc.fails(true) {
-        "not conformant"
+        "not conformant: new failures, errors or stale expectations".to_owned()
+    } else if known > 0 {
+        format!("as expected: conformant except {known} known deviation(s) listed below")
     } else {
-        "conformant (with the listed known deviations)"
+        "conformant".to_owned()
     };
     let _ = writeln!(
         out,

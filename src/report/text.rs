@@ -157,6 +157,8 @@ pub fn summary(doc: &RunDocument) -> String {
         "NOT CONFORMANT"
     } else if count(Verdict::Fixed) > 0 {
         "STALE EXPECTATIONS"
+    } else if count(Verdict::Known) > 0 {
+        "AS EXPECTED (known deviations only)"
     } else {
         "CONFORMANT"
     };
