@@ -38,7 +38,16 @@ impl Default for RunSettings {
         RunSettings {
             poll_interval: Duration::from_secs(1),
             default_within: Duration::from_secs(60),
-            run_id: new_run_id(),
+            run_id: std::env::var("ECS_CONFORM_RUN_ID")
+                .ok()
+                .filter(|id| {
+                    !id.is_empty()
+                        && id.len() <= 32
+                        && id
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+                })
+                .unwrap_or_else(new_run_id),
             vars: serde_json::Map::new(),
         }
     }
