@@ -25,7 +25,7 @@ fn an_interrupted_run_tears_down_and_exits_130() {
     assert!(endpoint.starts_with("http://127.0.0.1:"), "{line}");
 
     let run_id = format!("int{}", std::process::id());
-    let mut run = bin()
+    let run = bin()
         .args([
             "run",
             "--endpoint",

@@ -1,0 +1,180 @@
+//! The commands, wiring the stages together: load the contract and the suite, choose
+//! the target (the built-in reference when no endpoint is given), set up fixtures,
+//! run the cases as trials, tear down and clean up. Returns typed results; `main.rs`
+//! turns them into messages and exit codes.
+
+mod output;
+mod session;
+
+pub use output::{coverage, diff, document, publish, read_documents, snapshot_store, Outputs};
+pub use session::{run, run_quiet, serve, Session};
+
+use crate::contract::{Contract, ContractError};
+use crate::reference::{Deviation, ReferenceError};
+use crate::report::document::SuiteInfo;
+use crate::report::expectations::ExpectationsError;
+use crate::run::{CaseResult, Outcome};
+use crate::snapshot::SnapshotError;
+use crate::suite::{Suite, SuiteError};
+use crate::target::{PathStyle, TargetError};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Why a command could not do its work.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Suite(#[from] SuiteError),
+    #[error(transparent)]
+    Contract(#[from] ContractError),
+    #[error(transparent)]
+    Target(#[from] TargetError),
+    #[error("the built-in reference target could not start: {0}")]
+    Reference(#[from] ReferenceError),
+    #[error(transparent)]
+    Expectations(#[from] ExpectationsError),
+    #[error(transparent)]
+    Snapshot(#[from] SnapshotError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("could not start the async runtime: {0}")]
+    Runtime(std::io::Error),
+}
+
+/// Where the suite and the schemas are.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub cases: PathBuf,
+    pub schemas: PathBuf,
+    pub snapshots: PathBuf,
+}
+
+impl Paths {
+    /// An explicit path, else `./<name>` when it exists, else the copy in the source tree.
+    pub fn resolve(cases: Option<PathBuf>, schemas: Option<PathBuf>) -> Paths {
+        let pick = |given: Option<PathBuf>, name: &str| {
+            given.unwrap_or_else(|| {
+                let local = PathBuf::from(name);
+                if local.is_dir() {
+                    local
+                } else {
+                    Path::new(env!("CARGO_MANIFEST_DIR")).join(name)
+                }
+            })
+        };
+        Paths {
+            cases: pick(cases, "cases"),
+            schemas: pick(schemas, "schemas"),
+            snapshots: pick(None, "snapshots"),
+        }
+    }
+}
+
+/// Loads and checks the contract and the suite without sending anything.
+pub fn load(paths: &Paths) -> Result<(Arc<Contract>, Suite), AppError> {
+    let contract = Contract::load(&paths.schemas)?;
+    let suite = Suite::load(&paths.cases, &contract.operations())?;
+    Ok((Arc::new(contract), suite))
+}
+
+/// Where a run sends its calls.
+#[derive(Debug, Clone)]
+pub struct TargetChoice {
+    /// None: start the built-in reference target.
+    pub endpoint: Option<String>,
+    pub path_style: PathStyle,
+    pub region: String,
+    pub timeout: Duration,
+    /// Deviations of the built-in reference (only without an endpoint).
+    pub deviations: Vec<Deviation>,
+    pub poll_interval: Option<Duration>,
+    /// Overrides of suite variables (`--var name=value`).
+    pub vars: Vec<(String, String)>,
+    /// Kind of target for snapshot provenance (`aws`, `reference`, `moto`, …); None: guessed.
+    pub kind: Option<String>,
+    pub snapshots: SnapshotOptions,
+}
+
+/// How steps with `snapshot: true` behave.
+#[derive(Debug, Clone, Default)]
+pub struct SnapshotOptions {
+    /// Compare with snapshots/ at all.
+    pub disabled: bool,
+    /// `--update-snapshots`: overwrite mismatching snapshots.
+    pub update: bool,
+    /// Allow recording over goldens made on real AWS from another kind of target.
+    pub force: bool,
+    /// Body paths this target may differ on, with the reason.
+    pub ignore: Vec<(String, String)>,
+}
+
+impl TargetChoice {
+    /// The kind of target: given, else `reference` without an endpoint, `aws` for
+    /// amazonaws.com endpoints, else `emulator`.
+    pub fn kind(&self) -> String {
+        self.kind.clone().unwrap_or_else(|| match &self.endpoint {
+            None => "reference".into(),
+            Some(e) if e.contains(".amazonaws.com") => "aws".into(),
+            Some(_) => "emulator".into(),
+        })
+    }
+}
+
+/// Which cases run.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Only cases with at least one of these tags (empty: all).
+    pub tags: Vec<String>,
+    /// Cases with one of these tags are skipped (shown as ignored), with the reason.
+    pub skip_tags: Vec<(String, String)>,
+    /// `(k, n)`: only the k-th of n deterministic shares of the suite (1-based).
+    pub partition: Option<(usize, usize)>,
+}
+
+/// Whether a case belongs to partition `k` of `n` (by a stable hash of its id).
+pub fn in_partition(case_id: &str, k: usize, n: usize) -> bool {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in case_id.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    n > 0 && (h % n as u64) as usize == k.saturating_sub(1)
+}
+
+/// What a run produced.
+#[derive(Debug)]
+pub struct RunReport {
+    /// The endpoint URL the run called.
+    pub endpoint: String,
+    /// Cases of the whole suite (all partitions) and the suite's content hash.
+    pub suite: SuiteInfo,
+    pub case_ids: Vec<String>,
+    pub started_at: String,
+    pub duration: Duration,
+    pub target: String,
+    pub results: Vec<CaseResult>,
+    /// The target could not be reached at all (nothing ran).
+    pub unreachable: Option<String>,
+    pub interrupted: bool,
+    pub listed_only: bool,
+}
+
+impl RunReport {
+    pub fn has_target_errors(&self) -> bool {
+        self.unreachable.is_some()
+            || self
+                .results
+                .iter()
+                .any(|r| matches!(r.outcome, Outcome::Error(_)))
+    }
+
+    pub fn has_failures(&self) -> bool {
+        self.results.iter().any(|r| r.outcome == Outcome::Failed)
+    }
+}

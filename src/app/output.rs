@@ -1,0 +1,203 @@
+//! What a run leaves behind and the tools around it: the run document with
+//! expectations applied, its JSON/JUnit/Markdown renderings, merging, the snapshot
+//! store, coverage and live diffs between two targets.
+
+use super::{load, run_quiet, AppError, Paths, RunReport, Selection, TargetChoice};
+use crate::report;
+use crate::report::document::{suite_hash, SuiteInfo};
+use crate::report::document::{DocumentInput, RunDocument, TargetInfo};
+use crate::report::expectations::Expectations;
+use crate::run::CaseResult;
+use crate::snapshot::{Normalisers, Provenance, SnapshotStore, UpdateMode};
+use crate::suite::Suite;
+use std::path::PathBuf;
+
+pub(super) fn suite_info(suite: &Suite) -> SuiteInfo {
+    let mut files: Vec<PathBuf> = suite.cases.iter().map(|c| c.file.clone()).collect();
+    let fixtures = suite.root.join(crate::suite::FIXTURES_FILE);
+    if fixtures.is_file() {
+        files.push(fixtures);
+    }
+    SuiteInfo {
+        cases: suite.cases.len(),
+        hash: suite_hash(&suite.root, &files),
+    }
+}
+
+/// Where to write the reports of a run.
+#[derive(Debug, Clone, Default)]
+pub struct Outputs {
+    pub junit: Option<PathBuf>,
+    pub json: Option<PathBuf>,
+    pub markdown: Option<PathBuf>,
+}
+
+/// The run document of a finished run, with per-target expectations applied.
+pub fn document(
+    report: &RunReport,
+    expectations: &Expectations,
+    choice: &TargetChoice,
+    partition: Option<(usize, usize)>,
+) -> RunDocument {
+    let region = choice.region.clone();
+    let details = move |r: &CaseResult| report::text::failure(r, &region);
+    let case_ids: Vec<&str> = report.case_ids.iter().map(String::as_str).collect();
+    let kind = expectations.kind.clone().unwrap_or_else(|| {
+        if choice.endpoint.is_none() {
+            "reference".into()
+        } else if choice
+            .endpoint
+            .as_deref()
+            .is_some_and(|e| e.contains(".amazonaws.com"))
+        {
+            "aws".into()
+        } else {
+            "emulator".into()
+        }
+    });
+    RunDocument::build(DocumentInput {
+        results: &report.results,
+        expectations,
+        target: TargetInfo {
+            name: expectations
+                .name
+                .clone()
+                .unwrap_or_else(|| report.target.clone()),
+            kind,
+            endpoint: report.endpoint.clone(),
+            region: choice.region.clone(),
+        },
+        suite: report.suite.clone(),
+        started_at: report.started_at.clone(),
+        duration_secs: report.duration.as_secs_f64(),
+        partition: partition.map(|(k, n)| format!("{k}/{n}")),
+        details: &details,
+        case_ids: &case_ids,
+    })
+}
+
+/// Writes the requested renderings of a document.
+pub fn publish(
+    doc: &RunDocument,
+    outputs: &Outputs,
+    coverage: Option<&str>,
+) -> Result<(), AppError> {
+    let write = |path: &PathBuf, text: String| {
+        std::fs::write(path, text).map_err(|source| AppError::Write {
+            path: path.clone(),
+            source,
+        })
+    };
+    if let Some(path) = &outputs.json {
+        write(
+            path,
+            serde_json::to_string_pretty(doc).unwrap_or_default() + "\n",
+        )?;
+    }
+    if let Some(path) = &outputs.junit {
+        let xml = report::junit::render(doc)
+            .map_err(|e| AppError::Usage(format!("cannot render JUnit XML: {e}")))?;
+        write(path, xml)?;
+    }
+    if let Some(path) = &outputs.markdown {
+        write(path, report::markdown::render(doc, coverage))?;
+    }
+    Ok(())
+}
+
+/// Reads run documents (`--report-json` files) for `merge`.
+pub fn read_documents(paths: &[PathBuf]) -> Result<Vec<RunDocument>, AppError> {
+    paths
+        .iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| AppError::Usage(format!("cannot read {}: {e}", p.display())))?;
+            serde_json::from_str(&text).map_err(|e| {
+                AppError::Usage(format!(
+                    "{}:{}:{}: not a run document: {e}",
+                    p.display(),
+                    e.line(),
+                    e.column()
+                ))
+            })
+        })
+        .collect()
+}
+
+/// The snapshot store of a run: `snapshots/`, its normalisers, the update mode from
+/// the flag and the environment, and the provenance of this target.
+pub fn snapshot_store(paths: &Paths, choice: &TargetChoice) -> Result<SnapshotStore, AppError> {
+    let normalisers = Normalisers::load(&paths.snapshots.join("normalisers.yaml"))?;
+    let mode = UpdateMode::try_from_env(choice.snapshots.update)?;
+    let provenance = Provenance {
+        target_kind: choice.kind(),
+        region: choice.region.clone(),
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+    };
+    let store = SnapshotStore::new(
+        paths.snapshots.clone(),
+        normalisers,
+        mode,
+        provenance,
+        choice.snapshots.force,
+    );
+    Ok(store.with_ignored(&choice.snapshots.ignore)?)
+}
+
+/// The coverage report as Markdown, and the number of gaps against the goal.
+pub fn coverage(paths: &Paths) -> Result<(String, usize), AppError> {
+    let (contract, suite) = load(paths)?;
+    let exclusions =
+        crate::coverage::Exclusions::load(&paths.cases.join(crate::suite::COVERAGE_FILE))
+            .map_err(AppError::Usage)?;
+    let coverage = crate::coverage::compute(&suite, &contract, &exclusions);
+    Ok((crate::coverage::markdown(&coverage), coverage.gaps().len()))
+}
+
+/// Normalised differences per case step between two targets: (case, step, lines).
+pub fn diff(
+    paths: &Paths,
+    a: &TargetChoice,
+    b: &TargetChoice,
+    filter: Option<&str>,
+) -> Result<Vec<(String, usize, Vec<String>)>, AppError> {
+    use crate::snapshot::{diff_values, normalise_exchange, Identities};
+    let normalisers = Normalisers::load(&paths.snapshots.join("normalisers.yaml"))?;
+    let selection = Selection::default();
+    let mut runs = Vec::new();
+    for choice in [a, b] {
+        let mut report = run_quiet(paths, choice, &selection, 4)?;
+        if let Some(reason) = report.unreachable {
+            return Err(AppError::Target(crate::target::TargetError::Unreachable {
+                endpoint: choice
+                    .endpoint
+                    .clone()
+                    .unwrap_or_else(|| "reference".into()),
+                reason,
+            }));
+        }
+        report
+            .results
+            .retain(|r| filter.is_none_or(|f| r.id.contains(f)));
+        runs.push(report.results);
+    }
+    let mut out = Vec::new();
+    for left in &runs[0] {
+        let Some(right) = runs[1].iter().find(|r| r.id == left.id) else {
+            continue;
+        };
+        let (mut ids_a, mut ids_b) = (Identities::default(), Identities::default());
+        for (sa, sb) in left.steps.iter().zip(&right.steps) {
+            let (Some(ea), Some(eb)) = (&sa.exchange, &sb.exchange) else {
+                continue;
+            };
+            let na = normalise_exchange(ea, &normalisers, &mut ids_a);
+            let nb = normalise_exchange(eb, &normalisers, &mut ids_b);
+            let lines = diff_values(&na, &nb);
+            if !lines.is_empty() {
+                out.push((left.id.clone(), sa.index, lines));
+            }
+        }
+    }
+    Ok(out)
+}

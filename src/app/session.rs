@@ -1,0 +1,358 @@
+//! A session against one target: the runtime, the runner (with the reference target
+//! when no endpoint is given), fixtures, concurrent cases, teardown and cleanup, with
+//! libtest-style output (`run`) or without (`run_quiet`).
+
+use super::output::{snapshot_store, suite_info};
+use super::{in_partition, load, AppError, Paths, RunReport, Selection, TargetChoice};
+use crate::contract::Contract;
+use crate::reference::{self, ReferenceOptions};
+use crate::report::document::utc_now;
+use crate::report::{self, TrialPlan};
+use crate::run::{CaseResult, Outcome, RunSettings, Runner};
+use crate::suite::{Case, PlannedFixture, Suite};
+use crate::target::{Credentials, Target, TargetConfig};
+use libtest_mimic::Arguments;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A target ready to receive the suite: the runtime, the runner, and the reference
+/// server when the run started one.
+pub struct Session {
+    pub runtime: tokio::runtime::Runtime,
+    pub runner: Arc<Runner>,
+    reference: Option<reference::ReferenceServer>,
+    /// Human-readable name of the target.
+    pub label: String,
+    /// The endpoint URL calls go to.
+    pub endpoint: String,
+}
+
+impl Session {
+    /// Starts the runtime (and the reference target when no endpoint is given).
+    pub fn start(
+        paths: &Paths,
+        contract: Arc<Contract>,
+        suite: &Suite,
+        choice: &TargetChoice,
+        jobs: usize,
+    ) -> Result<Session, AppError> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(jobs.clamp(2, 16))
+            .enable_all()
+            .build()
+            .map_err(AppError::Runtime)?;
+        let (endpoint, reference) = match &choice.endpoint {
+            Some(e) => (e.clone(), None),
+            None => {
+                let server = runtime.block_on(reference::start(ReferenceOptions {
+                    deviations: choice.deviations.clone(),
+                    ..ReferenceOptions::default()
+                }))?;
+                (server.endpoint(), Some(server))
+            }
+        };
+        let mut config = TargetConfig::new(endpoint.clone(), choice.region.clone());
+        config.path_style = choice.path_style;
+        config.timeout = choice.timeout;
+        config.credentials = if reference.is_some() {
+            Credentials::dummy()
+        } else {
+            Credentials::discover(&|k| std::env::var(k).ok())
+        };
+        let target = Target::new(config)?;
+        let default_poll = if reference.is_some() {
+            Duration::from_millis(25)
+        } else {
+            Duration::from_secs(1)
+        };
+        let mut vars = suite.vars.clone();
+        for (k, v) in &choice.vars {
+            vars.insert(k.clone(), serde_json::Value::String(v.clone()));
+        }
+        let settings = RunSettings {
+            poll_interval: choice.poll_interval.unwrap_or(default_poll),
+            vars,
+            ..RunSettings::default()
+        };
+        let label = match &reference {
+            Some(_) if choice.deviations.is_empty() => {
+                format!("the built-in reference target ({endpoint})")
+            }
+            Some(_) => format!(
+                "the built-in reference target with deviations {} ({endpoint})",
+                choice
+                    .deviations
+                    .iter()
+                    .map(|d| d.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            None => endpoint.clone(),
+        };
+        let mut runner = Runner::new(target, contract, settings);
+        if !choice.snapshots.disabled {
+            runner = runner.with_snapshots(Arc::new(snapshot_store(paths, choice)?));
+        }
+        Ok(Session {
+            endpoint,
+            runtime,
+            runner: Arc::new(runner),
+            reference,
+            label,
+        })
+    }
+
+    /// Sets up the fixtures these cases need. Err: the target is unreachable.
+    pub fn setup<'s>(
+        &self,
+        suite: &'s Suite,
+        cases: &[&Case],
+    ) -> Result<Vec<&'s PlannedFixture>, String> {
+        let fixtures = suite.fixtures_for(cases);
+        let outcome = self.runtime.block_on(self.runner.setup_fixtures(&fixtures));
+        if let Some(reason) = outcome.unreachable {
+            self.runtime
+                .block_on(self.runner.teardown_fixtures(&fixtures));
+            return Err(reason);
+        }
+        for (name, why) in &outcome.failed {
+            eprintln!("fixture `{name}` could not be set up: {why}");
+        }
+        Ok(fixtures)
+    }
+
+    /// Runs cases concurrently (at most `jobs` at once) without terminal output.
+    pub fn run_cases(&self, cases: &[&Case], jobs: usize) -> Vec<CaseResult> {
+        let semaphore = Arc::new(tokio::sync::Semaphore::new(jobs.max(1)));
+        self.runtime.block_on(async {
+            let mut handles = Vec::with_capacity(cases.len());
+            for case in cases {
+                let case = (*case).clone();
+                let runner = Arc::clone(&self.runner);
+                let semaphore = Arc::clone(&semaphore);
+                handles.push(tokio::spawn(async move {
+                    let _permit = semaphore.acquire_owned().await;
+                    runner.run_case(&case).await
+                }));
+            }
+            let mut results = Vec::with_capacity(handles.len());
+            for (handle, case) in handles.into_iter().zip(cases) {
+                results.push(handle.await.unwrap_or_else(|e| {
+                    let mut r = CaseResult::skipped(case, "");
+                    r.outcome = Outcome::Error(format!("the case could not finish: {e}"));
+                    r
+                }));
+            }
+            results
+        })
+    }
+
+    /// Stops every task the run started, tears fixtures down, stops the reference.
+    pub fn finish(self, fixtures: &[&PlannedFixture]) {
+        self.runtime.block_on(async {
+            self.runner.stop_started_tasks().await;
+            self.runner.teardown_fixtures(fixtures).await;
+            if let Some(server) = self.reference {
+                server.shutdown().await;
+            }
+        });
+    }
+}
+
+/// Runs the whole selection without terminal output (tests, `diff`, benchmarks).
+pub fn run_quiet(
+    paths: &Paths,
+    choice: &TargetChoice,
+    selection: &Selection,
+    jobs: usize,
+) -> Result<RunReport, AppError> {
+    let clock = std::time::Instant::now();
+    let (contract, suite) = load(paths)?;
+    let (cases, ignored) = select(&suite, selection);
+    let cases: Vec<&Case> = cases
+        .into_iter()
+        .filter(|c| !ignored.iter().any(|(id, _)| *id == c.id))
+        .collect();
+    let session = Session::start(paths, contract, &suite, choice, jobs)?;
+    let mut report = RunReport {
+        endpoint: session.endpoint.clone(),
+        suite: suite_info(&suite),
+        case_ids: suite.cases.iter().map(|c| c.id.clone()).collect(),
+        started_at: utc_now(),
+        duration: Duration::ZERO,
+        target: session.label.clone(),
+        results: Vec::new(),
+        unreachable: None,
+        interrupted: false,
+        listed_only: false,
+    };
+    match session.setup(&suite, &cases) {
+        Err(reason) => {
+            report.unreachable = Some(reason);
+            session.finish(&[]);
+        }
+        Ok(fixtures) => {
+            report.results = session.run_cases(&cases, jobs);
+            session.finish(&fixtures);
+        }
+    }
+    report.duration = clock.elapsed();
+    Ok(report)
+}
+
+/// Runs the suite against a target with libtest-style output.
+pub fn run(
+    paths: &Paths,
+    choice: &TargetChoice,
+    selection: &Selection,
+    jobs: usize,
+    mut args: Arguments,
+) -> Result<RunReport, AppError> {
+    let clock = std::time::Instant::now();
+    let (contract, suite) = load(paths)?;
+    let (cases, ignored) = select(&suite, selection);
+    args.test_threads = Some(jobs.max(1));
+    if args.list {
+        let _ = report::run_trials(
+            &args,
+            TrialPlan { cases, ignored },
+            |c| CaseResult::skipped(c, "listed only"),
+            |_| String::new(),
+        );
+        return Ok(RunReport {
+            endpoint: String::new(),
+            suite: suite_info(&suite),
+            case_ids: Vec::new(),
+            started_at: utc_now(),
+            duration: Duration::ZERO,
+            target: String::new(),
+            results: Vec::new(),
+            unreachable: None,
+            interrupted: false,
+            listed_only: true,
+        });
+    }
+    let session = Session::start(paths, contract, &suite, choice, jobs)?;
+    let mut report = RunReport {
+        endpoint: session.endpoint.clone(),
+        suite: suite_info(&suite),
+        case_ids: suite.cases.iter().map(|c| c.id.clone()).collect(),
+        started_at: utc_now(),
+        duration: Duration::ZERO,
+        target: session.label.clone(),
+        results: Vec::new(),
+        unreachable: None,
+        interrupted: false,
+        listed_only: false,
+    };
+    watch_interrupts(&session.runtime, &session.runner);
+    let running: Vec<&Case> = cases
+        .iter()
+        .copied()
+        .filter(|c| will_run(&args, c, ignored.iter().any(|(id, _)| *id == c.id)))
+        .collect();
+    let fixtures = match session.setup(&suite, &running) {
+        Ok(f) => f,
+        Err(reason) => {
+            report.unreachable = Some(reason);
+            session.finish(&[]);
+            return Ok(report);
+        }
+    };
+    let handle = session.runtime.handle().clone();
+    let exec_runner = Arc::clone(&session.runner);
+    let region = choice.region.clone();
+    let (_, results) = report::run_trials(
+        &args,
+        TrialPlan { cases, ignored },
+        move |case| handle.block_on(exec_runner.run_case(case)),
+        move |result| report::text::failure(result, &region),
+    );
+    report.results = results;
+    report.interrupted = session.runner.is_interrupted();
+    session.finish(&fixtures);
+    report.duration = clock.elapsed();
+    Ok(report)
+}
+
+/// Cases that match the tag filters, and those skipped by tag with the reason.
+fn select<'a>(suite: &'a Suite, selection: &Selection) -> (Vec<&'a Case>, Vec<(String, String)>) {
+    let cases: Vec<&Case> = suite
+        .cases
+        .iter()
+        .filter(|c| selection.tags.is_empty() || c.tags.iter().any(|t| selection.tags.contains(t)))
+        .filter(|c| {
+            selection
+                .partition
+                .is_none_or(|(k, n)| in_partition(&c.id, k, n))
+        })
+        .collect();
+    let ignored = cases
+        .iter()
+        .filter_map(|c| {
+            selection
+                .skip_tags
+                .iter()
+                .find(|(t, _)| c.tags.contains(t))
+                .map(|(t, why)| (c.id.clone(), format!("skipped by tag `{t}`: {why}")))
+        })
+        .collect();
+    (cases, ignored)
+}
+
+/// Whether libtest-mimic will run this case (its filter rules), so fixtures are set
+/// up only for cases that run.
+fn will_run(args: &Arguments, case: &Case, ignored: bool) -> bool {
+    let name = case.id.as_str();
+    let matches = |f: &str| {
+        if args.exact {
+            name == f
+        } else {
+            name.contains(f)
+        }
+    };
+    if let Some(filter) = &args.filter {
+        if !matches(filter) {
+            return false;
+        }
+    }
+    if args.skip.iter().any(|s| matches(s)) {
+        return false;
+    }
+    if args.ignored {
+        return ignored;
+    }
+    args.include_ignored || !ignored
+}
+
+/// First Ctrl-C: finish current steps, tear down and clean up. Second: quit at once.
+fn watch_interrupts(runtime: &tokio::runtime::Runtime, runner: &Arc<Runner>) {
+    let runner = Arc::clone(runner);
+    runtime.spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            runner.interrupt();
+            eprintln!("\ninterrupted: finishing the current steps, then tearing down and stopping started tasks (Ctrl-C again quits at once)");
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(130);
+            }
+        }
+    });
+}
+
+/// Runs the reference target in the foreground until Ctrl-C.
+pub fn serve(opts: ReferenceOptions) -> Result<(), AppError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(AppError::Runtime)?;
+    runtime.block_on(async {
+        let server = reference::start(opts).await?;
+        println!(
+            "ecs-conform reference target listening on {}",
+            server.endpoint()
+        );
+        let _ = tokio::signal::ctrl_c().await;
+        server.shutdown().await;
+        Ok(())
+    })
+}
