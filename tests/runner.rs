@@ -1,0 +1,160 @@
+//! The runner on small scratch suites against the built-in reference target: teardown
+//! after a failure, polling until a condition holds or a deadline passes, paginated
+//! walks, regex captures, and steps skipped for want of a saved variable.
+
+use ecs_conform::app::{self, Paths, Selection, SnapshotOptions, TargetChoice};
+use ecs_conform::run::{CaseResult, Outcome, Phase};
+use ecs_conform::target::PathStyle;
+use serde_json::Value;
+use std::path::Path;
+use std::time::Duration;
+
+const RUN: &str = r#"
+  - call: RunTask
+    with:
+      cluster: "${cluster}"
+      taskDefinition: "${taskdef}"
+      launchType: FARGATE
+      count: 3
+      startedBy: "runner-${case_id}"
+      networkConfiguration: { awsvpcConfiguration: { subnets: ["${subnet}"], securityGroups: ["${security_group}"] } }
+    save:
+      task: /tasks/0/taskArn
+      task_id: { pointer: /tasks/0/taskArn, capture: "/([0-9a-f]+)$" }
+"#;
+
+fn run_suite(name: &str, cases: &[(&str, String)]) -> Vec<CaseResult> {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir =
+        std::env::temp_dir().join(format!("ecs-conform-runner-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(repo.join("cases/fixtures.yaml"), dir.join("fixtures.yaml")).unwrap();
+    for (file, body) in cases {
+        std::fs::write(dir.join(file), body).unwrap();
+    }
+    let choice = TargetChoice {
+        endpoint: None,
+        path_style: PathStyle::Root,
+        region: "us-east-1".into(),
+        timeout: Duration::from_secs(10),
+        deviations: Vec::new(),
+        poll_interval: None,
+        vars: Vec::new(),
+        kind: None,
+        snapshots: SnapshotOptions {
+            disabled: true,
+            ..SnapshotOptions::default()
+        },
+    };
+    let paths = Paths::resolve(Some(dir), Some(repo.join("schemas")));
+    let mut results = app::run_quiet(&paths, &choice, &Selection::default(), 4)
+        .unwrap()
+        .results;
+    results.sort_by(|a, b| a.id.cmp(&b.id));
+    results
+}
+
+fn case(name: &str, steps: &str, teardown: &str) -> String {
+    format!("name: {name}\ncites: test\nfixtures: [cluster, taskdef]\nsteps:{steps}{teardown}")
+}
+
+#[test]
+fn teardown_runs_after_a_failed_step_and_later_steps_do_not() {
+    let steps = format!(
+        "{RUN}  - call: DescribeTasks\n    with: {{ cluster: \"${{cluster}}\", tasks: [\"${{task}}\"] }}\n    expect: {{ body: {{ /tasks: {{ length: 7 }} }} }}\n  - call: ListTasks\n    with: {{ cluster: \"${{cluster}}\" }}\n"
+    );
+    let teardown = "\nteardown:\n  - call: StopTask\n    with: { cluster: \"${cluster}\", task: \"${task_id}\", reason: done }\n    expect: { body: { /task/desiredStatus: STOPPED, /task/stoppedReason: done } }\n";
+    let r = &run_suite("teardown", &[("a.yaml", case("a", &steps, teardown))])[0];
+    assert_eq!(r.outcome, Outcome::Failed);
+    let phases: Vec<(&Phase, &str)> = r
+        .steps
+        .iter()
+        .map(|s| (&s.phase, s.call.as_str()))
+        .collect();
+    assert_eq!(
+        phases,
+        vec![
+            (&Phase::Step, "RunTask"),
+            (&Phase::Step, "DescribeTasks"),
+            (&Phase::Teardown, "StopTask")
+        ]
+    );
+    let teardown = r.steps.last().unwrap();
+    assert!(teardown.findings.is_empty(), "{:?}", teardown.findings);
+    assert_eq!(teardown.exchange.as_ref().unwrap().response.status, 200);
+}
+
+#[test]
+fn until_polls_until_the_condition_holds_or_reports_the_deadline() {
+    let holds = format!(
+        "{RUN}  - call: DescribeTasks\n    with: {{ cluster: \"${{cluster}}\", tasks: [\"${{task}}\"] }}\n    until: {{ /tasks/0/lastStatus: RUNNING }}\n    within: 20s\n    every: 10ms\n"
+    );
+    let never = format!(
+        "{RUN}  - call: DescribeTasks\n    with: {{ cluster: \"${{cluster}}\", tasks: [\"${{task}}\"] }}\n    until: {{ /tasks/0/lastStatus: NEVER }}\n    within: 200ms\n    every: 20ms\n"
+    );
+    let results = run_suite(
+        "until",
+        &[
+            ("a.yaml", case("a", &holds, "")),
+            ("b.yaml", case("b", &never, "")),
+        ],
+    );
+    let (a, b) = (&results[0], &results[1]);
+    assert_eq!(
+        a.outcome,
+        Outcome::Passed,
+        "{:?}",
+        a.findings().map(|(_, f)| f.to_string()).collect::<Vec<_>>()
+    );
+    assert!(
+        a.steps[1].calls > 1,
+        "PROVISIONING → RUNNING takes several polls"
+    );
+    assert_eq!(b.outcome, Outcome::Failed);
+    let timeout: Vec<_> = b
+        .findings()
+        .filter(|(_, f)| f.rule == "until.timeout")
+        .collect();
+    assert_eq!(timeout.len(), 1);
+    assert!(timeout[0].1.message.contains("/tasks/0/lastStatus"));
+    assert!(b.steps[1].calls >= 3);
+}
+
+#[test]
+fn paginate_walks_every_page_and_captures_save_parts_of_strings() {
+    let steps = format!(
+        "{RUN}  - call: ListTasks\n    with: {{ cluster: \"${{cluster}}\", startedBy: \"runner-${{case_id}}\", maxResults: 1 }}\n    paginate: true\n    expect:\n      body:\n        /taskArns: {{ length: 3, contains: \"${{task}}\" }}\n        /pages: 3\n  - call: DescribeTasks\n    with: {{ cluster: \"${{cluster}}\", tasks: [\"${{task_id}}\"] }}\n    expect: {{ body: {{ /tasks/0/taskArn: \"${{task}}\" }} }}\n"
+    );
+    let r = &run_suite("paginate", &[("a.yaml", case("a", &steps, ""))])[0];
+    assert_eq!(
+        r.outcome,
+        Outcome::Passed,
+        "{:?}",
+        r.findings().map(|(_, f)| f.to_string()).collect::<Vec<_>>()
+    );
+    assert_eq!(r.steps[1].calls, 3);
+    let last = r.steps[1].exchange.as_ref().unwrap();
+    assert_eq!(last.request.body["maxResults"], Value::from(1));
+    assert!(
+        last.request.body.get("nextToken").is_some(),
+        "the last page was asked for with a token"
+    );
+}
+
+#[test]
+fn a_step_whose_variable_was_never_saved_is_skipped_with_a_note() {
+    let steps = "\n  - call: ListTasks\n    with: { cluster: \"${cluster}\" }\n    save: { first: /taskArns/0 }\n";
+    let teardown = "\nteardown:\n  - call: StopTask\n    with: { cluster: \"${cluster}\", task: \"${first}\" }\n";
+    let r = &run_suite("unbound", &[("a.yaml", case("a", steps, teardown))])[0];
+    assert_eq!(
+        r.outcome,
+        Outcome::Failed,
+        "the save fails: the cluster has no tasks"
+    );
+    assert!(r.findings().any(|(_, f)| f.rule == "save.missing"));
+    let teardown = r.steps.last().unwrap();
+    assert!(teardown.skipped);
+    assert!(teardown.note.as_deref().unwrap().contains("${first}"));
+    assert!(teardown.exchange.is_none());
+}
