@@ -4,13 +4,15 @@
 //! Exit codes: 0 all passed (or known), 1 contract failures, 2 bad input or usage
 //! (case file, schema, flag), 3 target unreachable or target errors, 130 interrupted.
 
-use clap::{Args, Parser, Subcommand};
+mod cli;
+
+use clap::Parser;
+use cli::{Cli, Command, DiffArgs, RunArgs, SnapshotAction};
 use ecs_conform::app::{self, AppError, Outputs, Paths, Selection, SnapshotOptions, TargetChoice};
 use ecs_conform::reference::{Deviation, ReferenceOptions};
 use ecs_conform::report;
 use ecs_conform::report::document::RunDocument;
 use ecs_conform::report::expectations::{Expectations, Verdict};
-use ecs_conform::suite::model::parse_duration;
 use ecs_conform::target::PathStyle;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,204 +22,6 @@ const EXIT_FAILURES: u8 = 1;
 const EXIT_USAGE: u8 = 2;
 const EXIT_TARGET: u8 = 3;
 const EXIT_INTERRUPTED: u8 = 130;
-
-#[derive(Parser)]
-#[command(
-    name = "ecs-conform",
-    version,
-    about = "Contract-conformance harness for the Amazon ECS task API",
-    after_help = "Exit codes: 0 all passed, 1 contract failures, 2 bad input or usage, 3 target unreachable or target errors, 130 interrupted."
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Run the suite against a target (the built-in reference target when no endpoint is given).
-    Run(Box<RunArgs>),
-    /// Check every case file and schema without sending anything.
-    Lint(SuiteArgs),
-    /// Serve the built-in reference target on 127.0.0.1.
-    Serve(ServeArgs),
-    /// List every rule with its severity and the document section it comes from.
-    Rules {
-        /// As a Markdown table.
-        #[arg(long)]
-        markdown: bool,
-    },
-    /// Merge run documents of several partitions into one (and render it).
-    Merge(MergeArgs),
-    /// Show what the suite exercises and asserts per operation; exit 1 if the goal is not met.
-    Coverage(SuiteArgs),
-    /// Review, accept or reject pending snapshots (`.snap.new` files).
-    Snapshots {
-        #[command(subcommand)]
-        action: SnapshotAction,
-    },
-    /// Run the same cases on two endpoints and show their normalised differences.
-    Diff(Box<DiffArgs>),
-}
-
-#[derive(Subcommand)]
-enum SnapshotAction {
-    /// Show each pending snapshot as a diff against the stored one.
-    Review { filter: Option<String> },
-    /// Turn pending snapshots into the stored ones.
-    Accept {
-        filter: Option<String>,
-        /// Also over snapshots recorded on real AWS.
-        #[arg(long)]
-        force: bool,
-    },
-    /// Delete pending snapshots.
-    Reject { filter: Option<String> },
-}
-
-#[derive(Args)]
-struct DiffArgs {
-    #[command(flatten)]
-    suite: SuiteArgs,
-    /// First endpoint (`reference` for the built-in reference target).
-    #[arg(long, value_name = "URL")]
-    endpoint: String,
-    /// Second endpoint (`reference` for the built-in reference target).
-    #[arg(long, value_name = "URL")]
-    against: String,
-    #[arg(long, value_enum, default_value = "root")]
-    path_style: PathStyle,
-    #[arg(long, default_value = "us-east-1")]
-    region: String,
-    /// Only cases whose id contains this.
-    filter: Option<String>,
-}
-
-#[derive(Args)]
-struct MergeArgs {
-    /// `--report-json` files of the partitions.
-    #[arg(required = true, value_name = "FILE")]
-    inputs: Vec<PathBuf>,
-    #[arg(long, value_name = "FILE")]
-    junit: Option<PathBuf>,
-    #[arg(long, value_name = "FILE")]
-    report_json: Option<PathBuf>,
-    #[arg(long, value_name = "FILE")]
-    report_md: Option<PathBuf>,
-}
-
-#[derive(Args, Clone)]
-struct SuiteArgs {
-    /// Folder of case files.
-    #[arg(long, env = "ECS_CONFORM_CASES", value_name = "DIR")]
-    cases: Option<PathBuf>,
-    /// Folder of JSON Schemas.
-    #[arg(long, env = "ECS_CONFORM_SCHEMAS", value_name = "DIR")]
-    schemas: Option<PathBuf>,
-}
-
-#[derive(Args)]
-struct RunArgs {
-    #[command(flatten)]
-    suite: SuiteArgs,
-    /// Endpoint URL of the target (else AWS_ENDPOINT_URL_ECS, else AWS_ENDPOINT_URL; none: the built-in reference).
-    #[arg(long, value_name = "URL")]
-    endpoint: Option<String>,
-    /// `root` sends POST /, `v1` sends POST /v1/<Operation>.
-    #[arg(long, value_enum, default_value = "root")]
-    path_style: PathStyle,
-    /// Region to sign for (else AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1).
-    #[arg(long)]
-    region: Option<String>,
-    /// Per-request timeout, e.g. 20s.
-    #[arg(long, default_value = "20s", value_parser = duration)]
-    timeout: Duration,
-    /// Interval between polls of `until` steps (default: 25ms on the reference, 1s elsewhere).
-    #[arg(long, value_parser = duration)]
-    poll_interval: Option<Duration>,
-    /// Cases run at once (default: the number of cores).
-    #[arg(long, short = 'j')]
-    jobs: Option<usize>,
-    /// Run only cases with this tag (repeatable).
-    #[arg(long = "tag", value_name = "TAG")]
-    tags: Vec<String>,
-    /// Skip cases with this tag (repeatable); they show as ignored.
-    #[arg(long = "skip-tag", value_name = "TAG")]
-    skip_tags: Vec<String>,
-    /// Target expectation file `targets/<NAME>.yaml`: endpoint defaults, tags to skip, known deviations.
-    #[arg(long = "target", value_name = "NAME")]
-    target: Option<String>,
-    /// Folder of target expectation files.
-    #[arg(long, env = "ECS_CONFORM_TARGETS", value_name = "DIR")]
-    targets: Option<PathBuf>,
-    /// Run only share K of N of the suite (deterministic by case id), e.g. 2/4.
-    #[arg(long, value_name = "K/N", value_parser = partition)]
-    partition: Option<(usize, usize)>,
-    /// Write JUnit XML (one testcase per case, failures with findings).
-    #[arg(long, value_name = "FILE")]
-    junit: Option<PathBuf>,
-    /// Write the run document as JSON (structure described in the README).
-    #[arg(long, value_name = "FILE")]
-    report_json: Option<PathBuf>,
-    /// Write the Markdown conformance report.
-    #[arg(long, value_name = "FILE")]
-    report_md: Option<PathBuf>,
-    /// Overwrite snapshots that differ (as `INSTA_UPDATE=always`).
-    #[arg(long)]
-    update_snapshots: bool,
-    /// Allow recording over snapshots recorded on real AWS from another kind of target.
-    #[arg(long)]
-    force_snapshots: bool,
-    /// Do not compare `snapshot: true` steps with snapshots/.
-    #[arg(long, conflicts_with = "update_snapshots")]
-    no_snapshots: bool,
-    /// Override a suite variable, e.g. `--var subnet=subnet-0abc` (repeatable).
-    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = name_value)]
-    vars: Vec<(String, String)>,
-    /// Break the built-in reference target on purpose (repeatable; see `serve --list-deviations`).
-    #[arg(long = "deviation", value_name = "NAME")]
-    deviations: Vec<String>,
-    #[command(flatten)]
-    libtest: libtest_mimic::Arguments,
-}
-
-#[derive(Args)]
-struct ServeArgs {
-    /// Port on 127.0.0.1 (0 picks a free one).
-    #[arg(long, default_value_t = 4566)]
-    port: u16,
-    /// Break one documented rule on purpose (repeatable).
-    #[arg(long = "deviation", value_name = "NAME")]
-    deviations: Vec<String>,
-    /// Time a task spends in each transitional state, e.g. 20ms.
-    #[arg(long, default_value = "20ms", value_parser = duration)]
-    pace: Duration,
-    /// List the deviations and exit.
-    #[arg(long)]
-    list_deviations: bool,
-}
-
-fn duration(text: &str) -> Result<Duration, String> {
-    parse_duration(text)
-        .ok_or_else(|| format!("`{text}` is not a duration: write e.g. 500ms, 20s or 2m"))
-}
-
-fn partition(text: &str) -> Result<(usize, usize), String> {
-    let parsed = text
-        .split_once('/')
-        .and_then(|(k, n)| Some((k.parse::<usize>().ok()?, n.parse::<usize>().ok()?)));
-    match parsed {
-        Some((k, n)) if n >= 1 && (1..=n).contains(&k) => Ok((k, n)),
-        _ => Err(format!("`{text}` is not K/N with 1 <= K <= N, e.g. 1/4")),
-    }
-}
-
-fn name_value(text: &str) -> Result<(String, String), String> {
-    match text.split_once('=') {
-        Some((k, v)) if !k.is_empty() => Ok((k.to_owned(), v.to_owned())),
-        _ => Err(format!("`{text}` is not NAME=VALUE")),
-    }
-}
 
 fn deviations(names: &[String]) -> Result<Vec<Deviation>, AppError> {
     names
