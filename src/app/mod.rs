@@ -166,6 +166,22 @@ pub struct RunReport {
 }
 
 impl RunReport {
+    /// An empty report of a run of `suite` against `target` (results come later).
+    pub fn new(suite: &Suite, target: String, endpoint: String) -> RunReport {
+        RunReport {
+            endpoint,
+            suite: output::suite_info(suite),
+            case_ids: suite.cases.iter().map(|c| c.id.clone()).collect(),
+            started_at: crate::report::document::utc_now(),
+            duration: Duration::ZERO,
+            target,
+            results: Vec::new(),
+            unreachable: None,
+            interrupted: false,
+            listed_only: false,
+        }
+    }
+
     pub fn has_target_errors(&self) -> bool {
         self.unreachable.is_some()
             || self

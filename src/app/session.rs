@@ -2,11 +2,10 @@
 //! when no endpoint is given), fixtures, concurrent cases, teardown and cleanup, with
 //! libtest-style output (`run`) or without (`run_quiet`).
 
-use super::output::{snapshot_store, suite_info};
+use super::output::snapshot_store;
 use super::{in_partition, load, AppError, Paths, RunReport, Selection, TargetChoice};
 use crate::contract::Contract;
 use crate::reference::{self, ReferenceOptions};
-use crate::report::document::utc_now;
 use crate::report::{self, TrialPlan};
 use crate::run::{CaseResult, Outcome, RunSettings, Runner};
 use crate::suite::{Case, PlannedFixture, Suite};
@@ -174,18 +173,7 @@ pub fn run_quiet(
         .filter(|c| !ignored.iter().any(|(id, _)| *id == c.id))
         .collect();
     let session = Session::start(paths, contract, &suite, choice, jobs)?;
-    let mut report = RunReport {
-        endpoint: session.endpoint.clone(),
-        suite: suite_info(&suite),
-        case_ids: suite.cases.iter().map(|c| c.id.clone()).collect(),
-        started_at: utc_now(),
-        duration: Duration::ZERO,
-        target: session.label.clone(),
-        results: Vec::new(),
-        unreachable: None,
-        interrupted: false,
-        listed_only: false,
-    };
+    let mut report = RunReport::new(&suite, session.label.clone(), session.endpoint.clone());
     match session.setup(&suite, &cases) {
         Err(reason) => {
             report.unreachable = Some(reason);
@@ -219,32 +207,12 @@ pub fn run(
             |c| CaseResult::skipped(c, "listed only"),
             |_| String::new(),
         );
-        return Ok(RunReport {
-            endpoint: String::new(),
-            suite: suite_info(&suite),
-            case_ids: Vec::new(),
-            started_at: utc_now(),
-            duration: Duration::ZERO,
-            target: String::new(),
-            results: Vec::new(),
-            unreachable: None,
-            interrupted: false,
-            listed_only: true,
-        });
+        let mut report = RunReport::new(&suite, String::new(), String::new());
+        report.listed_only = true;
+        return Ok(report);
     }
     let session = Session::start(paths, contract, &suite, choice, jobs)?;
-    let mut report = RunReport {
-        endpoint: session.endpoint.clone(),
-        suite: suite_info(&suite),
-        case_ids: suite.cases.iter().map(|c| c.id.clone()).collect(),
-        started_at: utc_now(),
-        duration: Duration::ZERO,
-        target: session.label.clone(),
-        results: Vec::new(),
-        unreachable: None,
-        interrupted: false,
-        listed_only: false,
-    };
+    let mut report = RunReport::new(&suite, session.label.clone(), session.endpoint.clone());
     watch_interrupts(&session.runtime, &session.runner);
     let running: Vec<&Case> = cases
         .iter()
