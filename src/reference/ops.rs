@@ -1,6 +1,7 @@
 //! The task operations RunTask, StopTask and DescribeTasks as the contract documents
 //! them, the dispatch of every operation, and the service state they share. ListTasks
-//! lives in `list.rs`, the setup operations (clusters, task definitions) in `setup.rs`.
+//! lives in `list.rs`, the setup operations (clusters, task definitions) in `setup.rs`,
+//! placement on the simulated EC2 instance in `placement.rs`.
 //!
 //! Each operation validates its input first (types, required members, ranges), then
 //! looks the cluster up, then acts. Hooks for the few deviations that change what an

@@ -12,6 +12,9 @@
 //!   InvalidParameterException.
 //! - Strategies (`random`, `spread`, `binpack`): the type is checked, the field accepted;
 //!   with one instance they all place on it.
+//!
+//! Only EC2 tasks are placed on instances; for Fargate (and the other launch types) the
+//! input is still validated but places nothing and fails nothing.
 
 use serde_json::{json, Value};
 
