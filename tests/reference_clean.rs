@@ -406,6 +406,21 @@ async fn stop_task_is_idempotent_and_keeps_the_first_reason() {
 }
 
 #[tokio::test]
+async fn list_tasks_lists_only_the_named_clusters_tasks() {
+    let s = server(&[]).await;
+    let c = Client::new(&s);
+    c.fixtures("one").await;
+    c.fixtures("two").await;
+    let one = c.run("one", json!({"count": 2})).await;
+    let two = c.run("two", json!({})).await;
+    for (cluster, want) in [("one", &one), ("two", &two)] {
+        let listed = c.call("ListTasks", json!({"cluster": cluster})).await.ok();
+        assert_eq!(&listed["taskArns"], &json!(want), "{cluster}");
+    }
+    s.shutdown().await;
+}
+
+#[tokio::test]
 async fn count_starts_that_many_tasks() {
     let s = server(&[]).await;
     let c = Client::new(&s);

@@ -1,5 +1,6 @@
-//! ListTasks: filters, the default desiredStatus RUNNING, and paging in creation
-//! order with opaque nextTokens bound to the filters they were issued for.
+//! ListTasks: filters (`containerInstance` names the cluster's simulated instance), the
+//! default desiredStatus RUNNING, and paging in creation order with opaque nextTokens
+//! bound to the filters they were issued for.
 
 use serde_json::{json, Value};
 
@@ -35,13 +36,21 @@ pub(crate) fn list_tasks(app: &App, region_name: &str, input: &Input) -> ApiResu
             "Service not found.",
         ));
     }
-    if instance.is_some() {
-        return Err(ApiError::invalid(
-            "The referenced container instance was not found.",
-        ));
-    }
+    // The cluster's one simulated container instance, by ARN or id.
+    let instance = match instance {
+        None => None,
+        Some(text) => {
+            let own = &region.clusters[&cluster].instance;
+            if !own.is_named_by(text) {
+                return Err(ApiError::invalid(
+                    "The referenced container instance was not found.",
+                ));
+            }
+            Some(own.arn.clone())
+        }
+    };
     let scope = format!(
-        "{region_name}|{cluster}|{family:?}|{started_by:?}|{group:?}|{launch_type:?}|{desired:?}"
+        "{region_name}|{cluster}|{family:?}|{started_by:?}|{group:?}|{launch_type:?}|{desired:?}|{instance:?}"
     );
     let after = match token {
         None => None,
@@ -69,10 +78,16 @@ pub(crate) fn list_tasks(app: &App, region_name: &str, input: &Input) -> ApiResu
             Some(seq) => t.seq > seq,
             None => true,
         })
+        .filter(|t| t.cluster == cluster)
         .filter(|t| family.is_none_or(|f| t.family == f))
         .filter(|t| started_by.is_none_or(|s| t.started_by.as_deref() == Some(s)))
         .filter(|t| group.is_none_or(|g| t.group == g))
         .filter(|t| launch_type.is_none_or(|l| t.launch_type == l))
+        .filter(|t| {
+            instance
+                .as_ref()
+                .is_none_or(|i| t.container_instance.as_ref() == Some(i))
+        })
         .filter(|t| match desired {
             Some("PENDING") => false,
             Some(d) => t.desired_status() == d,

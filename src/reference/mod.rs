@@ -4,6 +4,13 @@
 //! contract in `design/CONTRACT.md`, and named [`Deviation`]s that each break one
 //! documented rule on purpose.
 //!
+//! Simplification: every cluster has exactly one simulated, registered EC2 container
+//! instance (`container-instance/<cluster>/<id>`, a `t3.medium` in the region's
+//! `<region>a` zone) from CreateCluster until DeleteCluster, with unlimited resources.
+//! EC2 tasks are placed on it (they carry its `containerInstanceArn`, and ListTasks
+//! filters by it); placement constraints are checked against it, so `distinctInstance`
+//! places one task per RunTask call. Fargate tasks have no container instance.
+//!
 //! The harness certifies its suite against the clean reference (every case must pass)
 //! and runs it once per deviation (each must be caught). The reference is a test
 //! oracle: it depends on no harness module.
@@ -22,7 +29,8 @@
 //! ```
 //!
 //! Files: `server` (wire and routing), `ops` (dispatch and the task operations), `list`
-//! (ListTasks and paging), `setup` (clusters and
+//! (ListTasks and paging), `placement` (placement constraints and strategies on the
+//! simulated instance), `setup` (clusters and
 //! task definitions), `state` (data and the time-driven lifecycle), `view` (JSON
 //! rendering), `input` (typed request access), `error`, `deviation` (the deviations and
 //! the final render step that applies most of them).
@@ -32,6 +40,7 @@ mod error;
 mod input;
 mod list;
 mod ops;
+mod placement;
 mod server;
 mod setup;
 mod state;

@@ -1,6 +1,7 @@
 //! The task operations RunTask, StopTask and DescribeTasks as the contract documents
 //! them, the dispatch of every operation, and the service state they share. ListTasks
-//! lives in `list.rs`, the setup operations (clusters, task definitions) in `setup.rs`.
+//! lives in `list.rs`, the setup operations (clusters, task definitions) in `setup.rs`,
+//! placement on the simulated EC2 instance in `placement.rs`.
 //!
 //! Each operation validates its input first (types, required members, ranges), then
 //! looks the cluster up, then acts. Hooks for the few deviations that change what an
@@ -15,6 +16,7 @@ use super::deviation::{Deviation, Deviations};
 use super::error::{ApiError, ApiResult, ErrorKind};
 use super::input::{self, cluster_name, Input};
 use super::list;
+use super::placement;
 use super::setup;
 use super::state::{self, Clock, Eni, Ids, Region, Stop, Store, Task, TaskContainer};
 use super::view::{self, Moment};
@@ -118,6 +120,9 @@ fn dispatch(app: &App, region: &str, op: Op, body: &Map<String, Value>) -> ApiRe
 
 pub(crate) const LAUNCH_TYPES: &[&str] = &["EC2", "FARGATE", "EXTERNAL", "MANAGED_INSTANCES"];
 
+/// The Fargate platform versions RunTask knows (`LATEST` runs on 1.4.0).
+const PLATFORM_VERSIONS: &[&str] = &["LATEST", "1.4.0", "1.3.0"];
+
 pub(crate) fn one_of(key: &str, value: Option<&str>, allowed: &[&str]) -> ApiResult<()> {
     match value {
         Some(v) if !allowed.contains(&v) => Err(ApiError::invalid(format!(
@@ -218,8 +223,7 @@ fn run_task(app: &App, region_name: &str, input: &Input) -> ApiResult<Value> {
     let exec = input.bool("enableExecuteCommand")?.unwrap_or(false);
     input.bool("enableECSManagedTags")?;
     input.str("referenceId")?;
-    input.objects("placementConstraints")?;
-    input.objects("placementStrategy")?;
+    let placement = placement::parse(input)?;
 
     let launch_type = match (&launch_type, &first_provider) {
         (Some(lt), _) => lt.to_string(),
@@ -241,6 +245,12 @@ fn run_task(app: &App, region_name: &str, input: &Input) -> ApiResult<Value> {
     if !fargate && platform_version.is_some() {
         return Err(ApiError::invalid(
             "The platform version must be null when specifying an EC2 launch type.",
+        ));
+    }
+    if fargate && platform_version.is_some_and(|v| !PLATFORM_VERSIONS.contains(&v)) {
+        return Err(ApiError::new(
+            ErrorKind::PlatformUnknown,
+            "The specified platform version does not exist.",
         ));
     }
     if td.network_mode == "awsvpc" && network.is_none() {
@@ -288,6 +298,14 @@ fn run_task(app: &App, region_name: &str, input: &Input) -> ApiResult<Value> {
         count as usize
     };
     let cluster_arn = state::cluster_arn(region_name, &cluster);
+    // EC2 tasks go on the cluster's simulated instance, as far as placement allows.
+    let instance = region.clusters[&cluster].instance.clone();
+    let on_ec2 = launch_type == "EC2";
+    let (count, failures) = if on_ec2 {
+        placement.place(&instance, &cluster_arn, count)
+    } else {
+        (count, vec![])
+    };
     let mut rendered = vec![];
     for (i, seq) in seqs.into_iter().take(count).enumerate() {
         let id = app.ids.hex32();
@@ -347,6 +365,7 @@ fn run_task(app: &App, region_name: &str, input: &Input) -> ApiResult<Value> {
             cpu: cpu.clone(),
             memory: memory.clone(),
             availability_zone: format!("{region_name}a"),
+            container_instance: on_ec2.then(|| instance.arn.clone()),
             eni,
             containers,
             created: moment.now,
@@ -356,7 +375,7 @@ fn run_task(app: &App, region_name: &str, input: &Input) -> ApiResult<Value> {
         region.by_id.insert(id, seq);
         region.tasks.insert(seq, task);
     }
-    Ok(json!({"tasks": rendered, "failures": []}))
+    Ok(json!({"tasks": rendered, "failures": failures}))
 }
 
 /// Checks the overrides' types; returns the container names they override.

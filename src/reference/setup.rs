@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 use super::error::{ApiError, ApiResult};
 use super::input::{self, cluster_name, valid_name, Input};
 use super::ops::App;
-use super::state::{self, Cluster, ContainerDef, Region, Status, TaskDef};
+use super::state::{self, Cluster, ContainerDef, ContainerInstance, Region, Status, TaskDef};
 use super::view;
 
 pub(crate) fn create_cluster(app: &App, region_name: &str, input: &Input) -> ApiResult<Value> {
@@ -33,6 +33,7 @@ pub(crate) fn create_cluster(app: &App, region_name: &str, input: &Input) -> Api
             name: name.to_string(),
             arn: state::cluster_arn(region_name, name),
             tags,
+            instance: ContainerInstance::new(region_name, name, &app.ids.hex32()),
         })
         .clone();
     let (running, pending) = counts(region, name, &moment);
@@ -56,7 +57,9 @@ fn counts(region: &Region, cluster: &str, m: &view::Moment) -> (usize, usize) {
     (running, pending)
 }
 
-/// Deleting a cluster forgets it and every task it held.
+/// Deleting a cluster forgets it, its simulated container instance and every task it
+/// held. (AWS refuses to delete a cluster with registered instances; here the instance
+/// goes with the cluster.)
 pub(crate) fn delete_cluster(app: &App, region_name: &str, input: &Input) -> ApiResult<Value> {
     input.required_str("cluster")?;
     let name = cluster_name(input)?;

@@ -158,6 +158,47 @@ pub(crate) struct Cluster {
     pub(crate) name: String,
     pub(crate) arn: String,
     pub(crate) tags: Vec<Value>,
+    /// The cluster's simulated EC2 capacity.
+    pub(crate) instance: ContainerInstance,
+}
+
+/// The one simulated, registered EC2 container instance every cluster has, from
+/// CreateCluster until DeleteCluster. EC2 tasks are placed on it; it never runs out of
+/// resources.
+#[derive(Debug, Clone)]
+pub(crate) struct ContainerInstance {
+    pub(crate) id: String,
+    /// `arn:aws:ecs:<region>:<account>:container-instance/<cluster>/<id>`
+    pub(crate) arn: String,
+    pub(crate) availability_zone: String,
+}
+
+impl ContainerInstance {
+    pub(crate) const INSTANCE_TYPE: &'static str = "t3.medium";
+
+    pub(crate) fn new(region: &str, cluster: &str, id: &str) -> Self {
+        ContainerInstance {
+            id: id.to_string(),
+            arn: format!("arn:aws:ecs:{region}:{ACCOUNT}:container-instance/{cluster}/{id}"),
+            availability_zone: format!("{region}a"),
+        }
+    }
+
+    /// The value of one of its attributes (as `memberOf` expressions name them).
+    pub(crate) fn attribute(&self, name: &str) -> Option<&str> {
+        match name {
+            "ecs.instance-type" => Some(Self::INSTANCE_TYPE),
+            "ecs.availability-zone" => Some(&self.availability_zone),
+            "ecs.os-type" => Some("linux"),
+            "ecs.cpu-architecture" => Some("x86_64"),
+            _ => None,
+        }
+    }
+
+    /// Whether `text` names it: its ARN or its id.
+    pub(crate) fn is_named_by(&self, text: &str) -> bool {
+        text == self.arn || text == self.id
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -232,6 +273,8 @@ pub(crate) struct Task {
     pub(crate) cpu: Option<String>,
     pub(crate) memory: Option<String>,
     pub(crate) availability_zone: String,
+    /// The container instance an EC2 task was placed on (never set for Fargate).
+    pub(crate) container_instance: Option<String>,
     pub(crate) eni: Option<Eni>,
     pub(crate) containers: Vec<TaskContainer>,
     /// When RunTask created it (time since server start).
@@ -393,6 +436,7 @@ mod tests {
             cpu: None,
             memory: None,
             availability_zone: "us-east-1a".into(),
+            container_instance: None,
             eni: None,
             containers: vec![],
             created: Duration::from_millis(created_ms),

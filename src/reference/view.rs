@@ -62,6 +62,9 @@ pub(crate) fn task(t: &Task, m: &Moment, with_tags: bool) -> Value {
         o.insert("connectivity".into(), json!("CONNECTED"));
         o.insert("connectivityAt".into(), m.epoch(at));
     }
+    if let Some(instance) = &t.container_instance {
+        o.insert("containerInstanceArn".into(), json!(instance));
+    }
     let containers: Vec<Value> = t
         .containers
         .iter()
@@ -177,13 +180,14 @@ fn container(t: &Task, c: &super::state::TaskContainer, status: Status, m: &Mome
     Value::Object(o)
 }
 
-/// The `Cluster` object with the given status (ACTIVE or INACTIVE).
+/// The `Cluster` object with the given status (ACTIVE or INACTIVE). An ACTIVE cluster
+/// has its one simulated container instance registered.
 pub(crate) fn cluster(c: &Cluster, status: &str, running: usize, pending: usize) -> Value {
     json!({
         "clusterArn": c.arn,
         "clusterName": c.name,
         "status": status,
-        "registeredContainerInstancesCount": 0,
+        "registeredContainerInstancesCount": u8::from(status == "ACTIVE"),
         "runningTasksCount": running,
         "pendingTasksCount": pending,
         "activeServicesCount": 0,
