@@ -9,6 +9,7 @@
 use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 use std::sync::Mutex;
+use std::time::{Duration, UNIX_EPOCH};
 
 use serde_json::{json, Map, Value};
 
@@ -367,22 +368,8 @@ fn stringify_timestamps(v: &mut Value) {
 
 /// `2024-01-01T00:00:00.000Z` for seconds since the epoch.
 pub(crate) fn iso8601(secs: f64) -> String {
-    let millis = (secs * 1000.0).round() as i64;
-    let (days, ms_of_day) = (millis.div_euclid(86_400_000), millis.rem_euclid(86_400_000));
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    let (h, rest) = (ms_of_day / 3_600_000, ms_of_day % 3_600_000);
-    let (m, rest) = (rest / 60_000, rest % 60_000);
-    let (s, ms) = (rest / 1000, rest % 1000);
-    format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}.{ms:03}Z")
+    let millis = Duration::from_millis((secs.max(0.0) * 1000.0).round() as u64);
+    humantime::format_rfc3339_millis(UNIX_EPOCH + millis).to_string()
 }
 
 #[cfg(test)]
