@@ -1082,6 +1082,7 @@ fn child_suite() {
             disabled: true,
             ..SnapshotOptions::default()
         },
+        keep_exchanges: false,
     };
     let hwm_start = proc_status_kb("VmHWM:");
     let t0 = Instant::now();

@@ -13,10 +13,8 @@ use ecs_conform::reference::{Deviation, ReferenceOptions};
 use ecs_conform::report;
 use ecs_conform::report::document::RunDocument;
 use ecs_conform::report::expectations::{Expectations, Verdict};
-use ecs_conform::target::PathStyle;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
 const EXIT_FAILURES: u8 = 1;
 const EXIT_USAGE: u8 = 2;
@@ -169,6 +167,7 @@ fn run(args: RunArgs) -> Result<u8, AppError> {
                 .map(|i| (i.path.clone(), i.reason.clone()))
                 .collect(),
         },
+        keep_exchanges: false,
     };
     let mut skip_tags: Vec<(String, String)> = expectations
         .skip
@@ -222,18 +221,12 @@ fn run(args: RunArgs) -> Result<u8, AppError> {
 fn snapshots(action: SnapshotAction) -> Result<u8, AppError> {
     let paths = Paths::resolve(None, None);
     let choice = TargetChoice {
-        endpoint: None,
-        path_style: PathStyle::Root,
-        region: "us-east-1".into(),
-        timeout: Duration::from_secs(1),
-        deviations: Vec::new(),
-        poll_interval: None,
-        vars: Vec::new(),
         kind: Some("review".into()),
         snapshots: SnapshotOptions {
             force: matches!(action, SnapshotAction::Accept { force: true, .. }),
             ..SnapshotOptions::default()
         },
+        ..TargetChoice::default()
     };
     let store = app::snapshot_store(&paths, &choice)?;
     match action {
@@ -275,15 +268,12 @@ fn diff(args: DiffArgs) -> Result<u8, AppError> {
         endpoint: (endpoint != "reference").then(|| endpoint.to_owned()),
         path_style: args.path_style,
         region: args.region.clone(),
-        timeout: Duration::from_secs(20),
-        deviations: Vec::new(),
-        poll_interval: None,
-        vars: Vec::new(),
-        kind: None,
         snapshots: SnapshotOptions {
             disabled: true,
             ..SnapshotOptions::default()
         },
+        keep_exchanges: true,
+        ..TargetChoice::default()
     };
     let differences = app::diff(
         &paths,

@@ -4,11 +4,10 @@
 //! deviations and the cases that catch them is checked against what this test sees
 //! (`ECS_CONFORM_UPDATE_README=1 cargo test --test deviations` rewrites it).
 
-use ecs_conform::app::{self, Paths, Selection, SnapshotOptions, TargetChoice};
+use ecs_conform::app::{self, Paths, Selection, TargetChoice};
 use ecs_conform::finding::Severity;
 use ecs_conform::reference::Deviation;
 use ecs_conform::run::Outcome;
-use ecs_conform::target::PathStyle;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
@@ -19,15 +18,9 @@ fn repo() -> &'static Path {
 
 fn choice(deviations: Vec<Deviation>) -> TargetChoice {
     TargetChoice {
-        endpoint: None,
-        path_style: PathStyle::Root,
-        region: "us-east-1".into(),
         timeout: Duration::from_secs(10),
         deviations,
-        poll_interval: None,
-        vars: Vec::new(),
-        kind: None,
-        snapshots: SnapshotOptions::default(),
+        ..TargetChoice::default()
     }
 }
 

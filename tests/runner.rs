@@ -4,7 +4,6 @@
 
 use ecs_conform::app::{self, Paths, Selection, SnapshotOptions, TargetChoice};
 use ecs_conform::run::{CaseResult, Outcome, Phase};
-use ecs_conform::target::PathStyle;
 use serde_json::Value;
 use std::path::Path;
 use std::time::Duration;
@@ -34,18 +33,13 @@ fn run_suite(name: &str, cases: &[(&str, String)]) -> Vec<CaseResult> {
         std::fs::write(dir.join(file), body).unwrap();
     }
     let choice = TargetChoice {
-        endpoint: None,
-        path_style: PathStyle::Root,
-        region: "us-east-1".into(),
         timeout: Duration::from_secs(10),
-        deviations: Vec::new(),
-        poll_interval: None,
-        vars: Vec::new(),
-        kind: None,
         snapshots: SnapshotOptions {
             disabled: true,
             ..SnapshotOptions::default()
         },
+        keep_exchanges: true,
+        ..TargetChoice::default()
     };
     let paths = Paths::resolve(Some(dir), Some(repo.join("schemas")));
     let mut results = app::run_quiet(&paths, &choice, &Selection::default(), 4)

@@ -99,6 +99,27 @@ pub struct TargetChoice {
     /// Kind of target for snapshot provenance (`aws`, `reference`, `moto`, …); None: guessed.
     pub kind: Option<String>,
     pub snapshots: SnapshotOptions,
+    /// Keep the request and response of steps that passed (`diff` compares them);
+    /// otherwise only failing steps keep theirs, which is all reports show.
+    pub keep_exchanges: bool,
+}
+
+impl Default for TargetChoice {
+    /// The built-in reference target in us-east-1 with every default.
+    fn default() -> Self {
+        TargetChoice {
+            endpoint: None,
+            path_style: PathStyle::Root,
+            region: "us-east-1".into(),
+            timeout: Duration::from_secs(20),
+            deviations: Vec::new(),
+            poll_interval: None,
+            vars: Vec::new(),
+            kind: None,
+            snapshots: SnapshotOptions::default(),
+            keep_exchanges: false,
+        }
+    }
 }
 
 /// How steps with `snapshot: true` behave.

@@ -71,6 +71,7 @@ impl Session {
         let settings = RunSettings {
             poll_interval: choice.poll_interval.unwrap_or(default_poll),
             vars,
+            keep_exchanges: choice.keep_exchanges,
             ..RunSettings::default()
         };
         let label = match &reference {
@@ -126,11 +127,12 @@ impl Session {
         self.runtime.block_on(async {
             let mut handles = Vec::with_capacity(cases.len());
             for case in cases {
+                // Wait for a free slot before spawning: only `jobs` cases are in flight.
+                let permit = Arc::clone(&semaphore).acquire_owned().await;
                 let case = (*case).clone();
                 let runner = Arc::clone(&self.runner);
-                let semaphore = Arc::clone(&semaphore);
                 handles.push(tokio::spawn(async move {
-                    let _permit = semaphore.acquire_owned().await;
+                    let _permit = permit;
                     runner.run_case(&case).await
                 }));
             }

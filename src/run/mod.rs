@@ -31,6 +31,8 @@ pub struct RunSettings {
     pub run_id: String,
     /// Suite variables with target overrides applied (visible to every case).
     pub vars: serde_json::Map<String, Value>,
+    /// Keep the exchanges of steps that passed (otherwise dropped to save memory).
+    pub keep_exchanges: bool,
 }
 
 impl Default for RunSettings {
@@ -49,6 +51,7 @@ impl Default for RunSettings {
                 })
                 .unwrap_or_else(new_run_id),
             vars: serde_json::Map::new(),
+            keep_exchanges: false,
         }
     }
 }
@@ -278,6 +281,28 @@ impl Runner {
         stopped
     }
 
+    /// A step report as kept in the results: the exchange of a step that raised no
+    /// failing finding is dropped unless the settings keep every exchange.
+    fn slim(&self, mut report: StepReport) -> StepReport {
+        let failing = report.findings.iter().any(|f| f.severity == Severity::Fail)
+            || report.target_error.is_some();
+        if !failing && !self.settings.keep_exchanges {
+            report.exchange = None;
+        }
+        report
+    }
+
+    /// A task a successful StopTask of the run stopped needs no cleanup.
+    pub(super) fn forget_stopped(&self, request: &Value) {
+        let Some(task) = request.get("task").and_then(Value::as_str) else {
+            return;
+        };
+        let id = task.rsplit('/').next().unwrap_or(task);
+        if let Ok(mut started) = self.started.lock() {
+            started.retain(|s| s.task.rsplit('/').next() != Some(id));
+        }
+    }
+
     fn remember_started(&self, body: &Value, request: &Value) {
         let Some(tasks) = body.get("tasks").and_then(Value::as_array) else {
             return;
@@ -334,7 +359,7 @@ impl Runner {
                 .exec_step(planned, i + 1, Phase::Step, &mut scope)
                 .await;
             let stop = report.problem().is_some();
-            result.steps.push(report);
+            result.steps.push(self.slim(report));
             if stop {
                 break;
             }
@@ -343,7 +368,7 @@ impl Runner {
             let report = self
                 .exec_step(planned, i + 1, Phase::Teardown, &mut scope)
                 .await;
-            result.steps.push(report);
+            result.steps.push(self.slim(report));
         }
         result.outcome = outcome_of(&result.steps, self.is_interrupted());
         result.duration = started.elapsed();

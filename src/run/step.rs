@@ -243,6 +243,9 @@ impl Runner {
             if exchange.response.is_success() && op == "RunTask" {
                 self.remember_started(&body, request);
             }
+            if exchange.response.is_success() && op == "StopTask" {
+                self.forget_stopped(request);
+            }
             if !planned.step.paginate || !exchange.response.is_success() {
                 return Some(Round {
                     exchange,

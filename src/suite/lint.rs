@@ -363,7 +363,12 @@ fn plan_step(
     let expect = plan_expect(check, &raw, defined, line);
     defined.extend(step.save.keys().cloned());
     PlannedStep {
-        step: step.clone(),
+        // The raw `until` and `expect` live on parsed, in `until` and `expect`.
+        step: Step {
+            until: None,
+            expect: None,
+            ..step.clone()
+        },
         until,
         expect,
         line,
