@@ -183,6 +183,7 @@ fn run(args: RunArgs) -> Result<u8, AppError> {
         tags: args.tags,
         skip_tags,
         partition: args.partition,
+        filter: None,
     };
     let jobs = args
         .jobs

@@ -156,6 +156,8 @@ pub struct Selection {
     pub skip_tags: Vec<(String, String)>,
     /// `(k, n)`: only the k-th of n deterministic shares of the suite (1-based).
     pub partition: Option<(usize, usize)>,
+    /// Only cases whose id contains this (quiet runs; libtest runs filter themselves).
+    pub filter: Option<String>,
 }
 
 /// Whether a case belongs to partition `k` of `n` (by a stable hash of its id).

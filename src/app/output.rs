@@ -163,10 +163,13 @@ pub fn diff(
 ) -> Result<Vec<(String, usize, Vec<String>)>, AppError> {
     use crate::snapshot::{diff_values, normalise_exchange, Identities};
     let normalisers = Normalisers::load(&paths.snapshots.join("normalisers.yaml"))?;
-    let selection = Selection::default();
+    let selection = Selection {
+        filter: filter.map(str::to_owned),
+        ..Selection::default()
+    };
     let mut runs = Vec::new();
     for choice in [a, b] {
-        let mut report = run_quiet(paths, choice, &selection, 4)?;
+        let report = run_quiet(paths, choice, &selection, 4)?;
         if let Some(reason) = report.unreachable {
             return Err(AppError::Target(crate::target::TargetError::Unreachable {
                 endpoint: choice
@@ -176,9 +179,6 @@ pub fn diff(
                 reason,
             }));
         }
-        report
-            .results
-            .retain(|r| filter.is_none_or(|f| r.id.contains(f)));
         runs.push(report.results);
     }
     let mut out = Vec::new();

@@ -256,6 +256,7 @@ fn select<'a>(suite: &'a Suite, selection: &Selection) -> (Vec<&'a Case>, Vec<(S
                 .partition
                 .is_none_or(|(k, n)| in_partition(&c.id, k, n))
         })
+        .filter(|c| selection.filter.as_deref().is_none_or(|f| c.id.contains(f)))
         .collect();
     let ignored = cases
         .iter()

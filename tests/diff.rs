@@ -1,0 +1,68 @@
+//! `ecs-conform diff` compares two live endpoints through the snapshot normalisers:
+//! two clean reference targets say the same thing; a target sending string timestamps
+//! differs exactly there.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_ecs-conform"))
+}
+
+/// A reference target in its own process; returns it and its endpoint.
+fn serve(deviation: Option<&str>) -> (Child, String) {
+    let mut cmd = bin();
+    cmd.args(["serve", "--port", "0"]);
+    if let Some(d) = deviation {
+        cmd.args(["--deviation", d]);
+    }
+    let mut child = cmd.stdout(Stdio::piped()).spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let endpoint = line.trim().rsplit(' ').next().unwrap().to_owned();
+    (child, endpoint)
+}
+
+fn diff(a: &str, b: &str) -> (Option<i32>, String) {
+    let o = bin()
+        .args([
+            "diff",
+            "--endpoint",
+            a,
+            "--against",
+            b,
+            "stop-task/stop-code-user-initiated",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    (o.status.code(), text)
+}
+
+#[test]
+fn clean_targets_agree_and_string_timestamps_show_as_differences() {
+    let (mut clean, clean_endpoint) = serve(None);
+    let (mut strings, strings_endpoint) = serve(Some("string-timestamps"));
+    let same = diff("reference", &clean_endpoint);
+    let differs = diff("reference", &strings_endpoint);
+    let _ = (clean.kill(), strings.kill());
+    let _ = (clean.wait(), strings.wait());
+
+    assert_eq!(same.0, Some(0), "{}", same.1);
+    assert!(same.1.contains("0 difference(s)"), "{}", same.1);
+    assert_eq!(differs.0, Some(1), "{}", differs.1);
+    assert!(differs.1.contains("<timestamp:number>"), "{}", differs.1);
+    assert!(differs.1.contains("<timestamp:string>"), "{}", differs.1);
+    assert!(
+        differs.1.contains("/body/task/createdAt") || differs.1.contains("createdAt"),
+        "{}",
+        differs.1
+    );
+}
