@@ -89,7 +89,9 @@ pub fn render(doc: &RunDocument, coverage: Option<&str>) -> String {
         let _ = writeln!(out, "No findings.");
     } else {
         let _ = writeln!(out, "| severity | rule | findings |\n|---|---|---|");
-        for ((severity, rule), n) in rules.iter().rev() {
+        let mut rows: Vec<_> = rules.into_iter().collect();
+        rows.sort_by(|((sa, ra), na), ((sb, rb), nb)| sb.cmp(sa).then(nb.cmp(na)).then(ra.cmp(rb)));
+        for ((severity, rule), n) in rows {
             let _ = writeln!(out, "| {severity} | `{rule}` | {n} |");
         }
     }
@@ -130,14 +132,15 @@ pub fn render(doc: &RunDocument, coverage: Option<&str>) -> String {
     } else {
         let _ = writeln!(out, "| case | rule | reason | finding |\n|---|---|---|---|");
         for c in known {
-            let finding = c
-                .findings
-                .iter()
-                .find(|f| f.finding.severity == Severity::Fail)
-                .map(|f| f.finding.to_string())
-                .or_else(|| c.reason.clone())
-                .unwrap_or_default();
             for k in &c.known {
+                let finding = c
+                    .findings
+                    .iter()
+                    .filter(|f| f.finding.severity == Severity::Fail)
+                    .find(|f| k.rule.as_deref().is_none_or(|r| r == f.finding.rule))
+                    .map(|f| f.finding.to_string())
+                    .or_else(|| c.reason.clone())
+                    .unwrap_or_default();
                 let reason = match &k.link {
                     Some(link) => format!("{} ([link]({link}))", k.reason),
                     None => k.reason.clone(),
