@@ -232,12 +232,19 @@ pub fn run(
     let handle = session.runtime.handle().clone();
     let exec_runner = Arc::clone(&session.runner);
     let region = choice.region.clone();
+    let bar = report::progress::bar(running.len() as u64);
+    let tick = bar.clone();
     let (_, results) = report::run_trials(
         &args,
         TrialPlan { cases, ignored },
-        move |case| handle.block_on(exec_runner.run_case(case)),
+        move |case| {
+            let result = handle.block_on(exec_runner.run_case(case));
+            tick.inc(1);
+            result
+        },
         move |result| report::text::failure(result, &region),
     );
+    bar.finish_and_clear();
     report.results = results;
     report.interrupted = session.runner.is_interrupted();
     session.finish(&fixtures);

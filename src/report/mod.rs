@@ -6,6 +6,7 @@ pub mod document;
 pub mod expectations;
 pub mod junit;
 pub mod markdown;
+pub mod progress;
 pub mod text;
 mod trials;
 

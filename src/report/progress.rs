@@ -1,0 +1,34 @@
+//! A progress bar for long runs, on standard error, only where it cannot garble the
+//! libtest lines: when standard error is a terminal and standard output is not (the
+//! per-case lines go to a file or a pipe). On a terminal for both, the per-case lines
+//! are the progress; off a terminal, nothing is drawn.
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+
+/// A bar for `cases` cases, or a hidden one where it must stay silent.
+pub fn bar(cases: u64) -> ProgressBar {
+    let visible = std::io::stderr().is_terminal() && !std::io::stdout().is_terminal();
+    if !visible {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(cases), ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} cases ({eta} left)")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::IsTerminal;
+
+    #[test]
+    fn the_bar_is_hidden_unless_only_stderr_is_a_terminal() {
+        let bar = super::bar(10);
+        let visible = std::io::stderr().is_terminal() && !std::io::stdout().is_terminal();
+        assert_eq!(bar.is_hidden(), !visible);
+    }
+}
