@@ -1076,6 +1076,7 @@ fn child_suite() {
         timeout: Duration::from_secs(20),
         deviations: Vec::new(),
         poll_interval: Some(poll),
+        max_within: None,
         vars: Vec::new(),
         kind: Some("reference".into()),
         snapshots: SnapshotOptions {

@@ -121,6 +121,9 @@ pub struct RunArgs {
     /// Interval between polls of `until` steps (default: 25ms on the reference, 1s elsewhere).
     #[arg(long, value_parser = duration)]
     pub poll_interval: Option<Duration>,
+    /// Cap on every `until` deadline, e.g. 10s (default: 10s on the reference, none elsewhere).
+    #[arg(long, value_parser = duration)]
+    pub max_within: Option<Duration>,
     /// Cases run at once (default: the number of cores).
     #[arg(long, short = 'j')]
     pub jobs: Option<usize>,

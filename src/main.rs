@@ -155,6 +155,7 @@ fn run(args: RunArgs) -> Result<u8, AppError> {
         timeout: args.timeout,
         deviations: deviations(&args.deviations)?,
         poll_interval: args.poll_interval,
+        max_within: args.max_within,
         vars,
         kind: expectations.kind.clone(),
         snapshots: SnapshotOptions {

@@ -94,6 +94,8 @@ pub struct TargetChoice {
     /// Deviations of the built-in reference (only without an endpoint).
     pub deviations: Vec<Deviation>,
     pub poll_interval: Option<Duration>,
+    /// Cap on every `until` deadline (default: 10s on the built-in reference, none elsewhere).
+    pub max_within: Option<Duration>,
     /// Overrides of suite variables (`--var name=value`).
     pub vars: Vec<(String, String)>,
     /// Kind of target for snapshot provenance (`aws`, `reference`, `moto`, …); None: guessed.
@@ -114,6 +116,7 @@ impl Default for TargetChoice {
             timeout: Duration::from_secs(20),
             deviations: Vec::new(),
             poll_interval: None,
+            max_within: None,
             vars: Vec::new(),
             kind: None,
             snapshots: SnapshotOptions::default(),

@@ -72,6 +72,9 @@ impl Session {
             poll_interval: choice.poll_interval.unwrap_or(default_poll),
             vars,
             keep_exchanges: choice.keep_exchanges,
+            max_within: choice
+                .max_within
+                .or_else(|| reference.is_some().then(|| Duration::from_secs(10))),
             ..RunSettings::default()
         };
         let label = match &reference {

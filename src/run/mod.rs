@@ -28,6 +28,8 @@ pub struct RunSettings {
     pub poll_interval: Duration,
     /// Deadline of an `until` step that names none.
     pub default_within: Duration,
+    /// Cap on every `until` deadline (a fast target need not wait as long as AWS).
+    pub max_within: Option<Duration>,
     pub run_id: String,
     /// Suite variables with target overrides applied (visible to every case).
     pub vars: serde_json::Map<String, Value>,
@@ -40,6 +42,7 @@ impl Default for RunSettings {
         RunSettings {
             poll_interval: Duration::from_secs(1),
             default_within: Duration::from_secs(60),
+            max_within: None,
             run_id: std::env::var("ECS_CONFORM_RUN_ID")
                 .ok()
                 .filter(|id| {

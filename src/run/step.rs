@@ -145,6 +145,10 @@ impl Runner {
         };
         let interval = step.every.unwrap_or(self.settings.poll_interval);
         let within = step.within.unwrap_or(self.settings.default_within);
+        let within = self
+            .settings
+            .max_within
+            .map_or(within, |cap| within.min(cap));
         let deadline = Instant::now() + within;
         let round = loop {
             let round = match self.round(planned, &request, observer, &mut report).await {
