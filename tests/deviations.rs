@@ -4,6 +4,8 @@
 //! deviations and the cases that catch them is checked against what this test sees
 //! (`ECS_CONFORM_UPDATE_README=1 cargo test --test deviations` rewrites it).
 
+mod readme_support;
+
 use ecs_conform::app::{self, Paths, Selection, TargetChoice};
 use ecs_conform::finding::Severity;
 use ecs_conform::reference::Deviation;
@@ -119,25 +121,10 @@ fn the_clean_reference_passes_every_case_and_each_deviation_is_caught() {
     check_readme(&table);
 }
 
-const START: &str = "<!-- deviations:start -->";
-const END: &str = "<!-- deviations:end -->";
-
 fn check_readme(rows: &[String]) {
-    let path = repo().join("README.md");
-    let readme = std::fs::read_to_string(&path).unwrap();
-    let body = format!(
-        "{START}\n| deviation | what it breaks | rule | cases that catch it |\n|---|---|---|---|\n{}\n{END}",
+    let table = format!(
+        "| deviation | what it breaks | rule | cases that catch it |\n|---|---|---|---|\n{}\n",
         rows.join("\n")
     );
-    let (Some(a), Some(b)) = (readme.find(START), readme.find(END)) else {
-        panic!("README.md lacks the {START} … {END} markers");
-    };
-    let current = &readme[a..b + END.len()];
-    if current != body {
-        if std::env::var("ECS_CONFORM_UPDATE_README").is_ok() {
-            std::fs::write(&path, readme.replace(current, &body)).unwrap();
-        } else {
-            panic!("README.md's deviation table is out of date; run ECS_CONFORM_UPDATE_README=1 cargo test --test deviations\n{body}");
-        }
-    }
+    readme_support::check_section("deviations", &table, "deviations");
 }
