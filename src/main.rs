@@ -189,7 +189,14 @@ fn run(args: RunArgs) -> Result<u8, AppError> {
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-    let report = app::run(&paths, &choice, &selection, jobs, args.libtest)?;
+    let report = app::run(
+        &paths,
+        &choice,
+        &selection,
+        jobs,
+        &expectations,
+        args.libtest,
+    )?;
     if report.listed_only {
         return Ok(0);
     }

@@ -6,6 +6,7 @@ use super::output::snapshot_store;
 use super::{in_partition, load, AppError, Paths, RunReport, Selection, TargetChoice};
 use crate::contract::Contract;
 use crate::reference::{self, ReferenceOptions};
+use crate::report::expectations::Expectations;
 use crate::report::{self, TrialPlan};
 use crate::run::{CaseResult, Outcome, RunSettings, Runner};
 use crate::suite::{Case, PlannedFixture, Suite};
@@ -199,6 +200,7 @@ pub fn run(
     choice: &TargetChoice,
     selection: &Selection,
     jobs: usize,
+    expectations: &Expectations,
     mut args: Arguments,
 ) -> Result<RunReport, AppError> {
     let clock = std::time::Instant::now();
@@ -208,7 +210,11 @@ pub fn run(
     if args.list {
         let _ = report::run_trials(
             &args,
-            TrialPlan { cases, ignored },
+            TrialPlan {
+                cases,
+                ignored,
+                expectations: Arc::new(expectations.clone()),
+            },
             |c| CaseResult::skipped(c, "listed only"),
             |_| String::new(),
         );
@@ -239,7 +245,11 @@ pub fn run(
     let tick = bar.clone();
     let (_, results) = report::run_trials(
         &args,
-        TrialPlan { cases, ignored },
+        TrialPlan {
+            cases,
+            ignored,
+            expectations: Arc::new(expectations.clone()),
+        },
         move |case| {
             let result = handle.block_on(exec_runner.run_case(case));
             tick.inc(1);

@@ -1,16 +1,54 @@
 //! Cases as libtest-mimic trials: one line per case, name filters, `--list`,
 //! `--ignored`, the libtest summary; each trial's result is kept for later reports.
 
-use crate::run::{CaseResult, Outcome};
+use super::expectations::{verdict, Expectations, Verdict};
+use crate::run::CaseResult;
 use crate::suite::Case;
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 use std::sync::{Arc, Mutex};
 
-/// Which cases become trials, and which of those are ignored (skipped by tag).
+/// Which cases become trials, which of those are ignored (skipped by tag), and the
+/// target's expectations that turn outcomes into verdicts.
 pub struct TrialPlan<'a> {
     pub cases: Vec<&'a Case>,
     /// Reason per case id for cases ignored unless `--ignored`/`--include-ignored`.
     pub ignored: Vec<(String, String)>,
+    pub expectations: Arc<Expectations>,
+}
+
+/// A case's libtest line: known deviations show as ignored with their reason, so the
+/// libtest summary agrees with the verdicts.
+fn completion(
+    result: &CaseResult,
+    expectations: &Expectations,
+    describe: &dyn Fn(&CaseResult) -> String,
+) -> Result<Completion, Failed> {
+    let (v, known) = verdict(result, expectations);
+    let reasons = || {
+        known
+            .iter()
+            .map(|k| k.reason.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    match v {
+        Verdict::Pass => Ok(Completion::Completed),
+        Verdict::Skipped => Ok(Completion::ignored_with(match &result.outcome {
+            crate::run::Outcome::Skipped(reason) => reason.clone(),
+            _ => String::new(),
+        })),
+        Verdict::Known => Ok(Completion::ignored_with(format!(
+            "known deviation: {}",
+            reasons()
+        ))),
+        Verdict::Fixed if !expectations.stale_fails => Ok(Completion::Completed),
+        Verdict::Fixed => Err(Failed::from(format!(
+            "listed as a known deviation ({}) but passed: remove the entry from {}",
+            reasons(),
+            expectations.file.display()
+        ))),
+        Verdict::Fail | Verdict::Error => Err(Failed::from(describe(result))),
+    }
 }
 
 /// Runs the trials; `execute` runs one case to its result. Returns libtest's
@@ -36,14 +74,11 @@ where
             let execute = Arc::clone(&execute);
             let describe = Arc::clone(&describe_failure);
             let results = Arc::clone(&results);
+            let expectations = Arc::clone(&plan.expectations);
             let name = case.id.clone();
             Trial::ignorable_test(name, move || {
                 let result = execute(&case);
-                let verdict = match &result.outcome {
-                    Outcome::Passed => Ok(Completion::Completed),
-                    Outcome::Skipped(reason) => Ok(Completion::ignored_with(reason)),
-                    Outcome::Failed | Outcome::Error(_) => Err(Failed::from(describe(&result))),
-                };
+                let verdict = completion(&result, &expectations, &*describe);
                 if let Ok(mut r) = results.lock() {
                     r.push(result);
                 }
