@@ -120,7 +120,14 @@ impl Expectations {
                     path: path.clone(),
                     line,
                     column,
-                    message: message.lines().next().unwrap_or_default().to_owned(),
+                    message: {
+                        let first = message.lines().next().unwrap_or_default();
+                        // serde-saphyr appends the location; the error prints its own.
+                        first
+                            .rsplit_once(" at line ")
+                            .map_or(first, |(m, _)| m)
+                            .to_owned()
+                    },
                 }
             })?;
         if parsed.name.is_none() {
