@@ -108,7 +108,16 @@ pub struct Scope<'c> {
 /// One round of a step: the last exchange and the body its expectations look at.
 struct Round {
     exchange: Exchange,
-    body: Option<Value>,
+    /// The aggregate of a paginated walk; None: the exchange's own body.
+    aggregate: Option<Value>,
+}
+
+impl Round {
+    fn body(&self) -> Option<&Value> {
+        self.aggregate
+            .as_ref()
+            .or(self.exchange.response.body.as_ref())
+    }
 }
 
 impl Runner {
@@ -156,8 +165,7 @@ impl Runner {
                 None => return report,
             };
             let Some(until) = &until else { break round };
-            let unmet =
-                check_conditions(until, round.body.as_ref().unwrap_or(&Value::Null), "until");
+            let unmet = check_conditions(until, round.body().unwrap_or(&Value::Null), "until");
             if unmet.is_empty() {
                 break round;
             }
@@ -186,8 +194,8 @@ impl Runner {
         let mut expect = planned.expect.clone();
         expect.body = expect_body;
         expect.headers = expect_headers;
-        report.add(judge_step(&expect, &round.exchange, round.body.as_ref()));
-        if let Some(body) = &round.body {
+        report.add(judge_step(&expect, &round.exchange, round.body()));
+        if let Some(body) = round.body() {
             for (name, save) in &step.save {
                 match saved_value(body, save) {
                     Ok(v) => vars.set(name.clone(), v),
@@ -235,7 +243,7 @@ impl Runner {
             };
             report.calls += 1;
             report.add(observer.observe(&exchange));
-            let Some(body) = exchange.response.body.clone() else {
+            let Some(body) = exchange.response.body.as_ref() else {
                 report.target_error = Some(format!(
                     "the target answered {op} with HTTP {} and a body that is not JSON: {}",
                     exchange.response.status,
@@ -245,7 +253,7 @@ impl Runner {
                 return None;
             };
             if exchange.response.is_success() && op == "RunTask" {
-                self.remember_started(&body, request);
+                self.remember_started(body, request);
             }
             if exchange.response.is_success() && op == "StopTask" {
                 self.forget_stopped(request);
@@ -253,10 +261,10 @@ impl Runner {
             if !planned.step.paginate || !exchange.response.is_success() {
                 return Some(Round {
                     exchange,
-                    body: Some(body),
+                    aggregate: None,
                 });
             }
-            if let Value::Object(map) = &body {
+            if let Value::Object(map) = body {
                 for (k, v) in map {
                     if let Value::Array(items) = v {
                         let entry = collected
@@ -297,7 +305,7 @@ impl Runner {
         let exchange = pages.pop()?;
         Some(Round {
             exchange,
-            body: Some(Value::Object(collected)),
+            aggregate: Some(Value::Object(collected)),
         })
     }
 }
