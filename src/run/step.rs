@@ -42,7 +42,7 @@ pub struct StepReport {
     /// How many calls the step made (polls and pages included).
     pub calls: usize,
     /// The last exchange (or the one that failed).
-    pub exchange: Option<Exchange>,
+    pub exchange: Option<Box<Exchange>>,
     pub findings: Vec<Finding>,
     /// The harness could not get a usable answer.
     pub target_error: Option<String>,
@@ -186,7 +186,7 @@ impl Runner {
                     report.calls,
                     what.join("; ")
                 ))]);
-                report.exchange = Some(round.exchange);
+                report.exchange = Some(Box::new(round.exchange));
                 return report;
             }
             tokio::time::sleep(interval).await;
@@ -216,7 +216,7 @@ impl Runner {
                 report.add(store.check(&name, &round.exchange, &mut scope.identities));
             }
         }
-        report.exchange = Some(round.exchange);
+        report.exchange = Some(Box::new(round.exchange));
         report
     }
 
@@ -249,7 +249,7 @@ impl Runner {
                     exchange.response.status,
                     trim(&exchange.response.body_text, 120)
                 ));
-                report.exchange = Some(exchange);
+                report.exchange = Some(Box::new(exchange));
                 return None;
             };
             if exchange.response.is_success() && op == "RunTask" {
