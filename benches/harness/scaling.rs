@@ -101,7 +101,7 @@ pub(crate) fn child() {
     let t0 = Instant::now();
     let contract = Arc::new(Contract::load(&paths.schemas).expect("load the contract"));
     let rss_contract = proc_status_kb("VmRSS:");
-    let suite = Suite::load(&paths.cases, &contract.operations()).expect("load the suite");
+    let suite = Suite::load_lean(&paths.cases, &contract.operations()).expect("load the suite");
     let t_load = t0.elapsed();
     let hwm_load = proc_status_kb("VmHWM:");
     let rss_load = proc_status_kb("VmRSS:");
@@ -111,7 +111,7 @@ pub(crate) fn child() {
     let fixtures = session.setup(&suite, &cases).expect("fixtures");
     let t_setup = t1.elapsed();
     let t2 = Instant::now();
-    let results = session.run_cases(&cases, jobs);
+    let results = session.run_cases(&suite, &cases, jobs);
     let t_run = t2.elapsed();
     let hwm_run = proc_status_kb("VmHWM:");
     let t3 = Instant::now();
@@ -123,7 +123,7 @@ pub(crate) fn child() {
         .filter(|r| r.outcome == Outcome::Passed)
         .count();
     let steps: usize = results.iter().map(|r| r.steps.len()).sum();
-    let calls: usize = results.iter().flat_map(|r| &r.steps).map(|s| s.calls).sum();
+    let calls: usize = results.iter().map(|r| r.calls).sum();
     if passed != results.len() {
         if let Some(r) = results.iter().find(|r| r.outcome != Outcome::Passed) {
             eprintln!("first case not passed: {} {:?}", r.id, r.outcome);

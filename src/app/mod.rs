@@ -83,6 +83,13 @@ pub fn load(paths: &Paths) -> Result<(Arc<Contract>, Suite), AppError> {
     Ok((Arc::new(contract), suite))
 }
 
+/// Like `load`, with the suite loaded lean for running (cases planned as they run).
+pub fn load_for_run(paths: &Paths) -> Result<(Arc<Contract>, Suite), AppError> {
+    let contract = Contract::load(&paths.schemas)?;
+    let suite = Suite::load_lean(&paths.cases, &contract.operations())?;
+    Ok((Arc::new(contract), suite))
+}
+
 /// Where a run sends its calls.
 #[derive(Debug, Clone)]
 pub struct TargetChoice {

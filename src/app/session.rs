@@ -3,7 +3,7 @@
 //! libtest-style output (`run`) or without (`run_quiet`).
 
 use super::output::snapshot_store;
-use super::{in_partition, load, AppError, Paths, RunReport, Selection, TargetChoice};
+use super::{in_partition, load_for_run, AppError, Paths, RunReport, Selection, TargetChoice};
 use crate::contract::Contract;
 use crate::reference::{self, ReferenceOptions};
 use crate::report::expectations::Expectations;
@@ -126,18 +126,22 @@ impl Session {
     }
 
     /// Runs cases concurrently (at most `jobs` at once) without terminal output.
-    pub fn run_cases(&self, cases: &[&Case], jobs: usize) -> Vec<CaseResult> {
+    /// Lean cases are planned from their files when their slot comes up.
+    pub fn run_cases(&self, suite: &Suite, cases: &[&Case], jobs: usize) -> Vec<CaseResult> {
         let semaphore = Arc::new(tokio::sync::Semaphore::new(jobs.max(1)));
         self.runtime.block_on(async {
             let mut handles = Vec::with_capacity(cases.len());
             for case in cases {
                 // Wait for a free slot before spawning: only `jobs` cases are in flight.
                 let permit = Arc::clone(&semaphore).acquire_owned().await;
-                let case = (*case).clone();
+                let planned = plan(suite, case);
                 let runner = Arc::clone(&self.runner);
                 handles.push(tokio::spawn(async move {
                     let _permit = permit;
-                    runner.run_case(&case).await
+                    match planned {
+                        Ok(case) => runner.run_case(&case).await,
+                        Err(result) => *result,
+                    }
                 }));
             }
             let mut results = Vec::with_capacity(handles.len());
@@ -172,7 +176,7 @@ pub fn run_quiet(
     jobs: usize,
 ) -> Result<RunReport, AppError> {
     let clock = std::time::Instant::now();
-    let (contract, suite) = load(paths)?;
+    let (contract, suite) = load_for_run(paths)?;
     let (cases, ignored) = select(&suite, selection);
     let cases: Vec<&Case> = cases
         .into_iter()
@@ -186,7 +190,7 @@ pub fn run_quiet(
             session.finish(&[]);
         }
         Ok(fixtures) => {
-            report.results = session.run_cases(&cases, jobs);
+            report.results = session.run_cases(&suite, &cases, jobs);
             session.finish(&fixtures);
         }
     }
@@ -204,7 +208,7 @@ pub fn run(
     mut args: Arguments,
 ) -> Result<RunReport, AppError> {
     let clock = std::time::Instant::now();
-    let (contract, suite) = load(paths)?;
+    let (contract, suite) = load_for_run(paths)?;
     let (cases, ignored) = select(&suite, selection);
     args.test_threads = Some(jobs.max(1));
     if args.list {
@@ -240,6 +244,7 @@ pub fn run(
     };
     let handle = session.runtime.handle().clone();
     let exec_runner = Arc::clone(&session.runner);
+    let plan_suite = Arc::new(suite.clone());
     let region = choice.region.clone();
     let bar = report::progress::bar(running.len() as u64);
     let tick = bar.clone();
@@ -251,7 +256,10 @@ pub fn run(
             expectations: Arc::new(expectations.clone()),
         },
         move |case| {
-            let result = handle.block_on(exec_runner.run_case(case));
+            let result = match plan(&plan_suite, case) {
+                Ok(case) => handle.block_on(exec_runner.run_case(&case)),
+                Err(result) => *result,
+            };
             tick.inc(1);
             result
         },
@@ -263,6 +271,16 @@ pub fn run(
     session.finish(&fixtures);
     report.duration = clock.elapsed();
     Ok(report)
+}
+
+/// The case ready to run, or the error result of a case whose file no longer plans
+/// (it changed since the suite was checked).
+fn plan(suite: &Suite, case: &Case) -> Result<Case, Box<CaseResult>> {
+    suite.plan(case).map_err(|e| {
+        let mut r = CaseResult::skipped(case, "");
+        r.outcome = Outcome::Error(format!("the case file changed since it was checked: {e}"));
+        Box::new(r)
+    })
 }
 
 /// Cases that match the tag filters, and those skipped by tag with the reason.

@@ -241,6 +241,7 @@ mod tests {
                 skipped: false,
                 note: None,
             }],
+            calls: 1,
             duration: Duration::ZERO,
         }
     }

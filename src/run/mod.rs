@@ -83,6 +83,8 @@ pub struct CaseResult {
     #[serde(flatten)]
     pub outcome: Outcome,
     pub steps: Vec<StepReport>,
+    /// Calls the case made (polls and pages included).
+    pub calls: usize,
     #[serde(with = "secs")]
     pub duration: Duration,
 }
@@ -104,6 +106,7 @@ impl CaseResult {
             cites: case.cites.clone(),
             outcome: Outcome::Skipped(reason.into()),
             steps: Vec::new(),
+            calls: 0,
             duration: Duration::ZERO,
         }
     }
@@ -375,6 +378,14 @@ impl Runner {
         }
         result.outcome = outcome_of(&result.steps, self.is_interrupted());
         result.duration = started.elapsed();
+        result.calls = result.steps.iter().map(|s| s.calls).sum();
+        if !self.settings.keep_exchanges {
+            // Reports show steps only for their findings: a step with none is not kept.
+            result
+                .steps
+                .retain(|s| !s.findings.is_empty() || s.exchange.is_some() || s.note.is_some());
+            result.steps.shrink_to_fit();
+        }
         result
     }
 }

@@ -268,6 +268,7 @@ pub fn load_case(
         vars: raw.vars,
         steps,
         teardown,
+        lean: false,
     })
 }
 

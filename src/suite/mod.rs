@@ -100,6 +100,22 @@ pub struct Case {
     pub vars: Map<String, Value>,
     pub steps: Vec<PlannedStep>,
     pub teardown: Vec<PlannedStep>,
+    /// Loaded lean: `vars`, `steps` and `teardown` are empty until [`Suite::plan`].
+    pub lean: bool,
+}
+
+impl Case {
+    /// The case without what only running it needs.
+    fn lean(self) -> Case {
+        Case {
+            description: None,
+            vars: Map::new(),
+            steps: Vec::new(),
+            teardown: Vec::new(),
+            lean: true,
+            ..self
+        }
+    }
 }
 
 /// A fixture ready to run.
@@ -120,12 +136,45 @@ pub struct Suite {
     pub cases: Vec<Case>,
     /// In dependency order (a fixture comes after everything it needs).
     pub fixtures: Vec<PlannedFixture>,
+    /// The operations steps may call (kept to plan lean cases later).
+    operations: Vec<String>,
 }
 
 impl Suite {
     /// Loads every `*.yaml`, `*.yml` and `*.json` below `root` (the fixtures file
     /// apart) and checks them. `known_operations` lists the operations a step may call.
     pub fn load(root: &Path, known_operations: &[&str]) -> Result<Suite, SuiteError> {
+        Suite::load_with(root, known_operations, false)
+    }
+
+    /// Like `load`, every file is checked, but each case keeps only what selection
+    /// and reports need (id, name, tags, cites, fixtures): its steps are planned again
+    /// by [`Suite::plan`] when it runs. Large suites then cost little memory.
+    pub fn load_lean(root: &Path, known_operations: &[&str]) -> Result<Suite, SuiteError> {
+        Suite::load_with(root, known_operations, true)
+    }
+
+    /// The case ready to run: itself when fully loaded, else planned again from its file.
+    pub fn plan(&self, case: &Case) -> Result<Case, SuiteError> {
+        if !case.lean {
+            return Ok(case.clone());
+        }
+        let text = read(&case.file)?;
+        let ops: Vec<&str> = self.operations.iter().map(String::as_str).collect();
+        let mut problems = Vec::new();
+        lint::load_case(
+            &case.file,
+            &case.id,
+            &text,
+            &ops,
+            &self.vars,
+            &self.fixtures,
+            &mut problems,
+        )
+        .ok_or(SuiteError::Problems(problems))
+    }
+
+    fn load_with(root: &Path, known_operations: &[&str], lean: bool) -> Result<Suite, SuiteError> {
         let mut files = Vec::new();
         collect_files(root, &mut files)?;
         files.sort();
@@ -154,7 +203,7 @@ impl Suite {
                 &fixtures,
                 &mut problems,
             ) {
-                cases.push(case);
+                cases.push(if lean { case.lean() } else { case });
             }
         }
         let mut seen: BTreeMap<&str, &Path> = BTreeMap::new();
@@ -178,6 +227,7 @@ impl Suite {
                 vars,
                 cases,
                 fixtures,
+                operations: known_operations.iter().map(|o| o.to_string()).collect(),
             })
         } else {
             Err(SuiteError::Problems(problems))
