@@ -130,29 +130,42 @@ impl Session {
     pub fn run_cases(&self, suite: &Suite, cases: &[&Case], jobs: usize) -> Vec<CaseResult> {
         let semaphore = Arc::new(tokio::sync::Semaphore::new(jobs.max(1)));
         self.runtime.block_on(async {
-            let mut handles = Vec::with_capacity(cases.len());
-            for case in cases {
+            // Results come back over a channel, so a finished task is freed at once
+            // (a held JoinHandle would keep each task's whole state until the end).
+            let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
+            for (index, case) in cases.iter().enumerate() {
                 // Wait for a free slot before spawning: only `jobs` cases are in flight.
                 let permit = Arc::clone(&semaphore).acquire_owned().await;
                 let planned = plan(suite, case);
                 let runner = Arc::clone(&self.runner);
-                handles.push(tokio::spawn(async move {
+                let sender = sender.clone();
+                tokio::spawn(async move {
                     let _permit = permit;
-                    match planned {
+                    let result = match planned {
                         Ok(case) => runner.run_case(&case).await,
                         Err(result) => *result,
-                    }
-                }));
+                    };
+                    let _ = sender.send((index, result));
+                });
             }
-            let mut results = Vec::with_capacity(handles.len());
-            for (handle, case) in handles.into_iter().zip(cases) {
-                results.push(handle.await.unwrap_or_else(|e| {
-                    let mut r = CaseResult::skipped(case, "");
-                    r.outcome = Outcome::Error(format!("the case could not finish: {e}"));
-                    r
-                }));
+            drop(sender);
+            let mut results: Vec<Option<CaseResult>> = (0..cases.len()).map(|_| None).collect();
+            while let Some((index, result)) = receiver.recv().await {
+                results[index] = Some(result);
             }
             results
+                .into_iter()
+                .zip(cases)
+                .map(|(result, case)| {
+                    result.unwrap_or_else(|| {
+                        let mut r = CaseResult::skipped(case, "");
+                        r.outcome = Outcome::Error(
+                            "the case could not finish (its task ended early)".into(),
+                        );
+                        r
+                    })
+                })
+                .collect()
         })
     }
 
