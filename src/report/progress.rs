@@ -20,15 +20,3 @@ pub fn bar(cases: u64) -> ProgressBar {
     }
     bar
 }
-
-#[cfg(test)]
-mod tests {
-    use std::io::IsTerminal;
-
-    #[test]
-    fn the_bar_is_hidden_unless_only_stderr_is_a_terminal() {
-        let bar = super::bar(10);
-        let visible = std::io::stderr().is_terminal() && !std::io::stdout().is_terminal();
-        assert_eq!(bar.is_hidden(), !visible);
-    }
-}
