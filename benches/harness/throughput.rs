@@ -258,42 +258,20 @@ pub(crate) fn throughput(cfg: &Config) -> Summary {
 // ---------------------------------------------------------------------------------------
 // split: where the harness's client-side time per request goes
 
-/// What `Target::sign` does for one request (aws-sigv4 with dummy credentials).
+/// What `Target::sign` does for one request: the same function, dummy credentials.
 fn sign_like_target(url: &str, amz_target: &str, payload: &[u8]) -> usize {
-    use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
-    let creds = ecs_conform::target::Credentials::dummy();
-    let identity = aws_credential_types::Credentials::new(
-        &creds.access_key_id,
-        &creds.secret_access_key,
-        creds.session_token.clone(),
-        None,
-        "ecs-conform",
-    )
-    .into();
-    let params = aws_sigv4::sign::v4::SigningParams::builder()
-        .identity(&identity)
-        .region(REGION)
-        .name("ecs")
-        .time(std::time::SystemTime::now())
-        .settings(SigningSettings::default())
-        .build()
-        .expect("params")
-        .into();
     let headers = [
-        ("content-type", "application/x-amz-json-1.1"),
-        ("x-amz-target", amz_target),
+        (
+            "content-type".to_owned(),
+            "application/x-amz-json-1.1".to_owned(),
+        ),
+        ("x-amz-target".to_owned(), amz_target.to_owned()),
     ];
-    let signable = SignableRequest::new(
-        "POST",
-        url,
-        headers.iter().copied(),
-        SignableBody::Bytes(payload),
-    )
-    .expect("signable");
-    let (instructions, _) = sign(signable, &params).expect("sign").into_parts();
-    instructions
-        .headers()
-        .map(|(k, v)| k.to_ascii_lowercase().len() + v.len())
+    let creds = ecs_conform::target::Credentials::dummy();
+    ecs_conform::target::sign_headers(&creds, REGION, url, &headers, payload)
+        .expect("sign")
+        .iter()
+        .map(|(k, v)| k.len() + v.len())
         .sum()
 }
 

@@ -187,39 +187,13 @@ impl Target {
         headers: &[(String, String)],
         payload: &[u8],
     ) -> Result<Vec<(String, String)>, TargetError> {
-        use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
-        let creds = &self.config.credentials;
-        let identity = aws_credential_types::Credentials::new(
-            &creds.access_key_id,
-            &creds.secret_access_key,
-            creds.session_token.clone(),
-            None,
-            "ecs-conform",
-        )
-        .into();
-        let params = aws_sigv4::sign::v4::SigningParams::builder()
-            .identity(&identity)
-            .region(&self.config.region)
-            .name("ecs")
-            .time(SystemTime::now())
-            .settings(SigningSettings::default())
-            .build()
-            .map_err(|e| TargetError::Signing(e.to_string()))?
-            .into();
-        let signable = SignableRequest::new(
-            "POST",
+        sign_headers(
+            &self.config.credentials,
+            &self.config.region,
             url,
-            headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-            SignableBody::Bytes(payload),
+            headers,
+            payload,
         )
-        .map_err(|e| TargetError::Signing(e.to_string()))?;
-        let (instructions, _) = sign(signable, &params)
-            .map_err(|e| TargetError::Signing(e.to_string()))?
-            .into_parts();
-        Ok(instructions
-            .headers()
-            .map(|(k, v)| (k.to_ascii_lowercase(), v.to_owned()))
-            .collect())
     }
 
     fn describe(&self, operation: &str, e: reqwest::Error) -> TargetError {
@@ -250,6 +224,49 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
         cause = next;
     }
     cause.to_string()
+}
+
+/// The SigV4 headers (service `ecs`, signed now) for a POST of `payload` to `url` with
+/// `headers`: names in lower case, values as they go on the wire.
+pub fn sign_headers(
+    creds: &Credentials,
+    region: &str,
+    url: &str,
+    headers: &[(String, String)],
+    payload: &[u8],
+) -> Result<Vec<(String, String)>, TargetError> {
+    use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+    let identity = aws_credential_types::Credentials::new(
+        &creds.access_key_id,
+        &creds.secret_access_key,
+        creds.session_token.clone(),
+        None,
+        "ecs-conform",
+    )
+    .into();
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region(region)
+        .name("ecs")
+        .time(SystemTime::now())
+        .settings(SigningSettings::default())
+        .build()
+        .map_err(|e| TargetError::Signing(e.to_string()))?
+        .into();
+    let signable = SignableRequest::new(
+        "POST",
+        url,
+        headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        SignableBody::Bytes(payload),
+    )
+    .map_err(|e| TargetError::Signing(e.to_string()))?;
+    let (instructions, _) = sign(signable, &params)
+        .map_err(|e| TargetError::Signing(e.to_string()))?
+        .into_parts();
+    Ok(instructions
+        .headers()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.to_owned()))
+        .collect())
 }
 
 /// Replaces the values of secret headers.
