@@ -35,6 +35,12 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
+/// mimalloc: the run allocates and frees many small values per request (parsed
+/// bodies, findings), often on another worker thread; glibc malloc spent about a
+/// fifth of the run's CPU on that (see docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match execute(cli.command) {

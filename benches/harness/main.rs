@@ -38,6 +38,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+/// The same allocator as the `ecs-conform` binary, so the numbers are the CLI's.
+/// mimalloc: the run allocates and frees many small values per request (parsed
+/// bodies, findings), often on another worker thread; glibc malloc spent about a
+/// fifth of the run's CPU on that (see docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const REGION: &str = "us-east-1";
 /// Set in a child process: which child job to do.
 const CHILD_ENV: &str = "ECS_CONFORM_BENCH_CHILD";

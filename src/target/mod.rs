@@ -5,12 +5,14 @@
 
 mod credentials;
 mod exchange;
+mod sigv4;
 
 pub use credentials::Credentials;
 pub use exchange::{Exchange, ReceivedResponse, SentRequest};
+pub use sigv4::Signer;
 
 use serde_json::Value;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 /// The JSON 1.1 target prefix of the ECS service.
 pub const TARGET_PREFIX: &str = "AmazonEC2ContainerServiceV20141113";
@@ -83,6 +85,8 @@ pub enum TargetError {
 pub struct Target {
     client: reqwest::Client,
     config: TargetConfig,
+    /// Shared by clones, so the signing key is derived once per day for the run.
+    signer: std::sync::Arc<Signer>,
 }
 
 impl Target {
@@ -98,7 +102,15 @@ impl Target {
             .pool_max_idle_per_host(64)
             .build()
             .map_err(|e| TargetError::Client(e.to_string()))?;
-        Ok(Target { client, config })
+        let signer = std::sync::Arc::new(Signer::new(
+            config.credentials.clone(),
+            config.region.clone(),
+        ));
+        Ok(Target {
+            client,
+            config,
+            signer,
+        })
     }
 
     pub fn config(&self) -> &TargetConfig {
@@ -135,7 +147,7 @@ impl Target {
             ("content-type".into(), "application/x-amz-json-1.1".into()),
             ("x-amz-target".into(), amz_target),
         ];
-        headers.extend(self.sign(&url, &headers, &payload)?);
+        headers.extend(self.signer.sign(&url, &headers, &payload)?);
         let mut request = self.client.post(&url).body(payload);
         for (k, v) in &headers {
             request = request.header(k.as_str(), v.as_str());
@@ -161,8 +173,12 @@ impl Target {
             .await
             .map_err(|e| self.describe(operation, e))?;
         let elapsed = started.elapsed();
-        let body_text = String::from_utf8_lossy(&bytes).into_owned();
         let parsed = serde_json::from_slice(&bytes).ok();
+        // `from_utf8` checks ASCII a word at a time; the lossy path only for bad bytes.
+        let body_text = match std::str::from_utf8(&bytes) {
+            Ok(text) => text.to_owned(),
+            Err(_) => String::from_utf8_lossy(&bytes).into_owned(),
+        };
         Ok(Exchange {
             request: SentRequest {
                 operation: operation.to_owned(),
@@ -179,21 +195,6 @@ impl Target {
             },
             elapsed,
         })
-    }
-
-    fn sign(
-        &self,
-        url: &str,
-        headers: &[(String, String)],
-        payload: &[u8],
-    ) -> Result<Vec<(String, String)>, TargetError> {
-        sign_headers(
-            &self.config.credentials,
-            &self.config.region,
-            url,
-            headers,
-            payload,
-        )
     }
 
     fn describe(&self, operation: &str, e: reqwest::Error) -> TargetError {
@@ -224,49 +225,6 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
         cause = next;
     }
     cause.to_string()
-}
-
-/// The SigV4 headers (service `ecs`, signed now) for a POST of `payload` to `url` with
-/// `headers`: names in lower case, values as they go on the wire.
-pub fn sign_headers(
-    creds: &Credentials,
-    region: &str,
-    url: &str,
-    headers: &[(String, String)],
-    payload: &[u8],
-) -> Result<Vec<(String, String)>, TargetError> {
-    use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
-    let identity = aws_credential_types::Credentials::new(
-        &creds.access_key_id,
-        &creds.secret_access_key,
-        creds.session_token.clone(),
-        None,
-        "ecs-conform",
-    )
-    .into();
-    let params = aws_sigv4::sign::v4::SigningParams::builder()
-        .identity(&identity)
-        .region(region)
-        .name("ecs")
-        .time(SystemTime::now())
-        .settings(SigningSettings::default())
-        .build()
-        .map_err(|e| TargetError::Signing(e.to_string()))?
-        .into();
-    let signable = SignableRequest::new(
-        "POST",
-        url,
-        headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-        SignableBody::Bytes(payload),
-    )
-    .map_err(|e| TargetError::Signing(e.to_string()))?;
-    let (instructions, _) = sign(signable, &params)
-        .map_err(|e| TargetError::Signing(e.to_string()))?
-        .into_parts();
-    Ok(instructions
-        .headers()
-        .map(|(k, v)| (k.to_ascii_lowercase(), v.to_owned()))
-        .collect())
 }
 
 /// Replaces the values of secret headers.
