@@ -47,7 +47,7 @@ fn call(endpoint: &str) -> u16 {
     let target = Target::new(config).unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime
-        .block_on(target.call("ListTasks", &json!({})))
+        .block_on(target.call("ListTasks", json!({})))
         .unwrap()
         .response
         .status

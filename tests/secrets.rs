@@ -24,7 +24,7 @@ fn recorded_exchanges_and_reproductions_hold_no_secret() {
     };
     let target = Target::new(config).unwrap();
     let exchange = runtime
-        .block_on(target.call("ListTasks", &json!({"cluster": "nope"})))
+        .block_on(target.call("ListTasks", json!({"cluster": "nope"})))
         .unwrap();
     runtime.block_on(server.shutdown());
 

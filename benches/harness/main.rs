@@ -4,9 +4,10 @@
 //!
 //! 1. **throughput** ([`throughput`]) — the same N requests (a RunTask / DescribeTasks /
 //!    ListTasks mix) sent at the same concurrency three ways, each against a fresh
-//!    reference server set up identically: a bare reqwest loop (same URL,
-//!    `content-type`, `x-amz-target` and body bytes, **no SigV4 signing**, no parsing,
-//!    no checks), `Target::call` alone (signing, `Exchange` building), and the full
+//!    reference server set up identically: a bare reqwest loop (byte-identical
+//!    requests: same URL, body and headers, SigV4 ones included, but signed once when
+//!    the plan is made, so the loop does **no signing**, no parsing, no checks),
+//!    `Target::call` alone (signing, parsing, `Exchange` building), and the full
 //!    harness path `Target::call` + `Observer::observe` + `judge_step`. Prints the
 //!    request rates and the ratio full / bare. **split** times each piece of the full
 //!    path in-process over recorded exchanges.

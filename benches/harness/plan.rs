@@ -2,12 +2,14 @@
 //! on a fresh reference server (one cluster, one task definition and four tasks, as
 //! `benches/data/throughput.yaml` says) and the N requests of [`plan`] (RunTask,
 //! DescribeTasks of two known tasks, ListTasks of a page of 10, in turn), each with its
-//! body, its bytes, its `x-amz-target` and the expectations `judge_step` checks.
+//! body, its bytes, its headers as `Target::call` sends them (signed once, here, so
+//! that the bare loop sends byte-identical requests without paying for signing) and the
+//! expectations `judge_step` checks.
 
 use super::data_dir;
 use ecs_conform::suite::matcher::parse_conditions;
 use ecs_conform::suite::Expect;
-use ecs_conform::target::{Target, TARGET_PREFIX};
+use ecs_conform::target::{Signer, Target, TARGET_PREFIX};
 use serde_json::{json, Value};
 
 /// One request of the throughput plan, with everything each mode needs ready.
@@ -16,6 +18,9 @@ pub(crate) struct Planned {
     pub(crate) body: Value,
     pub(crate) bytes: Vec<u8>,
     pub(crate) amz_target: String,
+    /// Every header `Target::call` sends: content type, target, SigV4 (date and
+    /// authorization), signed when the plan is made.
+    pub(crate) headers: Vec<(String, String)>,
     pub(crate) expect: Expect,
 }
 
@@ -45,7 +50,7 @@ pub(crate) async fn prepare(target: &Target) -> Prepared {
     let text = std::fs::read_to_string(&path).expect("read benches/data/throughput.yaml");
     let data: Value = serde_saphyr::from_str(&text).expect("parse benches/data/throughput.yaml");
     let call = |op: &'static str, body: Value| async move {
-        let ex = target.call(op, &body).await.expect("setup call");
+        let ex = target.call(op, body).await.expect("setup call");
         let ok = ex.response.is_success();
         assert!(ok, "setup {op} failed: {}", ex.response.body_text);
         ex.response.body.expect("JSON body")
@@ -81,8 +86,12 @@ pub(crate) async fn prepare(target: &Target) -> Prepared {
     }
 }
 
-/// The N requests: RunTask, DescribeTasks (two known tasks), ListTasks (a page of 10), …
-pub(crate) fn plan(n: usize, setup: &Prepared) -> Vec<Planned> {
+/// The N requests: RunTask, DescribeTasks (two known tasks), ListTasks (a page of 10), …,
+/// each signed for `target` as `Target::call` signs it.
+pub(crate) fn plan(n: usize, setup: &Prepared, target: &Target) -> Vec<Planned> {
+    let config = target.config();
+    let signer = Signer::new(config.credentials.clone(), config.region.clone());
+    let url = target.url("RunTask");
     let Prepared {
         cluster,
         taskdef,
@@ -117,11 +126,23 @@ pub(crate) fn plan(n: usize, setup: &Prepared) -> Vec<Planned> {
                     json!({"/taskArns": {"min_length": 1, "max_length": 10}}),
                 ),
             };
+            let bytes = serde_json::to_vec(&body).unwrap();
+            let amz_target = format!("{TARGET_PREFIX}.{op}");
+            let mut headers = vec![
+                (
+                    "content-type".to_owned(),
+                    "application/x-amz-json-1.1".to_owned(),
+                ),
+                ("x-amz-target".to_owned(), amz_target.clone()),
+            ];
+            let signed = signer.sign(&url, &headers, &bytes).expect("sign");
+            headers.extend(signed);
             Planned {
                 op,
-                bytes: serde_json::to_vec(&body).unwrap(),
+                bytes,
                 body,
-                amz_target: format!("{TARGET_PREFIX}.{op}"),
+                amz_target,
+                headers,
                 expect: expect(exp),
             }
         })

@@ -13,6 +13,12 @@ pub(crate) fn escape(token: &str) -> String {
 pub(crate) fn select<'v>(root: &'v Value, pattern: &str) -> Vec<(String, &'v Value)> {
     let mut current = vec![(String::new(), root)];
     for token in pattern.split('/').skip(1) {
+        // Most tokens need no unescaping: no copy for them.
+        let key: std::borrow::Cow<'_, str> = if token.contains('~') {
+            token.replace("~1", "/").replace("~0", "~").into()
+        } else {
+            token.into()
+        };
         let mut next = Vec::new();
         for (at, value) in current {
             if token == "*" {
@@ -21,19 +27,25 @@ pub(crate) fn select<'v>(root: &'v Value, pattern: &str) -> Vec<(String, &'v Val
                         items
                             .iter()
                             .enumerate()
-                            .map(|(i, v)| (format!("{at}/{i}"), v)),
+                            .map(|(i, v)| (child(&at, &i.to_string()), v)),
                     );
                 }
-            } else {
-                let key = token.replace("~1", "/").replace("~0", "~");
-                if let Some(v) = value.get(&key) {
-                    next.push((format!("{at}/{token}"), v));
-                }
+            } else if let Some(v) = value.get(key.as_ref()) {
+                next.push((child(&at, token), v));
             }
         }
         current = next;
     }
     current
+}
+
+/// `at` + `/` + `token`, in one allocation.
+fn child(at: &str, token: &str) -> String {
+    let mut path = String::with_capacity(at.len() + 1 + token.len());
+    path.push_str(at);
+    path.push('/');
+    path.push_str(token);
+    path
 }
 
 /// A value rendered as compact JSON, cut to a readable length.
@@ -95,6 +107,12 @@ mod tests {
         assert_eq!(got, ["/tasks/0", "/tasks/1"]);
         assert_eq!(select(&v, "/task")[0].1, &json!({"a": 3}));
         assert!(select(&v, "/nothing/*").is_empty());
+        // Escaped tokens reach the member they name; the pointer keeps them escaped.
+        let odd = json!({"a/b": [{"c~d": 1}]});
+        assert_eq!(
+            select(&odd, "/a~1b/*/c~0d"),
+            vec![("/a~1b/0/c~0d".to_string(), &json!(1))]
+        );
     }
 
     #[test]

@@ -280,7 +280,7 @@ impl Runner {
             if let Some(c) = &t.cluster {
                 body["cluster"] = Value::String(c.clone());
             }
-            if self.target.call("StopTask", &body).await.is_ok() {
+            if self.target.call("StopTask", body).await.is_ok() {
                 stopped += 1;
             }
         }

@@ -234,7 +234,7 @@ impl Runner {
         let mut collected: Map<String, Value> = Map::new();
         let mut next = request.clone();
         loop {
-            let exchange = match self.target.call(op, &next).await {
+            let exchange = match self.target.call(op, next).await {
                 Ok(e) => e,
                 Err(e) => {
                     report.target_error = Some(e.to_string());
@@ -276,16 +276,18 @@ impl Runner {
                     }
                 }
             }
-            let token = body
+            let follow = body
                 .get("nextToken")
                 .and_then(Value::as_str)
                 .filter(|t| !t.is_empty())
-                .map(str::to_owned);
+                .map(|t| {
+                    let mut follow = exchange.request.body.clone();
+                    follow["nextToken"] = Value::String(t.to_owned());
+                    follow
+                });
             pages.push(exchange);
-            match token {
-                Some(t) if pages.len() < MAX_PAGES => {
-                    next["nextToken"] = Value::String(t);
-                }
+            match follow {
+                Some(follow) if pages.len() < MAX_PAGES => next = follow,
                 Some(_) => {
                     report.add(vec![Finding::new(
                         "paginate.endless",

@@ -87,6 +87,8 @@ pub struct Target {
     config: TargetConfig,
     /// Shared by clones, so the signing key is derived once per day for the run.
     signer: std::sync::Arc<Signer>,
+    /// The URL of every call in the `root` path style, parsed once.
+    root: reqwest::Url,
 }
 
 impl Target {
@@ -106,10 +108,13 @@ impl Target {
             config.credentials.clone(),
             config.region.clone(),
         ));
+        let root = reqwest::Url::parse(&call_url(&config.endpoint, PathStyle::Root, ""))
+            .map_err(|_| TargetError::InvalidEndpoint(config.endpoint.clone()))?;
         Ok(Target {
             client,
             config,
             signer,
+            root,
         })
     }
 
@@ -119,19 +124,17 @@ impl Target {
 
     /// The URL a call of `operation` goes to.
     pub fn url(&self, operation: &str) -> String {
-        let base = self.config.endpoint.trim_end_matches('/');
-        match self.config.path_style {
-            PathStyle::Root => format!("{base}/"),
-            PathStyle::V1 => format!("{base}/v1/{operation}"),
-        }
+        call_url(&self.config.endpoint, self.config.path_style, operation)
     }
 
-    /// Sends one call, retrying throttled answers with backoff.
-    pub async fn call(&self, operation: &str, body: &Value) -> Result<Exchange, TargetError> {
+    /// Sends one call, retrying throttled answers with backoff. The body ends up in
+    /// the `Exchange` (moved, not copied).
+    pub async fn call(&self, operation: &str, body: Value) -> Result<Exchange, TargetError> {
         let mut attempt = 0;
         loop {
-            let exchange = self.call_once(operation, body).await?;
+            let mut exchange = self.call_once(operation, &body).await?;
             if attempt >= self.config.max_retries || !is_throttled(&exchange.response) {
+                exchange.request.body = body;
                 return Ok(exchange);
             }
             tokio::time::sleep(self.config.backoff * 2u32.saturating_pow(attempt)).await;
@@ -148,7 +151,11 @@ impl Target {
             ("x-amz-target".into(), amz_target),
         ];
         headers.extend(self.signer.sign(&url, &headers, &payload)?);
-        let mut request = self.client.post(&url).body(payload);
+        let mut request = match self.config.path_style {
+            PathStyle::Root => self.client.post(self.root.clone()),
+            PathStyle::V1 => self.client.post(&url),
+        }
+        .body(payload);
         for (k, v) in &headers {
             request = request.header(k.as_str(), v.as_str());
         }
@@ -173,11 +180,18 @@ impl Target {
             .await
             .map_err(|e| self.describe(operation, e))?;
         let elapsed = started.elapsed();
-        let parsed = serde_json::from_slice(&bytes).ok();
-        // `from_utf8` checks ASCII a word at a time; the lossy path only for bad bytes.
-        let body_text = match std::str::from_utf8(&bytes) {
-            Ok(text) => text.to_owned(),
-            Err(_) => String::from_utf8_lossy(&bytes).into_owned(),
+        // Valid UTF-8 (the norm) is checked once, then parsed as text, which spares the
+        // parser checking every string again. Invalid bytes keep the strict byte parse,
+        // so a body with bad UTF-8 in a string is not JSON; only the text is lossy.
+        let (body_text, parsed) = match String::from_utf8(Vec::from(bytes)) {
+            Ok(text) => {
+                let parsed = serde_json::from_str(&text).ok();
+                (text, parsed)
+            }
+            Err(e) => {
+                let parsed = serde_json::from_slice(e.as_bytes()).ok();
+                (String::from_utf8_lossy(e.as_bytes()).into_owned(), parsed)
+            }
         };
         Ok(Exchange {
             request: SentRequest {
@@ -185,7 +199,8 @@ impl Target {
                 method: "POST".into(),
                 url,
                 headers: redact(headers),
-                body: body.clone(),
+                // `call` moves the body in.
+                body: Value::Null,
             },
             response: ReceivedResponse {
                 status,
@@ -216,6 +231,15 @@ impl Target {
             operation: operation.to_owned(),
             reason: root_cause(&e),
         }
+    }
+}
+
+/// The URL a call of `operation` goes to on `endpoint` in `style`.
+fn call_url(endpoint: &str, style: PathStyle, operation: &str) -> String {
+    let base = endpoint.trim_end_matches('/');
+    match style {
+        PathStyle::Root => format!("{base}/"),
+        PathStyle::V1 => format!("{base}/v1/{operation}"),
     }
 }
 
@@ -320,6 +344,52 @@ mod tests {
         assert_eq!(h[0].1, "<redacted>");
         assert_eq!(h[1].1, "<redacted>");
         assert_eq!(h[2].1, "T.Op");
+    }
+
+    /// Answers one connection with a 200 whose body is `body`.
+    fn answer_once(body: &'static [u8]) -> String {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            if let Some(Ok(mut stream)) = listener.incoming().next() {
+                let mut buf = [0u8; 65536];
+                let _ = stream.read(&mut buf);
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/x-amz-json-1.1\r\n\
+                     content-length: {}\r\nconnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = stream.write_all(head.as_bytes());
+                let _ = stream.write_all(body);
+            }
+        });
+        format!("http://{addr}")
+    }
+
+    #[tokio::test]
+    async fn bodies_are_parsed_only_when_they_are_json_in_valid_utf8() {
+        let good = answer_once("{\"startedBy\":\"caf\u{e9}\"}".as_bytes());
+        let target = Target::new(TargetConfig::new(good, "us-east-1")).unwrap();
+        let ex = target
+            .call("ListTasks", serde_json::json!({}))
+            .await
+            .unwrap();
+        assert_eq!(ex.response.body_text, "{\"startedBy\":\"caf\u{e9}\"}");
+        assert_eq!(
+            ex.response.body,
+            Some(serde_json::json!({"startedBy": "caf\u{e9}"}))
+        );
+
+        // Latin-1 é inside a string: not UTF-8, so not JSON; the text shows U+FFFD.
+        let bad = answer_once(b"{\"startedBy\":\"caf\xe9\"}");
+        let target = Target::new(TargetConfig::new(bad, "us-east-1")).unwrap();
+        let ex = target
+            .call("ListTasks", serde_json::json!({}))
+            .await
+            .unwrap();
+        assert_eq!(ex.response.body, None);
+        assert_eq!(ex.response.body_text, "{\"startedBy\":\"caf\u{fffd}\"}");
     }
 
     #[test]
