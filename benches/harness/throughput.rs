@@ -51,9 +51,12 @@ async fn one_loop(cfg: &Config, contract: &Arc<Contract>, mode: Mode) -> LoopRes
     let target = Target::new(TargetConfig::new(endpoint.clone(), REGION)).expect("target");
     let plan = Arc::new(plan(cfg.requests, &prepare(&target).await, &target));
     let url = target.url("RunTask");
+    // The same client settings as `Target::new`, so only the harness's own work differs.
     let bare = reqwest::Client::builder()
         .timeout(Duration::from_secs(20))
+        .connect_timeout(Duration::from_secs(5))
         .pool_max_idle_per_host(64)
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client");
     // Warm-up: open the connections (read-only requests, same for every mode).

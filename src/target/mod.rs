@@ -102,6 +102,9 @@ impl Target {
             .timeout(config.timeout)
             .connect_timeout(config.timeout.min(Duration::from_secs(5)))
             .pool_max_idle_per_host(64)
+            // An ECS endpoint never redirects: a 3xx is an answer to judge (wire.status),
+            // not a hop to follow (which would also turn a POST into a GET).
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| TargetError::Client(e.to_string()))?;
         let signer = std::sync::Arc::new(Signer::new(
@@ -348,6 +351,15 @@ mod tests {
 
     /// Answers one connection with a 200 whose body is `body`.
     fn answer_once(body: &'static [u8]) -> String {
+        answer_once_with("200 OK", "", body)
+    }
+
+    /// Answers one connection with `status`, the extra header lines `headers` and `body`.
+    fn answer_once_with(
+        status: &'static str,
+        headers: &'static str,
+        body: &'static [u8],
+    ) -> String {
         use std::io::{Read, Write};
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
@@ -356,8 +368,8 @@ mod tests {
                 let mut buf = [0u8; 65536];
                 let _ = stream.read(&mut buf);
                 let head = format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: application/x-amz-json-1.1\r\n\
-                     content-length: {}\r\nconnection: close\r\n\r\n",
+                    "HTTP/1.1 {status}\r\ncontent-type: application/x-amz-json-1.1\r\n\
+                     {headers}content-length: {}\r\nconnection: close\r\n\r\n",
                     body.len()
                 );
                 let _ = stream.write_all(head.as_bytes());
@@ -390,6 +402,21 @@ mod tests {
             .unwrap();
         assert_eq!(ex.response.body, None);
         assert_eq!(ex.response.body_text, "{\"startedBy\":\"caf\u{fffd}\"}");
+    }
+
+    #[tokio::test]
+    async fn redirects_are_answers_not_hops() {
+        // The Location points at a server that would answer 200; it must not be asked.
+        let elsewhere = answer_once(b"{}");
+        let location: &'static str = Box::leak(format!("location: {elsewhere}/\r\n").into());
+        let redirecting = answer_once_with("307 Temporary Redirect", location, b"{}");
+        let target = Target::new(TargetConfig::new(redirecting, "us-east-1")).unwrap();
+        let ex = target
+            .call("ListTasks", serde_json::json!({}))
+            .await
+            .unwrap();
+        assert_eq!(ex.response.status, 307);
+        assert!(ex.response.header("location").is_some());
     }
 
     #[test]
