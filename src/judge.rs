@@ -106,7 +106,7 @@ pub fn judge_step(expect: &Expect, ex: &Exchange, body: Option<&Value>) -> Vec<F
 pub fn check_conditions(conditions: &[Condition], body: &Value, rule: &str) -> Vec<Finding> {
     let mut out = Vec::new();
     for c in conditions {
-        let actual = body.pointer(&c.pointer);
+        let actual = crate::contract::pointer::lookup(body, &c.pointer);
         for m in &c.matchers {
             if let Err((expected, got)) = check(m, actual) {
                 out.push(

@@ -12,7 +12,7 @@ mod data;
 mod errors;
 mod invariants;
 mod pages;
-mod pointer;
+pub(crate) mod pointer;
 mod rules;
 mod schemas;
 
