@@ -105,7 +105,7 @@ impl Config {
         Config {
             requests: num("BENCH_REQUESTS", 3000).max(3),
             concurrency: num("BENCH_CONCURRENCY", 8).max(1),
-            repeats: num("BENCH_REPEATS", 5).max(1),
+            repeats: num("BENCH_REPEATS", 15).max(1),
             startup_runs: num("BENCH_STARTUP_RUNS", 11).max(1),
             sizes,
             scale_repeats: num("BENCH_SCALE_REPEATS", 3).max(1),
@@ -166,6 +166,16 @@ fn shipped() -> Paths {
         schemas: root.join("schemas"),
         snapshots: root.join("snapshots"),
     }
+}
+
+/// The lower and upper quartiles (nearest rank), for the spread next to a median.
+fn quartiles(mut v: Vec<f64>) -> (f64, f64) {
+    if v.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    v.sort_by(f64::total_cmp);
+    let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+    (at(0.25), at(0.75))
 }
 
 fn median(mut v: Vec<f64>) -> f64 {

@@ -8,13 +8,12 @@
 //! times each piece of the full path in-process (no network).
 
 use super::plan::{plan, prepare};
-use super::{median, reference_options, row, runtime, shipped, Config, Summary, REGION};
+use super::{median, quartiles, reference_options, row, runtime, shipped, Config, Summary, REGION};
 use ecs_conform::contract::Contract;
 use ecs_conform::finding::Severity;
 use ecs_conform::judge::judge_step;
 use ecs_conform::reference;
 use ecs_conform::target::{Target, TargetConfig};
-use serde_json::Value;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -212,10 +211,14 @@ pub(crate) fn throughput(cfg: &Config) -> Summary {
         median(rates[1].clone()),
         median(rates[2].clone()),
     );
+    let (low, high) = quartiles(ratios.clone());
+    let above = ratios.iter().filter(|r| **r >= 0.8).count();
+    let rounds = ratios.len();
     let ratio = median(ratios);
     println!(
         "  median: bare {bare:.0} req/s, Target::call {call:.0} req/s, full {full:.0} req/s; \
-         full/bare {ratio:.3}, call/bare {:.3}",
+         full/bare {ratio:.3} (quartiles {low:.3}–{high:.3}; {above} of {rounds} rounds >= 0.8), \
+         call/bare {:.3}",
         call / bare
     );
     let cpu: Vec<f64> = cpus.into_iter().map(median).collect();
@@ -252,7 +255,11 @@ pub(crate) fn throughput(cfg: &Config) -> Summary {
             format!("{:.0} µs", cpu[2] - cpu[0]),
             "",
         ),
-        row("ratio full / bare", format!("{ratio:.3}"), "goal >= 0.8"),
+        row(
+            "ratio full / bare",
+            format!("{ratio:.3} (quartiles {low:.3}–{high:.3})"),
+            "goal >= 0.8",
+        ),
     ]
 }
 
@@ -341,7 +348,7 @@ pub(crate) fn split(cfg: &Config) -> Summary {
             per_item(&exchanges, rounds, |_, ex| {
                 let bytes = ex.response.body_text.as_bytes().to_vec();
                 let text = String::from_utf8(bytes).ok();
-                let parsed = text.as_deref().map(serde_json::from_str::<Value>);
+                let parsed = text.as_deref().map(ecs_conform::target::parse_body);
                 std::hint::black_box((parsed, text));
             }),
         ),

@@ -149,9 +149,25 @@ mod tests {
         let v = json!({"tasks": [{"a": 1}, {"a": 2}], "a/b": {"c~d": [true]}, "": {"": 0},
                        "01": "key", "7": "seven"});
         for p in [
-            "", "/", "//", "/tasks", "/tasks/0", "/tasks/1/a", "/tasks/2", "/tasks/01",
-            "/tasks/+1", "/tasks/-1", "/tasks/a", "/a~1b/c~0d/0", "/a~1b/c~d", "/a/b",
-            "/01", "/7", "tasks", "/tasks/0/a/b", "/missing",
+            "",
+            "/",
+            "//",
+            "/tasks",
+            "/tasks/0",
+            "/tasks/1/a",
+            "/tasks/2",
+            "/tasks/01",
+            "/tasks/+1",
+            "/tasks/-1",
+            "/tasks/a",
+            "/a~1b/c~0d/0",
+            "/a~1b/c~d",
+            "/a/b",
+            "/01",
+            "/7",
+            "tasks",
+            "/tasks/0/a/b",
+            "/missing",
         ] {
             assert_eq!(lookup(&v, p), v.pointer(p), "{p}");
         }

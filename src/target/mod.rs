@@ -3,12 +3,14 @@
 //! expectations: any answer, error or not, is an `Exchange`; only a call that got no
 //! HTTP answer at all is a `TargetError`.
 
+mod body;
 mod credentials;
 mod exchange;
 mod sigv4;
 
 pub use credentials::Credentials;
 pub use exchange::{Exchange, ReceivedResponse, SentRequest};
+pub use body::parse as parse_body;
 pub use sigv4::Signer;
 
 use serde_json::Value;
@@ -188,7 +190,7 @@ impl Target {
         // so a body with bad UTF-8 in a string is not JSON; only the text is lossy.
         let (body_text, parsed) = match String::from_utf8(Vec::from(bytes)) {
             Ok(text) => {
-                let parsed = serde_json::from_str(&text).ok();
+                let parsed = body::parse(&text);
                 (text, parsed)
             }
             Err(e) => {
