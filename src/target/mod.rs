@@ -8,9 +8,9 @@ mod credentials;
 mod exchange;
 mod sigv4;
 
+pub use body::parse as parse_body;
 pub use credentials::Credentials;
 pub use exchange::{Exchange, ReceivedResponse, SentRequest};
-pub use body::parse as parse_body;
 pub use sigv4::Signer;
 
 use serde_json::Value;
