@@ -37,7 +37,8 @@ fn env(name: &str) -> Option<String> {
 
 /// mimalloc: the run allocates and frees many small values per request (parsed
 /// bodies, findings), often on another worker thread; glibc malloc spent about a
-/// fifth of the run's CPU on that (see docs/benchmarks.md).
+/// fifth of the run's CPU on that (see docs/benchmarks.md). Built without transparent
+/// huge pages (`no_thp`), which only inflated the resident set.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

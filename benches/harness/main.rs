@@ -39,10 +39,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-/// The same allocator as the `ecs-conform` binary, so the numbers are the CLI's.
-/// mimalloc: the run allocates and frees many small values per request (parsed
-/// bodies, findings), often on another worker thread; glibc malloc spent about a
-/// fifth of the run's CPU on that (see docs/benchmarks.md).
+/// The same allocator as the `ecs-conform` binary (see `src/main.rs` for why), so the
+/// numbers are the CLI's.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
