@@ -4,8 +4,9 @@
 mod reference_support;
 
 use std::collections::HashSet;
+use std::time::Duration;
 
-use reference_support::{server, state_index, Client};
+use reference_support::{server, server_paced, state_index, Client};
 use serde_json::{json, Value};
 
 fn is_task_arn(s: &str, region: &str, cluster: &str) -> bool {
@@ -394,14 +395,23 @@ async fn stop_task_is_idempotent_and_keeps_the_first_reason() {
         .ok();
     assert_eq!(again["task"]["lastStatus"], "STOPPED");
     assert_eq!(again["task"]["stoppedAt"], t["stoppedAt"]);
-    // A task stopped before it ran never reports RUNNING.
+    s.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_task_stopped_before_it_ran_never_reports_running() {
+    // A slow pace (RUNNING only after three 200 ms states), so that the StopTask surely
+    // comes first even on a loaded machine.
+    let s = server_paced(&[], Duration::from_millis(200)).await;
+    let c = Client::new(&s);
+    c.fixtures("stop").await;
     let early = c.run("stop", json!({})).await.remove(0);
     c.call("StopTask", json!({"cluster": "stop", "task": early}))
         .await
         .ok();
     let (seen, t) = c.wait_for("stop", &early, "STOPPED").await;
     assert!(!seen.iter().any(|s| s == "RUNNING"), "{seen:?}");
-    assert!(t.get("startedAt").is_none());
+    assert!(t.get("startedAt").is_none(), "{t}");
     s.shutdown().await;
 }
 

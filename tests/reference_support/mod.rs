@@ -198,9 +198,14 @@ impl Client {
 }
 
 pub async fn server(deviations: &[Deviation]) -> ReferenceServer {
+    server_paced(deviations, Duration::from_millis(5)).await
+}
+
+/// A reference server whose tasks spend `pace` in each transitional state.
+pub async fn server_paced(deviations: &[Deviation], pace: Duration) -> ReferenceServer {
     reference::start(ReferenceOptions {
         deviations: deviations.to_vec(),
-        pace: Duration::from_millis(5),
+        pace,
         ..ReferenceOptions::default()
     })
     .await
