@@ -174,10 +174,11 @@ impl Target {
             .headers()
             .iter()
             .map(|(k, v)| {
-                (
-                    k.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
+                let value = match v.to_str() {
+                    Ok(text) => text.to_owned(),
+                    Err(_) => String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                };
+                (k.as_str().to_owned(), value)
             })
             .collect();
         let bytes = response
@@ -257,17 +258,13 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
 }
 
 /// Replaces the values of secret headers.
-pub fn redact(headers: Vec<(String, String)>) -> Vec<(String, String)> {
+pub fn redact(mut headers: Vec<(String, String)>) -> Vec<(String, String)> {
+    for (k, v) in &mut headers {
+        if SECRET_HEADERS.iter().any(|s| k.eq_ignore_ascii_case(s)) {
+            *v = "<redacted>".to_owned();
+        }
+    }
     headers
-        .into_iter()
-        .map(|(k, v)| {
-            if SECRET_HEADERS.contains(&k.to_ascii_lowercase().as_str()) {
-                (k, "<redacted>".to_owned())
-            } else {
-                (k, v)
-            }
-        })
-        .collect()
 }
 
 /// Throttling: HTTP 429 or 503, or an error whose type names throttling.
