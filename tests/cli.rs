@@ -1,25 +1,11 @@
 //! The command line as a user meets it: exit codes and messages for good and broken
 //! suites and for a target that is not there.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_ecs-conform"))
-}
-
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+mod cli_support;
+use cli_support::{bin, repo, text};
 
 /// A scratch suite holding the shipped fixtures plus the given files.
 fn scratch_suite(name: &str, files: &[(&str, &str)]) -> PathBuf {
@@ -39,7 +25,7 @@ fn scratch_suite(name: &str, files: &[(&str, &str)]) -> PathBuf {
 
 #[test]
 fn the_shipped_suite_lints_clean() {
-    let o = bin().arg("lint").current_dir(repo()).output().unwrap();
+    let o = bin().arg("lint").output().unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(text(&o).contains("well-formed"));
 }
@@ -100,7 +86,6 @@ fn a_closed_port_exits_3_quickly_without_panicking() {
     let started = Instant::now();
     let o = bin()
         .args(["run", "--endpoint", &format!("http://127.0.0.1:{port}")])
-        .current_dir(repo())
         .output()
         .unwrap();
     let out = text(&o);
@@ -120,7 +105,6 @@ fn bad_flags_exit_2() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     let o = bin()
         .args(["run", "--endpoint", "not a url"])
-        .current_dir(repo())
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(3), "{}", text(&o));
@@ -133,7 +117,7 @@ fn bad_flags_exit_2() {
 
 #[test]
 fn coverage_meets_the_goal_on_the_shipped_suite_and_names_gaps_elsewhere() {
-    let o = bin().arg("coverage").current_dir(repo()).output().unwrap();
+    let o = bin().arg("coverage").output().unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(text(&o).contains("Goal met"), "{}", text(&o));
     let dir = scratch_suite(
@@ -146,7 +130,6 @@ fn coverage_meets_the_goal_on_the_shipped_suite_and_names_gaps_elsewhere() {
     let o = bin()
         .args(["coverage", "--cases"])
         .arg(&dir)
-        .current_dir(repo())
         .output()
         .unwrap();
     let out = text(&o);

@@ -3,11 +3,10 @@
 //! differs exactly there.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_ecs-conform"))
-}
+mod cli_support;
+use cli_support::{bin, text};
 
 /// A reference target in its own process; returns it and its endpoint.
 fn serve(deviation: Option<&str>) -> (Child, String) {
@@ -35,15 +34,9 @@ fn diff(a: &str, b: &str) -> (Option<i32>, String) {
             b,
             "stop-task/stop-code-user-initiated",
         ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    (o.status.code(), text)
+    (o.status.code(), text(&o))
 }
 
 #[test]

@@ -3,7 +3,8 @@
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::process::Command;
+mod cli_support;
+use cli_support::{bin, text};
 use std::time::{Duration, Instant};
 
 /// Serves every connection with `answer` (None: read the request, then stay silent).
@@ -29,7 +30,7 @@ fn serve(answer: Option<&'static str>) -> String {
 }
 
 fn run(endpoint: &str) -> (Option<i32>, String) {
-    let o = Command::new(env!("CARGO_BIN_EXE_ecs-conform"))
+    let o = bin()
         .args([
             "run",
             "--endpoint",
@@ -40,14 +41,9 @@ fn run(endpoint: &str) -> (Option<i32>, String) {
             "--tag",
             "stop-task",
         ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let text = text(&o);
     assert!(!text.contains("panicked"), "{text}");
     (o.status.code(), text)
 }

@@ -5,9 +5,8 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_ecs-conform"))
-}
+mod cli_support;
+use cli_support::{bin, text};
 
 #[test]
 fn an_interrupted_run_tears_down_and_exits_130() {
@@ -36,7 +35,6 @@ fn an_interrupted_run_tears_down_and_exits_130() {
             "--jobs",
             "4",
         ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("ECS_CONFORM_RUN_ID", &run_id)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -51,11 +49,7 @@ fn an_interrupted_run_tears_down_and_exits_130() {
     assert!(killed.success());
     let started = Instant::now();
     let out = run.wait_with_output().unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = text(&out);
     assert_eq!(out.status.code(), Some(130), "{text}");
     assert!(text.contains("interrupted"), "{text}");
     assert!(started.elapsed() < Duration::from_secs(60));
@@ -74,7 +68,6 @@ fn an_interrupted_run_tears_down_and_exits_130() {
     let check = bin()
         .args(["run", "--endpoint", &endpoint, "--no-snapshots", "--cases"])
         .arg(&probe)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
     let _ = server.kill();

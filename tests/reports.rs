@@ -7,9 +7,8 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+mod cli_support;
+use cli_support::{bin, text};
 
 fn scratch(name: &str) -> PathBuf {
     let dir =
@@ -20,22 +19,13 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ecs-conform"))
+    bin()
         .arg("run")
         .args(args)
         .args(["--no-snapshots", "--jobs", "4"])
-        .current_dir(repo())
         .env("CI", "true")
         .output()
         .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 fn json(path: &Path) -> Value {

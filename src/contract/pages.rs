@@ -22,18 +22,21 @@ pub(super) fn fingerprint(ex: &Exchange) -> u64 {
     h.finish()
 }
 
-/// A page holds at most maxResults ARNs. `page` numbers the page in messages.
-pub(super) fn max_results(ex: &Exchange, page: Option<usize>) -> Vec<Finding> {
+/// The `taskArns` of a successful ListTasks answer.
+fn task_arns(ex: &Exchange) -> Option<&Vec<Value>> {
     if !ex.response.is_success() {
-        return Vec::new();
+        return None;
     }
-    let Some(arns) = ex
-        .response
+    ex.response
         .body
         .as_ref()
         .and_then(|b| b.get("taskArns"))
         .and_then(Value::as_array)
-    else {
+}
+
+/// A page holds at most maxResults ARNs. `page` numbers the page in messages.
+pub(super) fn max_results(ex: &Exchange, page: Option<usize>) -> Vec<Finding> {
+    let Some(arns) = task_arns(ex) else {
         return Vec::new();
     };
     let max = match ex.request.body.get("maxResults") {
@@ -68,16 +71,7 @@ impl Observer<'_> {
             if !self.judged_pages.contains(&fingerprint(ex)) {
                 out.extend(max_results(ex, Some(i)));
             }
-            if !ex.response.is_success() {
-                continue;
-            }
-            let Some(arns) = ex
-                .response
-                .body
-                .as_ref()
-                .and_then(|b| b.get("taskArns"))
-                .and_then(Value::as_array)
-            else {
+            let Some(arns) = task_arns(ex) else {
                 continue;
             };
             for (j, arn) in arns.iter().enumerate() {
