@@ -84,12 +84,32 @@ pub struct MergeArgs {
     /// `--report-json` files of the partitions.
     #[arg(required = true, value_name = "FILE")]
     pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub reports: ReportArgs,
+}
+
+/// The report files a run or a merge writes.
+#[derive(Args)]
+pub struct ReportArgs {
+    /// Write JUnit XML (one testcase per case, failures with findings).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// Write the run document as JSON (structure described in the README).
     #[arg(long, value_name = "FILE")]
     pub report_json: Option<PathBuf>,
+    /// Write the Markdown conformance report.
     #[arg(long, value_name = "FILE")]
     pub report_md: Option<PathBuf>,
+}
+
+impl ReportArgs {
+    pub fn outputs(self) -> ecs_conform::app::Outputs {
+        ecs_conform::app::Outputs {
+            junit: self.junit,
+            json: self.report_json,
+            markdown: self.report_md,
+        }
+    }
 }
 
 #[derive(Args, Clone)]
@@ -142,15 +162,8 @@ pub struct RunArgs {
     /// Run only share K of N of the suite (deterministic by case id), e.g. 2/4.
     #[arg(long, value_name = "K/N", value_parser = partition)]
     pub partition: Option<(usize, usize)>,
-    /// Write JUnit XML (one testcase per case, failures with findings).
-    #[arg(long, value_name = "FILE")]
-    pub junit: Option<PathBuf>,
-    /// Write the run document as JSON (structure described in the README).
-    #[arg(long, value_name = "FILE")]
-    pub report_json: Option<PathBuf>,
-    /// Write the Markdown conformance report.
-    #[arg(long, value_name = "FILE")]
-    pub report_md: Option<PathBuf>,
+    #[command(flatten)]
+    pub reports: ReportArgs,
     /// Overwrite snapshots that differ (as `INSTA_UPDATE=always`).
     #[arg(long)]
     pub update_snapshots: bool,

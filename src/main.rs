@@ -8,7 +8,7 @@ mod cli;
 
 use clap::Parser;
 use cli::{Cli, Command, DiffArgs, RunArgs, SnapshotAction};
-use ecs_conform::app::{self, AppError, Outputs, Paths, Selection, SnapshotOptions, TargetChoice};
+use ecs_conform::app::{self, AppError, Paths, Selection, SnapshotOptions, TargetChoice};
 use ecs_conform::reference::{Deviation, ReferenceOptions};
 use ecs_conform::report;
 use ecs_conform::report::document::RunDocument;
@@ -87,12 +87,7 @@ fn execute(command: Command) -> Result<u8, AppError> {
         Command::Merge(args) => {
             let docs = app::read_documents(&args.inputs)?;
             let merged = RunDocument::merge(docs).map_err(AppError::Usage)?;
-            let outputs = Outputs {
-                junit: args.junit,
-                json: args.report_json,
-                markdown: args.report_md,
-            };
-            app::publish(&merged, &outputs, None)?;
+            app::publish(&merged, &args.reports.outputs(), None)?;
             println!(
                 "ecs-conform merge: {} cases from {} documents",
                 merged.cases.len(),
@@ -212,11 +207,7 @@ fn run(args: RunArgs) -> Result<u8, AppError> {
         return Ok(EXIT_TARGET);
     }
     let doc = app::document(&report, &expectations, &choice, args.partition);
-    let outputs = Outputs {
-        junit: args.junit,
-        json: args.report_json,
-        markdown: args.report_md,
-    };
+    let outputs = args.reports.outputs();
     let coverage = match &outputs.markdown {
         Some(_) => Some(app::coverage(&paths)?.0),
         None => None,
