@@ -51,35 +51,38 @@ pub fn changes(a: &Value, b: &Value) -> Vec<Change> {
     out
 }
 
+/// One member (object key or array index) of both sides: compared further when both
+/// have it, else a change of its own.
+fn member(
+    token: String,
+    a: Option<&Value>,
+    b: Option<&Value>,
+    path: &mut Vec<String>,
+    out: &mut Vec<Change>,
+) {
+    path.push(token);
+    match (a, b) {
+        (Some(va), Some(vb)) => walk(va, vb, path, out),
+        (va, vb) => out.push(Change {
+            pointer: to_pointer(path),
+            a: va.cloned(),
+            b: vb.cloned(),
+        }),
+    }
+    path.pop();
+}
+
 fn walk(a: &Value, b: &Value, path: &mut Vec<String>, out: &mut Vec<Change>) {
     match (a, b) {
         (Value::Object(ma), Value::Object(mb)) => {
             let keys: BTreeSet<&String> = ma.keys().chain(mb.keys()).collect();
             for key in keys {
-                path.push(key.clone());
-                match (ma.get(key), mb.get(key)) {
-                    (Some(va), Some(vb)) => walk(va, vb, path, out),
-                    (va, vb) => out.push(Change {
-                        pointer: to_pointer(path),
-                        a: va.cloned(),
-                        b: vb.cloned(),
-                    }),
-                }
-                path.pop();
+                member(key.clone(), ma.get(key), mb.get(key), path, out);
             }
         }
         (Value::Array(xa), Value::Array(xb)) => {
             for i in 0..xa.len().max(xb.len()) {
-                path.push(i.to_string());
-                match (xa.get(i), xb.get(i)) {
-                    (Some(va), Some(vb)) => walk(va, vb, path, out),
-                    (va, vb) => out.push(Change {
-                        pointer: to_pointer(path),
-                        a: va.cloned(),
-                        b: vb.cloned(),
-                    }),
-                }
-                path.pop();
+                member(i.to_string(), xa.get(i), xb.get(i), path, out);
             }
         }
         _ if a == b => {}
