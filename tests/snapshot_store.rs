@@ -387,24 +387,14 @@ fn unsafe_names_are_refused_and_the_store_is_shared_across_threads() {
         }
     });
     assert_eq!(s.written().len(), 4);
-    let a: Value = serde_json::from_str(
-        insta::Snapshot::from_file(&dir.0.join("case-0__step-1.snap"))
-            .unwrap()
-            .as_text()
-            .unwrap()
-            .to_string()
-            .as_str(),
-    )
-    .unwrap();
-    let b: Value = serde_json::from_str(
-        insta::Snapshot::from_file(&dir.0.join("case-3__step-1.snap"))
-            .unwrap()
-            .as_text()
-            .unwrap()
-            .to_string()
-            .as_str(),
-    )
-    .unwrap();
+    let recorded = |file: &str| -> Value {
+        let snap = insta::Snapshot::from_file(&dir.0.join(file)).unwrap();
+        serde_json::from_str(&snap.as_text().unwrap().to_string()).unwrap()
+    };
+    let (a, b) = (
+        recorded("case-0__step-1.snap"),
+        recorded("case-3__step-1.snap"),
+    );
     assert_eq!(
         a, b,
         "per-case numbering: concurrent cases record the same placeholders"
