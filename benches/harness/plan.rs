@@ -17,9 +17,8 @@ pub(crate) struct Planned {
     pub(crate) op: &'static str,
     pub(crate) body: Value,
     pub(crate) bytes: Vec<u8>,
-    pub(crate) amz_target: String,
-    /// Every header `Target::call` sends: content type, target, SigV4 (date and
-    /// authorization), signed when the plan is made.
+    /// Every header `Target::call` sends: content type and target first, then SigV4
+    /// (date and authorization), signed when the plan is made.
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) expect: Expect,
 }
@@ -127,13 +126,12 @@ pub(crate) fn plan(n: usize, setup: &Prepared, target: &Target) -> Vec<Planned> 
                 ),
             };
             let bytes = serde_json::to_vec(&body).unwrap();
-            let amz_target = format!("{TARGET_PREFIX}.{op}");
             let mut headers = vec![
                 (
                     "content-type".to_owned(),
                     "application/x-amz-json-1.1".to_owned(),
                 ),
-                ("x-amz-target".to_owned(), amz_target.clone()),
+                ("x-amz-target".to_owned(), format!("{TARGET_PREFIX}.{op}")),
             ];
             let signed = signer.sign(&url, &headers, &bytes).expect("sign");
             headers.extend(signed);
@@ -141,7 +139,6 @@ pub(crate) fn plan(n: usize, setup: &Prepared, target: &Target) -> Vec<Planned> 
                 op,
                 bytes,
                 body,
-                amz_target,
                 headers,
                 expect: expect(exp),
             }

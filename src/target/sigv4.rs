@@ -107,7 +107,7 @@ impl Signer {
     }
 
     /// aws-sigv4's full signing, for anything the plain path does not cover.
-    pub fn sign_with_aws_sigv4(
+    fn sign_with_aws_sigv4(
         &self,
         url: &str,
         headers: &[(String, String)],
