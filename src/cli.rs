@@ -2,7 +2,7 @@
 //! and the parsers of flag values.
 
 use clap::{Args, Parser, Subcommand};
-use ecs_conform::suite::model::parse_duration;
+use ecs_conform::suite::model::{parse_bounded_duration, parse_duration};
 use ecs_conform::target::PathStyle;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -12,7 +12,7 @@ use std::time::Duration;
     name = "ecs-conform",
     version,
     about = "Contract-conformance harness for the Amazon ECS task API",
-    after_help = "Exit codes: 0 all passed, 1 contract failures, 2 bad input or usage, 3 target unreachable or target errors, 130 interrupted."
+    after_help = "Exit codes: 0 all passed, 1 contract failures, 2 bad input or usage, 3 target unreachable or target errors, 4 no cases to run (a filter, tag, partition or folder selected nothing), 130 interrupted (Ctrl-C, SIGTERM or SIGHUP)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -135,14 +135,14 @@ pub struct RunArgs {
     /// Region to sign for (else AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1).
     #[arg(long)]
     pub region: Option<String>,
-    /// Per-request timeout, e.g. 20s.
-    #[arg(long, default_value = "20s", value_parser = duration)]
+    /// Per-request timeout, e.g. 20s (above zero, at most a day).
+    #[arg(long, default_value = "20s", value_parser = parse_bounded_duration)]
     pub timeout: Duration,
-    /// Interval between polls of `until` steps (default: 25ms on the reference, 1s elsewhere).
-    #[arg(long, value_parser = duration)]
+    /// Interval between polls of `until` steps (default: 25ms on the reference, 1s elsewhere; at most a day).
+    #[arg(long, value_parser = parse_bounded_duration)]
     pub poll_interval: Option<Duration>,
-    /// Cap on every `until` deadline, e.g. 10s (default: 10s on the reference, none elsewhere).
-    #[arg(long, value_parser = duration)]
+    /// Cap on every `until` deadline, e.g. 10s (default: 10s on the reference, none elsewhere; at most a day).
+    #[arg(long, value_parser = parse_bounded_duration)]
     pub max_within: Option<Duration>,
     /// Cases run at once (default: the number of cores).
     #[arg(long, short = 'j')]

@@ -2,7 +2,11 @@
 //! codes. Everything else lives in the library.
 //!
 //! Exit codes: 0 all passed (or known), 1 contract failures, 2 bad input or usage
-//! (case file, schema, flag), 3 target unreachable or target errors, 130 interrupted.
+//! (case file, schema, flag, a target file without an endpoint, an incomplete set of
+//! partitions to merge), 3 target unreachable or target errors (or a case that did
+//! not finish normally), 4 no cases to run (a tag, name filter, `--skip`, partition
+//! or empty folder selected nothing, or every selected case is skipped by tag),
+//! 130 interrupted (Ctrl-C, SIGTERM or SIGHUP; a second signal quits at once).
 
 mod cli;
 
@@ -19,6 +23,8 @@ use std::process::ExitCode;
 const EXIT_FAILURES: u8 = 1;
 const EXIT_USAGE: u8 = 2;
 const EXIT_TARGET: u8 = 3;
+/// As nextest: the filters selected no case, so nothing was verified.
+const EXIT_NO_CASES: u8 = 4;
 const EXIT_INTERRUPTED: u8 = 130;
 
 fn deviations(names: &[String]) -> Result<Vec<Deviation>, AppError> {
@@ -139,6 +145,16 @@ fn run(args: RunArgs) -> Result<u8, AppError> {
                 .as_ref()
                 .map(|e| e.replace("${region}", &region))
         });
+    if let (Some(name), None) = (&args.target, &endpoint) {
+        // Only a target file of kind `reference` may mean the built-in target: any
+        // other would certify the reference under that target's name.
+        if expectations.kind.as_deref() != Some("reference") {
+            return Err(AppError::Usage(format!(
+                "target `{name}` ({}) names no endpoint: pass --endpoint URL (or set AWS_ENDPOINT_URL_ECS or AWS_ENDPOINT_URL); only a target file of `kind: reference` runs against the built-in reference target",
+                expectations.file.display()
+            )));
+        }
+    }
     if endpoint.is_some() && !args.deviations.is_empty() {
         return Err(AppError::Usage(
             "--deviation applies to the built-in reference target only; drop --endpoint (and AWS_ENDPOINT_URL*) to use it".into(),
@@ -201,6 +217,13 @@ fn run(args: RunArgs) -> Result<u8, AppError> {
     )?;
     if report.listed_only {
         return Ok(0);
+    }
+    if let Some(why) = &report.nothing_selected {
+        // Reports are still written (an empty partition keeps a merge complete).
+        let doc = app::document(&report, &expectations, &choice, args.partition);
+        app::publish(&doc, &args.reports.outputs(), None)?;
+        eprintln!("error: no cases to run: {why}");
+        return Ok(EXIT_NO_CASES);
     }
     if let Some(reason) = &report.unreachable {
         eprintln!("error: target unreachable: {reason}");

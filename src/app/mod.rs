@@ -4,6 +4,7 @@
 //! turns them into messages and exit codes.
 
 mod output;
+mod select;
 mod session;
 
 pub use output::{coverage, diff, document, publish, read_documents, snapshot_store, Outputs};
@@ -194,8 +195,11 @@ pub struct RunReport {
     pub results: Vec<CaseResult>,
     /// The target could not be reached at all (nothing ran).
     pub unreachable: Option<String>,
+    /// Interrupted (Ctrl-C, SIGTERM, SIGHUP): cases cut short claim no verdict.
     pub interrupted: bool,
     pub listed_only: bool,
+    /// No case was selected to run: which filter selected nothing (nothing ran).
+    pub nothing_selected: Option<String>,
 }
 
 impl RunReport {
@@ -212,6 +216,7 @@ impl RunReport {
             unreachable: None,
             interrupted: false,
             listed_only: false,
+            nothing_selected: None,
         }
     }
 

@@ -71,6 +71,7 @@ pub fn document(
         started_at: report.started_at.clone(),
         duration_secs: report.duration.as_secs_f64(),
         partition: partition.map(|(k, n)| format!("{k}/{n}")),
+        interrupted: report.interrupted,
         details: &details,
         case_ids: &case_ids,
     })

@@ -3,7 +3,8 @@
 //! libtest-style output (`run`) or without (`run_quiet`).
 
 use super::output::snapshot_store;
-use super::{in_partition, load_for_run, AppError, Paths, RunReport, Selection, TargetChoice};
+use super::select::{nothing_selected, select, will_run};
+use super::{load_for_run, AppError, Paths, RunReport, Selection, TargetChoice};
 use crate::contract::Contract;
 use crate::reference::{self, ReferenceOptions};
 use crate::report::expectations::Expectations;
@@ -239,14 +240,26 @@ pub fn run(
         report.listed_only = true;
         return Ok(report);
     }
-    let session = Session::start(paths, contract, &suite, choice, jobs)?;
-    let mut report = RunReport::new(&suite, session.label.clone(), session.endpoint.clone());
-    watch_interrupts(&session.runtime, &session.runner);
     let running: Vec<&Case> = cases
         .iter()
         .copied()
         .filter(|c| will_run(&args, c, ignored.iter().any(|(id, _)| *id == c.id)))
         .collect();
+    if running.is_empty() {
+        // A run that verifies nothing must not look green: no target is started.
+        let endpoint = choice.endpoint.clone().unwrap_or_default();
+        let label = choice
+            .endpoint
+            .clone()
+            .unwrap_or_else(|| "the built-in reference target".into());
+        let mut report = RunReport::new(&suite, label, endpoint);
+        report.nothing_selected = Some(nothing_selected(paths, &suite, selection, &args, &ignored));
+        report.duration = clock.elapsed();
+        return Ok(report);
+    }
+    let session = Session::start(paths, contract, &suite, choice, jobs)?;
+    let mut report = RunReport::new(&suite, session.label.clone(), session.endpoint.clone());
+    watch_interrupts(&session.runtime, &session.runner);
     let fixtures = match session.setup(&suite, &running) {
         Ok(f) => f,
         Err(reason) => {
@@ -296,69 +309,64 @@ fn plan(suite: &Suite, case: &Case) -> Result<Case, Box<CaseResult>> {
     })
 }
 
-/// Cases that match the tag filters, and those skipped by tag with the reason.
-fn select<'a>(suite: &'a Suite, selection: &Selection) -> (Vec<&'a Case>, Vec<(String, String)>) {
-    let cases: Vec<&Case> = suite
-        .cases
-        .iter()
-        .filter(|c| selection.tags.is_empty() || c.tags.iter().any(|t| selection.tags.contains(t)))
-        .filter(|c| {
-            selection
-                .partition
-                .is_none_or(|(k, n)| in_partition(&c.id, k, n))
-        })
-        .filter(|c| selection.filter.as_deref().is_none_or(|f| c.id.contains(f)))
-        .collect();
-    let ignored = cases
-        .iter()
-        .filter_map(|c| {
-            selection
-                .skip_tags
-                .iter()
-                .find(|(t, _)| c.tags.contains(t))
-                .map(|(t, why)| (c.id.clone(), format!("skipped by tag `{t}`: {why}")))
-        })
-        .collect();
-    (cases, ignored)
-}
-
-/// Whether libtest-mimic will run this case (its filter rules), so fixtures are set
-/// up only for cases that run.
-fn will_run(args: &Arguments, case: &Case, ignored: bool) -> bool {
-    let name = case.id.as_str();
-    let matches = |f: &str| {
-        if args.exact {
-            name == f
-        } else {
-            name.contains(f)
-        }
-    };
-    if let Some(filter) = &args.filter {
-        if !matches(filter) {
-            return false;
-        }
-    }
-    if args.skip.iter().any(|s| matches(s)) {
-        return false;
-    }
-    if args.ignored {
-        return ignored;
-    }
-    args.include_ignored || !ignored
-}
-
-/// First Ctrl-C: finish current steps, tear down and clean up. Second: quit at once.
+/// The first interrupt (Ctrl-C, SIGTERM or SIGHUP: what a terminal and CI systems
+/// send on cancel) finishes the current steps, then tears down and cleans up; the run
+/// then reports and exits 130. A second one quits at once.
 fn watch_interrupts(runtime: &tokio::runtime::Runtime, runner: &Arc<Runner>) {
     let runner = Arc::clone(runner);
     runtime.spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
+        let mut signals = Interrupts::new();
+        if let Some(name) = signals.next().await {
             runner.interrupt();
-            eprintln!("\ninterrupted: finishing the current steps, then tearing down and stopping started tasks (Ctrl-C again quits at once)");
-            if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("\ninterrupted ({name}): finishing the current steps, then tearing down and stopping started tasks (a second signal quits at once)");
+            if signals.next().await.is_some() {
                 std::process::exit(130);
             }
         }
     });
+}
+
+/// The signals that interrupt a run.
+struct Interrupts {
+    #[cfg(unix)]
+    term: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    hup: Option<tokio::signal::unix::Signal>,
+}
+
+impl Interrupts {
+    fn new() -> Interrupts {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Interrupts {
+                term: signal(SignalKind::terminate()).ok(),
+                hup: signal(SignalKind::hangup()).ok(),
+            }
+        }
+        #[cfg(not(unix))]
+        Interrupts {}
+    }
+
+    /// The name of the next interrupting signal; None when none can be received.
+    async fn next(&mut self) -> Option<&'static str> {
+        #[cfg(unix)]
+        {
+            async fn recv(s: &mut Option<tokio::signal::unix::Signal>) -> Option<()> {
+                match s {
+                    Some(s) => s.recv().await,
+                    None => std::future::pending().await,
+                }
+            }
+            tokio::select! {
+                r = tokio::signal::ctrl_c() => r.ok().map(|()| "Ctrl-C"),
+                r = recv(&mut self.term) => r.map(|()| "SIGTERM"),
+                r = recv(&mut self.hup) => r.map(|()| "SIGHUP"),
+            }
+        }
+        #[cfg(not(unix))]
+        tokio::signal::ctrl_c().await.ok().map(|()| "Ctrl-C")
+    }
 }
 
 /// Runs the reference target in the foreground until Ctrl-C.

@@ -22,6 +22,10 @@ pub struct RunDocument {
     pub duration_secs: f64,
     /// `K/N` when this run is one partition of the suite.
     pub partition: Option<String>,
+    /// The run was interrupted (Ctrl-C, SIGTERM, SIGHUP): cases it cut short or never
+    /// started have the verdict `interrupted`, and the run claims no verdict.
+    #[serde(default)]
+    pub interrupted: bool,
     /// Count of cases per verdict.
     pub totals: BTreeMap<Verdict, usize>,
     /// Known-deviation entries that name no case of the suite.
@@ -82,7 +86,7 @@ impl CaseEntry {
     ) -> CaseEntry {
         let (verdict, known) = verdict(result, expectations);
         let reason = match &result.outcome {
-            Outcome::Error(r) | Outcome::Skipped(r) => Some(r.clone()),
+            Outcome::Error(r) | Outcome::Skipped(r) | Outcome::Interrupted(r) => Some(r.clone()),
             _ => None,
         };
         let findings = result
@@ -112,7 +116,10 @@ impl CaseEntry {
             duration_secs: result.duration.as_secs_f64(),
             known,
             findings,
-            details: if matches!(verdict, Verdict::Pass | Verdict::Skipped) {
+            details: if matches!(
+                verdict,
+                Verdict::Pass | Verdict::Skipped | Verdict::Interrupted
+            ) {
                 None
             } else {
                 details
@@ -134,21 +141,29 @@ impl RunDocument {
         }
     }
 
-    /// Whether the run fails: new failures, errors, or (when stale entries fail) fixed cases.
+    /// Whether the run fails: new failures, errors, an interruption (nothing is
+    /// certified), or (when stale entries fail) fixed cases.
     pub fn fails(&self, stale_fails: bool) -> bool {
-        self.cases.iter().any(|c| match c.verdict {
-            Verdict::Fail | Verdict::Error => true,
-            Verdict::Fixed => stale_fails,
-            _ => false,
-        })
+        self.interrupted
+            || self.cases.iter().any(|c| match c.verdict {
+                Verdict::Fail | Verdict::Error | Verdict::Interrupted => true,
+                Verdict::Fixed => stale_fails,
+                _ => false,
+            })
     }
 
-    /// Combines partition documents of one suite into one.
-    pub fn merge(mut docs: Vec<RunDocument>) -> Result<RunDocument, String> {
-        let Some(mut first) = (!docs.is_empty()).then(|| docs.remove(0)) else {
+    /// Combines the documents of every partition of one run into one. Refused (with
+    /// a sentence saying why): documents of different formats or suites, partitions
+    /// of different counts, a partition missing or given twice, a whole run (no
+    /// partition) merged with anything. A single whole run merges to itself.
+    pub fn merge(docs: Vec<RunDocument>) -> Result<RunDocument, String> {
+        let mut docs = docs.into_iter();
+        let Some(mut first) = docs.next() else {
             return Err("nothing to merge".into());
         };
-        for d in docs {
+        let rest: Vec<RunDocument> = docs.collect();
+        check_partitions(std::iter::once(&first).chain(&rest))?;
+        for d in rest {
             if d.format != first.format {
                 return Err(format!("cannot merge {} with {}", d.format, first.format));
             }
@@ -160,6 +175,7 @@ impl RunDocument {
             }
             first.duration_secs = first.duration_secs.max(d.duration_secs);
             first.started_at = first.started_at.min(d.started_at);
+            first.interrupted |= d.interrupted;
             for c in d.cases {
                 if !first.cases.iter().any(|x| x.id == c.id) {
                     first.cases.push(c);
@@ -170,6 +186,65 @@ impl RunDocument {
         first.partition = None;
         first.recount();
         Ok(first)
+    }
+}
+
+/// Checks that documents are every partition `1/N` … `N/N` of one run exactly once,
+/// or a single whole run.
+fn check_partitions<'a>(docs: impl Iterator<Item = &'a RunDocument>) -> Result<(), String> {
+    let docs: Vec<&RunDocument> = docs.collect();
+    let mut seen: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut count = None;
+    for d in &docs {
+        let Some(label) = &d.partition else {
+            if docs.len() == 1 {
+                return Ok(());
+            }
+            return Err(format!(
+                "a whole run (no partition, {} cases) cannot be merged with other documents: merge the documents of `run --partition K/N`, one per K",
+                d.cases.len()
+            ));
+        };
+        let (k, n) = label
+            .split_once('/')
+            .and_then(|(k, n)| Some((k.parse::<usize>().ok()?, n.parse::<usize>().ok()?)))
+            .filter(|(k, n)| (1..=*n).contains(k))
+            .ok_or_else(|| format!("`{label}` is not a partition K/N"))?;
+        match count {
+            None => count = Some(n),
+            Some(m) if m != n => return Err(format!(
+                "the documents split the suite into different numbers of partitions ({m} and {n})"
+            )),
+            Some(_) => {}
+        }
+        *seen.entry(k).or_insert(0) += 1;
+    }
+    let n = count.unwrap_or(0);
+    let twice: Vec<String> = seen
+        .iter()
+        .filter(|(_, times)| **times > 1)
+        .map(|(k, _)| format!("{k}/{n}"))
+        .collect();
+    if !twice.is_empty() {
+        return Err(format!(
+            "partition {} given twice: give each partition's document once",
+            twice.join(", ")
+        ));
+    }
+    let missing: Vec<String> = (1..=n)
+        .filter(|k| !seen.contains_key(k))
+        .map(|k| format!("{k}/{n}"))
+        .collect();
+    match missing.len() {
+        0 => Ok(()),
+        1 => Err(format!(
+            "partition {} is missing: a merge needs the documents of all {n} partitions",
+            missing[0]
+        )),
+        _ => Err(format!(
+            "partitions {} are missing: a merge needs the documents of all {n} partitions",
+            missing.join(", ")
+        )),
     }
 }
 
@@ -208,6 +283,7 @@ pub struct DocumentInput<'a> {
     pub started_at: String,
     pub duration_secs: f64,
     pub partition: Option<String>,
+    pub interrupted: bool,
     pub details: &'a dyn Fn(&CaseResult) -> String,
     pub case_ids: &'a [&'a str],
 }
@@ -227,6 +303,7 @@ impl RunDocument {
             started_at: input.started_at,
             duration_secs: input.duration_secs,
             partition: input.partition,
+            interrupted: input.interrupted,
             totals: BTreeMap::new(),
             unknown_expectations: super::expectations::unknown_entries(
                 input.expectations,

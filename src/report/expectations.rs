@@ -153,8 +153,10 @@ pub enum Verdict {
     /// Listed as a known deviation but passed: the list is stale.
     Fixed,
     Skipped,
-    /// The harness could not get an answer.
+    /// The harness could not get an answer (or the case did not finish normally).
     Error,
+    /// The run was interrupted before the case finished: no verdict is claimed.
+    Interrupted,
 }
 
 impl Verdict {
@@ -166,6 +168,7 @@ impl Verdict {
             Verdict::Fixed => "fixed",
             Verdict::Skipped => "skipped",
             Verdict::Error => "error",
+            Verdict::Interrupted => "interrupted",
         }
     }
 }
@@ -181,6 +184,7 @@ pub fn verdict(result: &CaseResult, expectations: &Expectations) -> (Verdict, Ve
     let listed = || known.iter().map(|k| (*k).clone()).collect::<Vec<_>>();
     match &result.outcome {
         Outcome::Skipped(_) => (Verdict::Skipped, Vec::new()),
+        Outcome::Interrupted(_) => (Verdict::Interrupted, Vec::new()),
         Outcome::Passed if known.is_empty() => (Verdict::Pass, Vec::new()),
         Outcome::Passed => (Verdict::Fixed, listed()),
         Outcome::Error(_) if !known.is_empty() && covers("target.error") => {

@@ -50,6 +50,15 @@ pub fn render(doc: &RunDocument) -> Result<String, String> {
                 .set_type("stale-expectation");
                 s
             }
+            Verdict::Interrupted => {
+                let mut s = TestCaseStatus::skipped();
+                s.set_message(format!(
+                    "interrupted: {}",
+                    case.reason.clone().unwrap_or_default()
+                ))
+                .set_type("interrupted");
+                s
+            }
             Verdict::Error => {
                 let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
                 s.set_message(case.reason.clone().unwrap_or_else(|| "target error".into()))
@@ -72,6 +81,12 @@ pub fn render(doc: &RunDocument) -> Result<String, String> {
             tc.set_system_out(findings.join("\n"));
         }
         suite.add_test_case(tc);
+    }
+    if doc.interrupted {
+        // The run did not finish: say so where CI systems look (every testsuite).
+        for suite in suites.values_mut() {
+            suite.add_property(("interrupted", "true"));
+        }
     }
     report.add_test_suites(suites.into_values());
     report.set_time(Duration::from_secs_f64(doc.duration_secs.max(0.0)));

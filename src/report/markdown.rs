@@ -8,20 +8,23 @@ use crate::finding::Severity;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-const VERDICTS: [Verdict; 6] = [
+const VERDICTS: [Verdict; 7] = [
     Verdict::Pass,
     Verdict::Fail,
     Verdict::Known,
     Verdict::Fixed,
     Verdict::Skipped,
     Verdict::Error,
+    Verdict::Interrupted,
 ];
 
 /// Renders the report; `coverage` is an already rendered Markdown section, if any.
 pub fn render(doc: &RunDocument, coverage: Option<&str>) -> String {
     let mut out = String::new();
     let known = doc.totals.get(&Verdict::Known).copied().unwrap_or(0);
-    let verdict = if doc.fails(true) {
+    let verdict = if doc.interrupted {
+        "interrupted: the run did not finish, so no verdict is claimed".to_owned()
+    } else if doc.fails(true) {
         "not conformant: new failures, errors or stale expectations".to_owned()
     } else if known > 0 {
         format!("as expected: conformant except {known} known deviation(s) listed below")
@@ -52,12 +55,15 @@ pub fn render(doc: &RunDocument, coverage: Option<&str>) -> String {
     if let Some(p) = &doc.partition {
         let _ = writeln!(out, "| partition | {p} |");
     }
+    if doc.interrupted {
+        let _ = writeln!(out, "| interrupted | true |");
+    }
     let _ = writeln!(out, "| verdict | **{verdict}** |\n");
 
     let _ = writeln!(out, "## Results per operation\n");
     let _ = writeln!(
         out,
-        "| folder | pass | fail | known | fixed | skipped | error |\n|---|---|---|---|---|---|---|"
+        "| folder | pass | fail | known | fixed | skipped | error | interrupted |\n|---|---|---|---|---|---|---|---|"
     );
     let mut groups: BTreeMap<&str, BTreeMap<Verdict, usize>> = BTreeMap::new();
     for c in &doc.cases {

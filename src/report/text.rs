@@ -19,12 +19,19 @@ pub fn failure(result: &CaseResult, region: &str) -> String {
     if !result.cites.is_empty() {
         let _ = writeln!(out, "cites: {}", result.cites);
     }
-    if let Outcome::Error(reason) = &result.outcome {
-        let _ = writeln!(out, "target error: {reason}");
+    match &result.outcome {
+        Outcome::Error(reason) => {
+            let _ = writeln!(out, "target error: {reason}");
+        }
+        Outcome::Interrupted(reason) => {
+            let _ = writeln!(out, "interrupted: {reason} (no verdict)");
+        }
+        _ => {}
     }
     for step in &result.steps {
         let worth = step.target_error.is_some()
             || step.skipped
+            || step.cut_short()
             || step.findings.iter().any(|f| f.severity == Severity::Fail);
         if !worth {
             continue;
@@ -151,7 +158,9 @@ pub fn summary(doc: &RunDocument) -> String {
                 Severity::Warn => (d, w + 1),
                 Severity::Fail => (d, w),
             });
-    let verdict = if count(Verdict::Error) > 0 {
+    let verdict = if doc.interrupted {
+        "INTERRUPTED (no verdict: cases cut short or not run are `interrupted`)"
+    } else if count(Verdict::Error) > 0 {
         "TARGET ERRORS"
     } else if count(Verdict::Fail) > 0 {
         "NOT CONFORMANT"
@@ -172,6 +181,13 @@ pub fn summary(doc: &RunDocument) -> String {
         count(Verdict::Error),
         doc.target.name
     );
+    if doc.interrupted || count(Verdict::Interrupted) > 0 {
+        let _ = write!(
+            out,
+            "\n  interrupted: {} cases cut short or not run",
+            count(Verdict::Interrupted)
+        );
+    }
     if drift + warn > 0 {
         let _ = write!(
             out,

@@ -2,7 +2,7 @@
 //! `--ignored`, the libtest summary; each trial's result is kept for later reports.
 
 use super::expectations::{verdict, Expectations, Verdict};
-use crate::run::CaseResult;
+use crate::run::{CaseResult, Outcome};
 use crate::suite::Case;
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 use std::sync::{Arc, Mutex};
@@ -34,8 +34,12 @@ fn completion(
     match v {
         Verdict::Pass => Ok(Completion::Completed),
         Verdict::Skipped => Ok(Completion::ignored_with(match &result.outcome {
-            crate::run::Outcome::Skipped(reason) => reason.clone(),
+            Outcome::Skipped(reason) => reason.clone(),
             _ => String::new(),
+        })),
+        Verdict::Interrupted => Ok(Completion::ignored_with(match &result.outcome {
+            Outcome::Interrupted(reason) => format!("interrupted: {reason}"),
+            _ => "interrupted".to_owned(),
         })),
         Verdict::Known => Ok(Completion::ignored_with(format!(
             "known deviation: {}",
@@ -49,6 +53,24 @@ fn completion(
         ))),
         Verdict::Fail | Verdict::Error => Err(Failed::from(describe(result))),
     }
+}
+
+/// Runs one case to its result; a case that panics (a bug of the harness, never of
+/// the target) becomes an `error` result naming the panic, so it stays in every
+/// report and fails the run instead of disappearing.
+pub fn finish(case: &Case, execute: impl FnOnce() -> CaseResult) -> CaseResult {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(execute)).unwrap_or_else(|panic| {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".into());
+        let mut result = CaseResult::skipped(case, "");
+        result.outcome = Outcome::Error(format!(
+            "the case did not finish normally: ecs-conform panicked ({message}); this is a bug of the harness, not of the target"
+        ));
+        result
+    })
 }
 
 /// Runs the trials; `execute` runs one case to its result. Returns libtest's
@@ -77,8 +99,15 @@ where
             let expectations = Arc::clone(&plan.expectations);
             let name = case.id.clone();
             Trial::ignorable_test(name, move || {
-                let result = execute(&case);
-                let verdict = completion(&result, &expectations, &*describe);
+                let result = finish(&case, || execute(&case));
+                let verdict = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    completion(&result, &expectations, &*describe)
+                }))
+                .unwrap_or_else(|_| {
+                    Err(Failed::from(
+                        "ecs-conform panicked while describing this case",
+                    ))
+                });
                 if let Ok(mut r) = results.lock() {
                     r.push(result);
                 }

@@ -70,6 +70,9 @@ pub enum Outcome {
     /// fixture that could not be set up). Never a pass, never a contract failure.
     Error(String),
     Skipped(String),
+    /// The run was interrupted before the case finished (or started): no verdict is
+    /// claimed. The text says where it was cut short.
+    Interrupted(String),
 }
 
 /// Everything that happened in one case.
@@ -356,15 +359,35 @@ impl Runner {
             result.outcome = Outcome::Error(format!("variable `{}` has no value", e.0));
             return result;
         }
+        if self.is_interrupted() {
+            result.outcome =
+                Outcome::Interrupted("the run was interrupted before this case started".into());
+            return result;
+        }
         let mut scope = self.scope(vars, Some(case.id.clone()));
+        let mut cut_short = None;
         for (i, planned) in case.steps.iter().enumerate() {
             if self.is_interrupted() {
+                cut_short = Some(format!(
+                    "the run was interrupted before step {} {}",
+                    i + 1,
+                    planned.step.call
+                ));
                 break;
             }
             let report = self
                 .exec_step(planned, i + 1, Phase::Step, &mut scope)
                 .await;
-            let stop = report.problem().is_some();
+            if report.cut_short() {
+                cut_short = Some(format!(
+                    "the run was interrupted during step {} {} ({}:{})",
+                    i + 1,
+                    planned.step.call,
+                    result.file,
+                    planned.line
+                ));
+            }
+            let stop = report.problem().is_some() || cut_short.is_some();
             result.steps.push(self.slim(report));
             if stop {
                 break;
@@ -376,7 +399,10 @@ impl Runner {
                 .await;
             result.steps.push(self.slim(report));
         }
-        result.outcome = outcome_of(&result.steps, self.is_interrupted());
+        result.outcome = match cut_short {
+            Some(reason) => Outcome::Interrupted(reason),
+            None => outcome_of(&result.steps),
+        };
         result.duration = started.elapsed();
         result.calls = result.steps.iter().map(|s| s.calls).sum();
         if !self.settings.keep_exchanges {
@@ -390,7 +416,7 @@ impl Runner {
     }
 }
 
-fn outcome_of(steps: &[StepReport], interrupted: bool) -> Outcome {
+fn outcome_of(steps: &[StepReport]) -> Outcome {
     if let Some(e) = steps.iter().find_map(|s| s.target_error.clone()) {
         return Outcome::Error(e);
     }
@@ -407,9 +433,6 @@ fn outcome_of(steps: &[StepReport], interrupted: bool) -> Outcome {
         .and_then(|s| s.note.clone())
     {
         return Outcome::Error(note);
-    }
-    if interrupted {
-        return Outcome::Error("the run was interrupted".into());
     }
     Outcome::Passed
 }

@@ -11,13 +11,16 @@ use crate::suite::{PlannedStep, Save};
 use crate::target::Exchange;
 use serde::Serialize;
 use serde_json::{Map, Value};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Most pages a paginated walk follows before it calls the pagination endless.
 pub const MAX_PAGES: usize = 1000;
 
 /// Rules whose failure stops a case: what the case itself states.
 const STOPPING_RULES: &[&str] = &["expect.", "save.", "until.", "paginate."];
+
+/// How the note of a step cut short by an interrupted run begins.
+pub const INTERRUPTED_NOTE: &str = "interrupted";
 
 /// Where a step belongs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -84,6 +87,15 @@ impl StepReport {
                 f.severity == Severity::Fail && STOPPING_RULES.iter().any(|r| f.rule.starts_with(r))
             })
             .map(|f| f.to_string())
+    }
+
+    /// Whether the run's interruption cut this step short (its `until` was not judged).
+    pub fn cut_short(&self) -> bool {
+        !self.skipped
+            && self
+                .note
+                .as_deref()
+                .is_some_and(|n| n.starts_with(INTERRUPTED_NOTE))
     }
 
     fn add(&mut self, findings: Vec<Finding>) {
@@ -158,7 +170,8 @@ impl Runner {
             .settings
             .max_within
             .map_or(within, |cap| within.min(cap));
-        let deadline = Instant::now() + within;
+        // None: a deadline past what the clock holds, i.e. none.
+        let deadline = Instant::now().checked_add(within);
         let round = loop {
             let round = match self.round(planned, &request, observer, &mut report).await {
                 Some(r) => r,
@@ -169,7 +182,17 @@ impl Runner {
             if unmet.is_empty() {
                 break round;
             }
-            if Instant::now() + interval > deadline || self.is_interrupted() {
+            if self.is_interrupted() {
+                // Cut short: neither a pass nor an `until.timeout`; the case is interrupted.
+                report.note = Some(format!(
+                    "{INTERRUPTED_NOTE} while polling, after {} calls; `until` was not judged",
+                    report.calls
+                ));
+                report.exchange = Some(Box::new(round.exchange));
+                return report;
+            }
+            let next_poll = Instant::now().checked_add(interval);
+            if deadline.is_some_and(|d| next_poll.is_none_or(|next| next > d)) {
                 let what: Vec<String> = unmet
                     .iter()
                     .map(|f| format!("{} (last value: {})", f.pointer, f.actual))
@@ -189,7 +212,7 @@ impl Runner {
                 report.exchange = Some(Box::new(round.exchange));
                 return report;
             }
-            tokio::time::sleep(interval).await;
+            self.pause(interval).await;
         };
         let mut expect = planned.expect.clone();
         expect.body = expect_body;
@@ -218,6 +241,19 @@ impl Runner {
         }
         report.exchange = Some(Box::new(round.exchange));
         report
+    }
+
+    /// Sleeps `interval` between polls, waking early when the run is interrupted.
+    async fn pause(&self, interval: Duration) {
+        const SLICE: Duration = Duration::from_millis(100);
+        let end = Instant::now().checked_add(interval);
+        while !self.is_interrupted() {
+            let left = end.map_or(SLICE, |e| e.saturating_duration_since(Instant::now()));
+            if left.is_zero() {
+                break;
+            }
+            tokio::time::sleep(left.min(SLICE)).await;
+        }
     }
 
     /// One call, or one full paginated walk. None when the target gave no usable answer

@@ -137,7 +137,13 @@ fn empty_object() -> Value {
     Value::Object(Map::new())
 }
 
-/// Parses `500ms`, `2s`, `1.5s`, `2m`.
+/// Longest `within`, `every`, `--timeout`, `--poll-interval` or `--max-within` accepted:
+/// a deadline or an interval beyond a day is a typo, and one large enough overflows
+/// the clock.
+pub const MAX_DURATION: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Parses `500ms`, `2s`, `1.5s`, `2m`. None for garbage and for values no `Duration`
+/// holds.
 pub fn parse_duration(text: &str) -> Option<Duration> {
     let text = text.trim();
     let (number, unit) = match text.find(|c: char| c.is_ascii_alphabetic()) {
@@ -154,7 +160,26 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
         "m" => n * 60.0,
         _ => return None,
     };
-    Some(Duration::from_secs_f64(secs))
+    Duration::try_from_secs_f64(secs).ok()
+}
+
+/// Parses a deadline or an interval: a duration above zero and at most a day
+/// ([`MAX_DURATION`]), or a sentence saying why `text` is not one.
+pub fn parse_bounded_duration(text: &str) -> Result<Duration, String> {
+    let d = parse_duration(text).ok_or_else(|| {
+        format!("`{text}` is not a duration: write a number with ms, s or m, e.g. `30s`")
+    })?;
+    if d.is_zero() {
+        return Err(format!(
+            "`{text}` is zero: write a duration above zero, e.g. `30s`"
+        ));
+    }
+    if d > MAX_DURATION {
+        return Err(format!(
+            "`{text}` is more than a day: write at most `1440m`"
+        ));
+    }
+    Ok(d)
 }
 
 mod duration_opt {
@@ -165,11 +190,9 @@ mod duration_opt {
         let text = Option::<String>::deserialize(d)?;
         match text {
             None => Ok(None),
-            Some(t) => super::parse_duration(&t).map(Some).ok_or_else(|| {
-                D::Error::custom(format!(
-                    "`{t}` is not a duration: write a number with ms, s or m, e.g. `30s`"
-                ))
-            }),
+            Some(t) => super::parse_bounded_duration(&t)
+                .map(Some)
+                .map_err(D::Error::custom),
         }
     }
 }
@@ -186,5 +209,27 @@ mod tests {
         assert_eq!(parse_duration("60"), None);
         assert_eq!(parse_duration("-1s"), None);
         assert_eq!(parse_duration("5h"), None);
+        // Beyond what a Duration holds: refused, not a panic.
+        assert_eq!(parse_duration("1e30s"), None);
+        assert_eq!(parse_duration("1e300m"), None);
+    }
+
+    #[test]
+    fn deadlines_and_intervals_are_above_zero_and_at_most_a_day() {
+        assert_eq!(parse_bounded_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_bounded_duration("1440m"), Ok(MAX_DURATION));
+        assert_eq!(parse_bounded_duration("1ms"), Ok(Duration::from_millis(1)));
+        for (text, why) in [
+            ("0s", "zero"),
+            ("0ms", "zero"),
+            ("1441m", "more than a day"),
+            ("86401s", "more than a day"),
+            ("9600000000000000000s", "more than a day"),
+            ("1e30s", "not a duration"),
+            ("soon", "not a duration"),
+        ] {
+            let err = parse_bounded_duration(text).unwrap_err();
+            assert!(err.contains(why), "{text}: {err}");
+        }
     }
 }
