@@ -222,3 +222,68 @@ fn partitions_split_the_suite_and_merge_back_into_the_whole() {
         whole
     );
 }
+
+#[test]
+fn merge_refuses_missing_duplicated_and_mismatched_partitions() {
+    let dir = scratch("merge-partial");
+    let part = |k: usize, n: usize| {
+        let path = dir.join(format!("p{k}of{n}.json"));
+        let o = run(&[
+            "--tag",
+            "stop-task",
+            "--partition",
+            &format!("{k}/{n}"),
+            "--report-json",
+            path.to_str().unwrap(),
+        ]);
+        // 4: a partition of the tag that holds no case still writes its document.
+        assert!(matches!(o.status.code(), Some(0 | 4)), "{}", text(&o));
+        path
+    };
+    let merge = |inputs: &[&PathBuf]| {
+        Command::new(env!("CARGO_BIN_EXE_ecs-conform"))
+            .arg("merge")
+            .args(inputs)
+            .output()
+            .unwrap()
+    };
+    let (p1, p2, p3) = (part(1, 3), part(2, 3), part(3, 3));
+    for (inputs, sentence) in [
+        (vec![&p1], "partitions 2/3, 3/3 are missing"),
+        (vec![&p1, &p3], "partition 2/3 is missing"),
+        (vec![&p1, &p2, &p2, &p3], "partition 2/3 given twice"),
+    ] {
+        let o = merge(&inputs);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        assert!(text(&o).contains(sentence), "{sentence}: {}", text(&o));
+    }
+    let o = merge(&[&p1, &p2, &p3]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+
+    // Different numbers of partitions, different suites, a whole run with others.
+    let other_n = part(1, 2);
+    let o = merge(&[&p1, &p2, &p3, &other_n]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("different numbers of partitions"),
+        "{}",
+        text(&o)
+    );
+    let mut doc = json(&p3);
+    doc["suite"]["hash"] = Value::String("0000".into());
+    let foreign = dir.join("foreign.json");
+    std::fs::write(&foreign, doc.to_string()).unwrap();
+    let o = merge(&[&p1, &p2, &foreign]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("different suites"), "{}", text(&o));
+    let mut doc = json(&p1);
+    doc["partition"] = Value::Null;
+    let whole = dir.join("whole.json");
+    std::fs::write(&whole, doc.to_string()).unwrap();
+    let o = merge(&[&whole, &p2, &p3]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("a whole run"), "{}", text(&o));
+    // A whole run alone merges to itself.
+    let o = merge(&[&whole]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}

@@ -212,9 +212,11 @@ fn check_partitions<'a>(docs: impl Iterator<Item = &'a RunDocument>) -> Result<(
             .ok_or_else(|| format!("`{label}` is not a partition K/N"))?;
         match count {
             None => count = Some(n),
-            Some(m) if m != n => return Err(format!(
+            Some(m) if m != n => {
+                return Err(format!(
                 "the documents split the suite into different numbers of partitions ({m} and {n})"
-            )),
+            ))
+            }
             Some(_) => {}
         }
         *seen.entry(k).or_insert(0) += 1;
