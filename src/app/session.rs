@@ -13,6 +13,7 @@ use crate::run::{CaseResult, Outcome, RunSettings, Runner};
 use crate::suite::{Case, PlannedFixture, Suite};
 use crate::target::{Credentials, Target, TargetConfig};
 use libtest_mimic::Arguments;
+use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -318,7 +319,8 @@ fn watch_interrupts(runtime: &tokio::runtime::Runtime, runner: &Arc<Runner>) {
         let mut signals = Interrupts::new();
         if let Some(name) = signals.next().await {
             runner.interrupt();
-            eprintln!("\ninterrupted ({name}): finishing the current steps, then tearing down and stopping started tasks (a second signal quits at once)");
+            // Not eprintln!: after SIGHUP the terminal may be gone, and a failed write must not panic.
+            let _ = writeln!(std::io::stderr(), "\ninterrupted ({name}): finishing the current steps, then tearing down and stopping started tasks (a second signal quits at once)");
             if signals.next().await.is_some() {
                 std::process::exit(130);
             }
