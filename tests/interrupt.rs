@@ -43,7 +43,7 @@ fn interrupt_run(endpoint: &str, signal: &str) -> Interrupted {
     let reports = std::env::temp_dir().join(format!("ecs-conform-interrupt-{run_id}"));
     let _ = std::fs::remove_dir_all(&reports);
     std::fs::create_dir_all(&reports).unwrap();
-    let run = bin()
+    let mut run = bin()
         .args([
             "run",
             "--endpoint",
@@ -65,15 +65,33 @@ fn interrupt_run(endpoint: &str, signal: &str) -> Interrupted {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Wait until cases are polling (the fixtures are set up within a second).
-    std::thread::sleep(Duration::from_millis(2500));
+    // Read standard output aside, noting when the cases start (fixtures are set up).
+    let stdout = run.stdout.take().unwrap();
+    let (running, cases_started) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut all = Vec::new();
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if line.starts_with("running ") {
+                let _ = running.send(());
+            }
+            all.extend_from_slice(line.as_bytes());
+            all.push(b'\n');
+        }
+        all
+    });
+    cases_started
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the cases start");
+    // Tasks take 3s per state: the cases are polling now.
+    std::thread::sleep(Duration::from_millis(1000));
     let killed = Command::new("kill")
         .args([&format!("-{signal}"), &run.id().to_string()])
         .status()
         .unwrap();
     assert!(killed.success());
     let started = Instant::now();
-    let out = run.wait_with_output().unwrap();
+    let mut out = run.wait_with_output().unwrap();
+    out.stdout = reader.join().unwrap();
     assert!(started.elapsed() < Duration::from_secs(60));
     let doc = std::fs::read_to_string(reports.join("run.json"))
         .ok()
@@ -187,10 +205,12 @@ fn a_second_signal_quits_at_once() {
     // call in flight (up to --timeout), the second quits at once.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let (called, first_call) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let mut held = Vec::new();
         for stream in listener.incoming() {
             held.push(stream);
+            let _ = called.send(());
         }
     });
     let mut run = bin()
@@ -207,7 +227,11 @@ fn a_second_signal_quits_at_once() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(1000));
+    // The run is calling (its fixture setup): the signals are being watched.
+    first_call
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the run calls the target");
+    std::thread::sleep(Duration::from_millis(200));
     let pid = run.id().to_string();
     let signal = |s: &str| {
         assert!(Command::new("kill")

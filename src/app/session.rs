@@ -315,8 +315,12 @@ fn plan(suite: &Suite, case: &Case) -> Result<Case, Box<CaseResult>> {
 /// then reports and exits 130. A second one quits at once.
 fn watch_interrupts(runtime: &tokio::runtime::Runtime, runner: &Arc<Runner>) {
     let runner = Arc::clone(runner);
+    // Registered now, not when the task first runs: a signal from here on interrupts.
+    let mut signals = {
+        let _context = runtime.enter();
+        Interrupts::new()
+    };
     runtime.spawn(async move {
-        let mut signals = Interrupts::new();
         if let Some(name) = signals.next().await {
             runner.interrupt();
             // Not eprintln!: after SIGHUP the terminal may be gone, and a failed write must not panic.
@@ -328,8 +332,11 @@ fn watch_interrupts(runtime: &tokio::runtime::Runtime, runner: &Arc<Runner>) {
     });
 }
 
-/// The signals that interrupt a run.
+/// The signals that interrupt a run: SIGINT (Ctrl-C), SIGTERM and SIGHUP on Unix,
+/// Ctrl-C elsewhere.
 struct Interrupts {
+    #[cfg(unix)]
+    int: Option<tokio::signal::unix::Signal>,
     #[cfg(unix)]
     term: Option<tokio::signal::unix::Signal>,
     #[cfg(unix)]
@@ -337,11 +344,13 @@ struct Interrupts {
 }
 
 impl Interrupts {
+    /// Must be called inside the runtime.
     fn new() -> Interrupts {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{signal, SignalKind};
             Interrupts {
+                int: signal(SignalKind::interrupt()).ok(),
                 term: signal(SignalKind::terminate()).ok(),
                 hup: signal(SignalKind::hangup()).ok(),
             }
@@ -360,8 +369,11 @@ impl Interrupts {
                     None => std::future::pending().await,
                 }
             }
+            if self.int.is_none() && self.term.is_none() && self.hup.is_none() {
+                return None;
+            }
             tokio::select! {
-                r = tokio::signal::ctrl_c() => r.ok().map(|()| "Ctrl-C"),
+                r = recv(&mut self.int) => r.map(|()| "Ctrl-C"),
                 r = recv(&mut self.term) => r.map(|()| "SIGTERM"),
                 r = recv(&mut self.hup) => r.map(|()| "SIGHUP"),
             }
