@@ -27,6 +27,7 @@ fn a_case_that_panics_is_an_error_in_every_report_and_fails_the_run() {
         test_threads: Some(1),
         ..libtest_mimic::Arguments::default()
     };
+    // libtest-mimic prints its own report of these trials ("1 failed" is expected).
     let panicking = doomed.clone();
     let (conclusion, results) = run_trials(
         &args,
