@@ -7,12 +7,15 @@ use ecs_conform::target::PathStyle;
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// The exit codes, as `--help` shows them (the README and `main.rs` say the same).
+const EXIT_CODES: &str = "Exit codes: 0 all passed, 1 contract failures, 2 bad input or usage, 3 target unreachable or target errors, 4 no cases to run (a filter, tag, partition or folder selected nothing), 130 interrupted (Ctrl-C, SIGTERM or SIGHUP).";
+
 #[derive(Parser)]
 #[command(
     name = "ecs-conform",
     version,
     about = "Contract-conformance harness for the Amazon ECS task API",
-    after_help = "Exit codes: 0 all passed, 1 contract failures, 2 bad input or usage, 3 target unreachable or target errors, 4 no cases to run (a filter, tag, partition or folder selected nothing), 130 interrupted (Ctrl-C, SIGTERM or SIGHUP)."
+    after_help = EXIT_CODES
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -22,6 +25,7 @@ pub struct Cli {
 #[derive(Subcommand)]
 pub enum Command {
     /// Run the suite against a target (the built-in reference target when no endpoint is given).
+    #[command(after_help = EXIT_CODES)]
     Run(Box<RunArgs>),
     /// Check every case file and schema without sending anything.
     Lint(SuiteArgs),

@@ -191,6 +191,10 @@ fn a_run_that_selects_nothing_exits_4_naming_the_filter() {
             format!("partition {partition} holds none of the 1 cases"),
         ),
         (
+            vec!["--ignored"],
+            "`--ignored` runs only cases skipped by tag, and none of the selected cases is".into(),
+        ),
+        (
             vec!["--tag", "lifecycle", "--skip-tag", "lifecycle"],
             "every selected case is skipped by tag (skipped by tag `lifecycle`".into(),
         ),
@@ -211,6 +215,8 @@ fn a_run_that_selects_nothing_exits_4_naming_the_filter() {
         );
         assert!(!out.contains("CONFORMANT"), "{args:?}: {out}");
     }
+    let help = bin().args(["run", "--help"]).output().unwrap();
+    assert!(text(&help).contains("4 no cases to run"), "{}", text(&help));
     // Listing is not running: an empty list is not an error.
     let o = bin()
         .args(["run", "--list", "nosuchfilter"])
