@@ -325,6 +325,102 @@ impl RunDocument {
 mod tests {
     use super::*;
 
+    fn doc(partition: Option<&str>, ids: &[&str]) -> RunDocument {
+        let mut d = RunDocument {
+            format: FORMAT.into(),
+            tool_version: "0".into(),
+            suite: SuiteInfo {
+                cases: 3,
+                hash: "h".into(),
+            },
+            target: TargetInfo {
+                name: "t".into(),
+                kind: "reference".into(),
+                endpoint: String::new(),
+                region: "us-east-1".into(),
+            },
+            started_at: "2026-01-01T00:00:00Z".into(),
+            duration_secs: 1.0,
+            partition: partition.map(str::to_owned),
+            interrupted: false,
+            totals: BTreeMap::new(),
+            unknown_expectations: Vec::new(),
+            cases: Vec::new(),
+        };
+        for id in ids {
+            d.cases.push(CaseEntry {
+                id: (*id).into(),
+                name: (*id).into(),
+                file: String::new(),
+                tags: Vec::new(),
+                cites: String::new(),
+                verdict: Verdict::Pass,
+                reason: None,
+                duration_secs: 0.0,
+                known: Vec::new(),
+                findings: Vec::new(),
+                details: None,
+            });
+        }
+        d
+    }
+
+    #[test]
+    fn merge_needs_every_partition_once_and_nothing_else() {
+        let merged = RunDocument::merge(vec![
+            doc(Some("2/3"), &["b"]),
+            doc(Some("1/3"), &["a"]),
+            doc(Some("3/3"), &["c"]),
+        ])
+        .unwrap();
+        assert_eq!(merged.cases.len(), 3);
+        assert_eq!(merged.partition, None);
+        assert!(!merged.fails(true));
+        for (docs, says) in [
+            (
+                vec![doc(Some("1/3"), &["a"])],
+                "partitions 2/3, 3/3 are missing",
+            ),
+            (
+                vec![doc(Some("1/3"), &["a"]), doc(Some("3/3"), &["c"])],
+                "partition 2/3 is missing",
+            ),
+            (
+                vec![
+                    doc(Some("1/2"), &["a"]),
+                    doc(Some("1/2"), &["a"]),
+                    doc(Some("2/2"), &["b"]),
+                ],
+                "partition 1/2 given twice",
+            ),
+            (
+                vec![doc(Some("1/2"), &["a"]), doc(Some("2/3"), &["b"])],
+                "different numbers of partitions (2 and 3)",
+            ),
+            (
+                vec![doc(None, &["a", "b"]), doc(Some("1/1"), &["a"])],
+                "a whole run",
+            ),
+            (vec![doc(Some("x"), &["a"])], "`x` is not a partition"),
+            (Vec::new(), "nothing to merge"),
+        ] {
+            let err = RunDocument::merge(docs).unwrap_err();
+            assert!(err.contains(says), "{says}: {err}");
+        }
+        // A whole run alone is itself; an interrupted partition keeps the merge interrupted.
+        assert_eq!(
+            RunDocument::merge(vec![doc(None, &["a"])])
+                .unwrap()
+                .cases
+                .len(),
+            1
+        );
+        let mut cut = doc(Some("2/2"), &["b"]);
+        cut.interrupted = true;
+        let merged = RunDocument::merge(vec![doc(Some("1/2"), &["a"]), cut]).unwrap();
+        assert!(merged.interrupted && merged.fails(false));
+    }
+
     #[test]
     fn utc_now_is_rfc3339() {
         let re = regex::Regex::new(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$").unwrap();
