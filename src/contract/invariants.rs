@@ -72,7 +72,8 @@ impl<'c> Observer<'c> {
             .data
             .operation(ex.operation())
             .is_some_and(|op| op.kind == OpKind::Task);
-        let Some(body) = ex.response.body.as_ref().filter(|b| b.is_object()) else {
+        let body = super::body::client_body(&ex.response);
+        let Some(body) = body.as_deref().filter(|b| b.is_object()) else {
             return out;
         };
         if !is_task_op || !ex.response.is_success() {

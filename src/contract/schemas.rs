@@ -224,9 +224,6 @@ impl SchemaSet {
                     format!(" ({} schema)", shape_name(file))
                 };
                 let message = match kind {
-                    ValidationErrorKind::AnyOf { .. } if file.ends_with("ErrorBody.json") => {
-                        "the error body has neither message nor Message".to_string()
-                    }
                     ValidationErrorKind::Pattern { .. } if at == "/__type" || at == "/code" => {
                         format!(
                             "{at} names a different error type than the one this response carries{what}"
