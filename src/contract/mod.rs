@@ -12,10 +12,12 @@ mod consistency;
 mod data;
 mod errors;
 mod invariants;
+mod nulls;
 mod pages;
 pub(crate) mod pointer;
 mod rules;
 mod schemas;
+mod spelling;
 
 pub use body::{client_body, is_empty_body};
 pub use errors::{error_of, normalise_error_type, ApiError};

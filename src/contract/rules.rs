@@ -25,6 +25,8 @@ pub(crate) const SCHEMA_RESPONSE: &str = "schema.response";
 pub(crate) const SCHEMA_ERROR: &str = "schema.error";
 pub(crate) const DRIFT_FIELD: &str = "schema.drift.field";
 pub(crate) const DRIFT_ENUM: &str = "schema.drift.enum";
+pub(crate) const ENUM_MISSPELLING: &str = "schema.enum-misspelling";
+pub(crate) const NULL_MEMBER: &str = "schema.null-member";
 pub(crate) const TIMESTAMP: &str = "timestamp.epoch-number";
 pub(crate) const SHOULD_TASK_FIELD: &str = "should.task-field";
 pub(crate) const LIFECYCLE: &str = "lifecycle.monotonic";
@@ -76,6 +78,10 @@ static RULES: &[RuleInfo] = &[
         "A member the documents do not know (AWS adds members over time): drift, not a broken contract."),
     rule(DRIFT_ENUM, Severity::Drift, "CONTRACT.md, Shapes and limits; schemas/operations.json, enums",
         "A value outside an open enum (launchType, stopCode, lastStatus, ...): a newer value, drift."),
+    rule(ENUM_MISSPELLING, Severity::Fail, "CONTRACT.md, Shapes and limits; schemas/enums",
+        "A value outside an open enum that differs from a documented value only by letter case or by a small edit distance (1 below 6 characters, 2 from 6; case only up to 3; never as close as two documented values are to each other) is a misspelling, not a newer value."),
+    rule(NULL_MEMBER, Severity::Warn, "CONTRACT.md, Shapes and limits; AWS SDKs read a null member as absent",
+        "A member sent as JSON null is judged as absent (a null for a required member still fails). Warn, not fail: SDKs accept it, but a real endpoint leaves the member out."),
     rule(TIMESTAMP, Severity::Fail, "CONTRACT.md, Wire protocol",
         "Timestamps are epoch seconds as JSON numbers; strings are tolerated by botocore but rejected by the Rust and Go SDKs."),
     rule(SHOULD_TASK_FIELD, Severity::Warn, "CONTRACT.md, Shapes and limits",
