@@ -520,6 +520,12 @@ fn a_task_stopped_by_the_call_still_owes_user_initiated() {
         "{out:?}"
     );
 
+    // Dated only a moment before the call (rounding, clock skew): still the caller's.
+    let mut moment = stopped_on_its_own("EssentialContainerExited", 0.5);
+    moment["stoppedReason"] = "maintenance".into();
+    let out = walk(&[stop(Some("maintenance"), moment)]);
+    assert_eq!(rules(&out[0]), ["stop.user-initiated"], "{out:?}");
+
     // An earlier stop date with UserInitiated: judged as the caller's (the reason must match).
     let mut user = stopped_on_its_own("UserInitiated", 30.0);
     user["stoppedReason"] = "something else".into();

@@ -25,6 +25,11 @@ const LIFECYCLE: [&str; 8] = [
     "STOPPED",
 ];
 const STOPPING_RANK: usize = 5;
+/// How much earlier than the StopTask call a stop must be dated to count as one that
+/// happened before it: timestamps rounded to the millisecond (or the second) and a
+/// small clock skew between target and harness must not pass the caller's own stop
+/// off as an earlier one.
+const EARLIER_MARGIN_SECS: f64 = 2.0;
 /// stoppedReason keeps at most this many characters of the StopTask reason.
 const REASON_LIMIT: usize = 255;
 
@@ -232,7 +237,8 @@ fn sent_at(ex: &Exchange) -> Option<f64> {
 
 /// The StopTask answer shows a task that had already stopped (or begun stopping) on
 /// its own before the call was sent: a stopCode other than UserInitiated, with
-/// stoppedAt or stoppingAt earlier than the call (AWS's own stop-task example: a
+/// stoppedAt or stoppingAt clearly earlier than the call (by `EARLIER_MARGIN_SECS`;
+/// AWS's own stop-task example: a
 /// TaskFailedToStart task after an image pull failure). That stop was not the caller's,
 /// so it owes neither UserInitiated nor the caller's reason.
 fn stopped_before(task: &Value, sent: Option<f64>) -> bool {
@@ -246,7 +252,7 @@ fn stopped_before(task: &Value, sent: Option<f64>) -> bool {
     let earlier = ["stoppedAt", "stoppingAt"]
         .iter()
         .filter_map(|k| task.get(*k).and_then(Value::as_f64))
-        .any(|at| at < sent);
+        .any(|at| at < sent - EARLIER_MARGIN_SECS);
     other_code && earlier
 }
 

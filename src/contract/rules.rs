@@ -93,7 +93,7 @@ static RULES: &[RuleInfo] = &[
     rule(STOP_FIELDS, Severity::Fail, "CONTRACT.md, Shapes and limits",
         "A task whose lastStatus is STOPPED has stoppedAt and a stopCode."),
     rule(STOP_USER, Severity::Fail, "CONTRACT.md, Shapes and limits; ecs-task-api-reference.md, Task Stop Reasons",
-        "After a caller's StopTask, stopCode (once present) is UserInitiated and stoppedReason echoes the request's reason (up to 255 characters)."),
+        "After a caller's StopTask stops a task, stopCode (once present) is UserInitiated and stoppedReason echoes the request's reason (up to 255 characters); a task that had already stopped on its own (seen so before the call, or dated at least 2 s before it with another stopCode) keeps its own."),
     rule(CONTAINER_ARN, Severity::Fail, "CONTRACT.md, Shapes and limits; boto3 describe_tasks, containers.taskArn",
         "containers[].taskArn is the ARN of the task that holds the container."),
     rule(CLUSTER_ARN, Severity::Fail, "boto3 describe_tasks, cluster; ecs-task-api-reference.md, Request Parameters",
