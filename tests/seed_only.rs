@@ -56,3 +56,32 @@ fn seed_only_cases_are_ignored_by_default_and_run_on_demand() {
         );
     }
 }
+
+#[test]
+fn a_skipped_seed_only_case_is_in_the_run_document_with_its_reason() {
+    let path =
+        std::env::temp_dir().join(format!("ecs-conform-seed-only-{}.json", std::process::id()));
+    let (code, out) = run(&["list-tasks/", "--report-json", path.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{out}");
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let _ = std::fs::remove_file(&path);
+    let case = doc["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "list-tasks/group-filter")
+        .unwrap_or_else(|| panic!("{doc}"));
+    assert_eq!(case["verdict"], "skipped", "{case}");
+    assert!(
+        case["reason"].as_str().unwrap().contains("--tag seed-only"),
+        "{case}"
+    );
+    assert_eq!(doc["totals"]["skipped"], 1, "{doc}");
+    // Only the selected cases are reported: a name filter that excludes it leaves it out.
+    let (_, out) = run(&["stop-task/by-id", "--report-json", path.to_str().unwrap()]);
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(doc["cases"].as_array().unwrap().len(), 1, "{out}");
+}
