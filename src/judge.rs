@@ -107,8 +107,9 @@ pub fn check_conditions(conditions: &[Condition], body: &Value, rule: &str) -> V
     let mut out = Vec::new();
     for c in conditions {
         let actual = crate::contract::pointer::lookup(body, &c.pointer);
+        let absent = absent_member(body, &c.pointer, actual);
         for m in &c.matchers {
-            if let Err((expected, got)) = check(m, actual) {
+            if let Err((expected, got)) = check(m, actual, absent) {
                 out.push(
                     Finding::new(rule, Severity::Fail, c.pointer.clone())
                         .expected(expected)
@@ -198,8 +199,23 @@ fn type_name(v: &Value) -> &'static str {
     }
 }
 
-/// Ok, or (expected, actual) as text.
-fn check(m: &Matcher, actual: Option<&Value>) -> Result<(), (String, String)> {
+/// True when the pointer names a member of an object that the object lacks (or holds
+/// as null): an absent list and an empty one mean the same to a client, so length
+/// matchers read such a member as length 0. A member whose parent is itself missing
+/// (`/tasks/0/x` with no task 0) is not "absent": there is nothing to measure.
+fn absent_member(body: &Value, pointer: &str, actual: Option<&Value>) -> bool {
+    if !actual.is_none_or(Value::is_null) {
+        return false;
+    }
+    let Some((parent, _)) = pointer.rsplit_once('/') else {
+        return false;
+    };
+    crate::contract::pointer::lookup(body, parent).is_some_and(Value::is_object)
+}
+
+/// Ok, or (expected, actual) as text. `absent`: the member is absent from an object
+/// that exists, which length matchers read as length 0.
+fn check(m: &Matcher, actual: Option<&Value>, absent: bool) -> Result<(), (String, String)> {
     let fail = |expected: String| Err((expected, show(actual)));
     match m {
         Matcher::Present(want) => {
@@ -222,7 +238,12 @@ fn check(m: &Matcher, actual: Option<&Value>) -> Result<(), (String, String)> {
             _ => Ok(()),
         },
         Matcher::Length(n) | Matcher::MinLength(n) | Matcher::MaxLength(n) => {
-            let ok = actual.and_then(length).is_some_and(|len| match m {
+            let len = if absent {
+                Some(0)
+            } else {
+                actual.and_then(length)
+            };
+            let ok = len.is_some_and(|len| match m {
                 Matcher::Length(_) => len == *n,
                 Matcher::MinLength(_) => len >= *n,
                 _ => len <= *n,

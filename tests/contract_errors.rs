@@ -62,6 +62,76 @@ fn legal_error_spellings_are_quiet() {
     }
 }
 
+/// An error answer with `headers` (lower-cased names) and a raw body text.
+fn raw_err(op: &str, status: u16, headers: &[(&str, &str)], text: &str) -> ecs_conform::Exchange {
+    exchange(op, run_req(), response(status, headers, text))
+}
+
+#[test]
+fn type_only_in_the_header_with_an_empty_body_is_legal() {
+    // Smithy awsJson1_1 error tests: the type only in X-Amzn-ErrorType (plain, with a
+    // URI suffix, with a namespace and a suffix), no body, often no content type.
+    for ty in [
+        "ClusterNotFoundException",
+        "ClusterNotFoundException:http://internal.amazon.com/coral/com.amazon.coral.validate/",
+        "aws.protocoltests.json#ClusterNotFoundException:http://internal.amazon.com/coral/com.amazon.coral.validate/",
+        "com.amazonaws.ecs#ClusterNotFoundException",
+    ] {
+        for headers in [
+            vec![("x-amzn-errortype", ty), ("x-amzn-requestid", "r")],
+            vec![
+                ("x-amzn-errortype", ty),
+                ("x-amzn-requestid", "r"),
+                ("content-type", CT),
+            ],
+        ] {
+            for text in ["", "  "] {
+                let ex = raw_err("RunTask", 400, &headers, text);
+                assert_clean(&judge(&ex));
+                let e = error_of(&ex.response).unwrap();
+                assert_eq!(e.error_type, "ClusterNotFoundException", "{ty}");
+                assert_eq!(e.message, None);
+            }
+        }
+    }
+    // ... and judged as usual: undocumented for the operation, status by fault.
+    let f = judge(&raw_err(
+        "StopTask",
+        400,
+        &[
+            ("x-amzn-errortype", "ServiceNotFoundException:http://x/"),
+            ("x-amzn-requestid", "r"),
+        ],
+        "",
+    ));
+    assert_eq!(rules(&f), ["error.documented"]);
+    assert_eq!(f[0].pointer, "header:x-amzn-errortype");
+    let f = judge(&raw_err(
+        "RunTask",
+        500,
+        &[
+            ("x-amzn-errortype", "ClusterNotFoundException"),
+            ("x-amzn-requestid", "r"),
+        ],
+        "",
+    ));
+    assert_eq!(rules(&f), ["error.status"]);
+}
+
+#[test]
+fn an_empty_error_body_without_any_type_fails_error_type() {
+    for headers in [
+        vec![("x-amzn-requestid", "r")],
+        vec![("x-amzn-requestid", "r"), ("content-type", CT)],
+        vec![("x-amzn-requestid", "r"), ("x-amzn-errortype", "")],
+    ] {
+        let f = judge(&raw_err("RunTask", 400, &headers, ""));
+        assert_known_rules(&f);
+        assert_eq!(rules(&f), ["error.type"], "{headers:?}");
+        assert_eq!(f[0].severity, Severity::Fail);
+    }
+}
+
 #[test]
 fn error_of_reads_message_or_message_and_prefers_the_header() {
     let ex = err(
@@ -157,17 +227,44 @@ fn error_without_any_type_fails() {
 }
 
 #[test]
-fn error_body_must_match_its_schema() {
-    // No message at all.
+fn an_error_body_without_a_message_is_legal() {
+    // The AWS model makes `message` optional; SDKs build the exception without one.
+    for (headers, body) in [
+        (vec![], json!({"__type": "InvalidParameterException"})),
+        (
+            vec![],
+            json!({"__type": "com.amazonaws.ecs#InvalidParameterException"}),
+        ),
+        (vec![], json!({"code": "InvalidParameterException"})),
+        (
+            vec![("x-amzn-errortype", "InvalidParameterException")],
+            json!({}),
+        ),
+    ] {
+        let ex = err(
+            "StopTask",
+            json!({"task": "t"}),
+            400,
+            &headers,
+            body.clone(),
+        );
+        assert_clean(&judge(&ex));
+        assert_eq!(error_of(&ex.response).unwrap().message, None, "{body}");
+    }
+    // A message that is there must still be a string.
     let f = judge(&err(
         "StopTask",
         json!({"task": "t"}),
         400,
         &[],
-        json!({"__type": "InvalidParameterException"}),
+        json!({"__type": "InvalidParameterException", "Message": 5}),
     ));
     assert_eq!(rules(&f), ["schema.error"]);
-    assert!(f[0].message.contains("message"), "{}", f[0].message);
+    assert_eq!(f[0].pointer, "/Message");
+}
+
+#[test]
+fn error_body_must_match_its_schema() {
     // message of the wrong type.
     let f = judge(&err(
         "StopTask",

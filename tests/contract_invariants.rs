@@ -446,3 +446,98 @@ fn every_finding_rule_is_in_the_table() {
         assert_known_rules(f);
     }
 }
+
+/// Epoch seconds `delta` from now.
+fn now_plus(delta: f64) -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+        + delta
+}
+
+/// A task that stopped on its own `ago` seconds before now with `code`.
+fn stopped_on_its_own(code: &str, ago: f64) -> Value {
+    let mut t = full_task();
+    t.as_object_mut().unwrap().remove("tags");
+    t["stopCode"] = code.into();
+    t["stoppedReason"] = "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref".into();
+    t["stoppingAt"] = now_plus(-ago - 1.0).into();
+    t["stoppedAt"] = now_plus(-ago).into();
+    t
+}
+
+#[test]
+fn stopping_a_task_that_already_stopped_on_its_own_owes_no_user_initiated() {
+    // AWS's stop-task example: the task failed to start (image pull) before the call;
+    // the answer dates its stop before the call, with its own code and reason.
+    for code in [
+        "TaskFailedToStart",
+        "EssentialContainerExited",
+        "SpotInterruption",
+    ] {
+        let before = stopped_on_its_own(code, 30.0);
+        let out = walk(&[
+            describe(running_task()),
+            stop(Some("maintenance"), before.clone()),
+            describe(before.clone()),
+        ]);
+        assert!(out.iter().all(Vec::is_empty), "{code}: {out:?}");
+        // Seen only in the StopTask answer (RunTask answered PROVISIONING, no poll since).
+        let out = walk(&[stop(Some("maintenance"), before.clone()), describe(before)]);
+        assert!(out.iter().all(Vec::is_empty), "{code}: {out:?}");
+    }
+    // Observed STOPPED (or with a stopCode) before the call: same.
+    let mut earlier = stopped_on_its_own("TaskFailedToStart", 30.0);
+    let out = walk(&[describe(earlier.clone()), stop(None, earlier.clone())]);
+    assert!(out.iter().all(Vec::is_empty), "{out:?}");
+    earlier["lastStatus"] = "DEPROVISIONING".into();
+    earlier.as_object_mut().unwrap().remove("stoppedAt");
+    let out = walk(&[describe(earlier.clone()), stop(Some("x"), earlier)]);
+    assert!(out.iter().all(Vec::is_empty), "{out:?}");
+}
+
+#[test]
+fn a_task_stopped_by_the_call_still_owes_user_initiated() {
+    // A RUNNING task, stopped by the call: a stop dated after the call, or not dated
+    // at all, is the caller's, whatever code the answer claims.
+    let mut after = stopped_on_its_own("EssentialContainerExited", -5.0);
+    after["stoppedReason"] = "maintenance".into();
+    let out = walk(&[describe(running_task()), stop(Some("maintenance"), after)]);
+    assert_eq!(rules(&out[1]), ["stop.user-initiated"], "{out:?}");
+    assert_eq!(out[1][0].pointer, "/task/stopCode");
+    assert_eq!(out[1][0].severity, Severity::Fail);
+
+    let mut undated = stopped_on_its_own("TaskFailedToStart", 30.0);
+    for k in ["stoppedAt", "stoppingAt"] {
+        undated.as_object_mut().unwrap().remove(k);
+    }
+    undated["lastStatus"] = "DEPROVISIONING".into();
+    let out = walk(&[describe(running_task()), stop(Some("maintenance"), undated)]);
+    let got = rules(&out[1]);
+    assert!(
+        got.iter().all(|r| *r == "stop.user-initiated") && got.len() == 2,
+        "{out:?}"
+    );
+
+    // Dated only a moment before the call (rounding, clock skew): still the caller's.
+    let mut moment = stopped_on_its_own("EssentialContainerExited", 0.5);
+    moment["stoppedReason"] = "maintenance".into();
+    let out = walk(&[stop(Some("maintenance"), moment)]);
+    assert_eq!(rules(&out[0]), ["stop.user-initiated"], "{out:?}");
+
+    // An earlier stop date with UserInitiated: judged as the caller's (the reason must match).
+    let mut user = stopped_on_its_own("UserInitiated", 30.0);
+    user["stoppedReason"] = "something else".into();
+    let out = walk(&[stop(Some("maintenance"), user)]);
+    assert_eq!(rules(&out[0]), ["stop.user-initiated"]);
+    assert_eq!(out[0][0].pointer, "/task/stoppedReason");
+
+    // Stopping answer first, then a later observation with another code: still a failure.
+    let mut later = stopped_on_its_own("EssentialContainerExited", -5.0);
+    later["stoppedReason"] = "maintenance".into();
+    let mut answer = running_task();
+    answer["desiredStatus"] = "STOPPED".into();
+    let out = walk(&[stop(Some("maintenance"), answer), describe(later)]);
+    assert_eq!(rules(&out[1]), ["stop.user-initiated"]);
+}

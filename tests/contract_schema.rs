@@ -316,3 +316,162 @@ fn missing_always_sent_task_members_warn() {
         body,
     )));
 }
+
+#[test]
+fn null_optional_members_are_a_warning_judged_as_absent() {
+    // The SDKs read a null member as absent: at most a warn, once per member.
+    let mut t = full_task();
+    t["platformFamily"] = Value::Null;
+    t["containers"][0]["reason"] = Value::Null;
+    t["overrides"]["containerOverrides"][0]["command"] = Value::Null;
+    let f = describe(with_task(t));
+    let mut got: Vec<_> = f
+        .iter()
+        .map(|x| (x.rule.as_str(), x.pointer.as_str(), x.severity))
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            (
+                "schema.null-member",
+                "/tasks/0/containers/0/reason",
+                Severity::Warn
+            ),
+            (
+                "schema.null-member",
+                "/tasks/0/overrides/containerOverrides/0/command",
+                Severity::Warn
+            ),
+            (
+                "schema.null-member",
+                "/tasks/0/platformFamily",
+                Severity::Warn
+            ),
+        ]
+    );
+    // A null always-sent member is as good as missing: the SHOULD warns too.
+    let mut t = running_task();
+    t["launchType"] = Value::Null;
+    let f = judge(&ok(
+        "RunTask",
+        json!({"taskDefinition": "webapp:1", "cluster": "production"}),
+        json!({"tasks": [t], "failures": null}),
+    ));
+    let mut got: Vec<_> = f
+        .iter()
+        .map(|x| (x.rule.as_str(), x.pointer.as_str()))
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("schema.null-member", "/failures"),
+            ("schema.null-member", "/tasks/0/launchType"),
+            ("should.task-field", "/tasks/0/launchType"),
+        ]
+    );
+    assert!(f.iter().all(|x| x.severity == Severity::Warn));
+    // The rest of the body is still judged; a null list item is a value, not a member.
+    let mut t = full_task();
+    t["platformFamily"] = Value::Null;
+    t["version"] = json!("4");
+    t["containers"] = json!([null]);
+    let f = describe(with_task(t));
+    let mut got: Vec<_> = f
+        .iter()
+        .map(|x| (x.rule.as_str(), x.pointer.as_str()))
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("schema.null-member", "/tasks/0/platformFamily"),
+            ("schema.response", "/tasks/0/containers/0"),
+            ("schema.response", "/tasks/0/version"),
+        ]
+    );
+}
+
+#[test]
+fn open_enum_misspellings_fail_and_new_values_drift() {
+    type Break = Box<dyn Fn(&mut Value)>;
+    let misspelt: Vec<(&str, Break, &str)> = vec![
+        (
+            "/tasks/0/lastStatus",
+            Box::new(|t| t["lastStatus"] = json!("RUNNIN")),
+            "RUNNING",
+        ),
+        (
+            "/tasks/0/lastStatus",
+            Box::new(|t| t["lastStatus"] = json!("stopped")),
+            "STOPPED",
+        ),
+        (
+            "/tasks/0/launchType",
+            Box::new(|t| t["launchType"] = json!("fargate")),
+            "FARGATE",
+        ),
+        (
+            "/tasks/0/launchType",
+            Box::new(|t| t["launchType"] = json!("ec2")),
+            "EC2",
+        ),
+        (
+            "/tasks/0/stopCode",
+            Box::new(|t| t["stopCode"] = json!("UserInitated")),
+            "UserInitiated",
+        ),
+        (
+            "/tasks/0/desiredStatus",
+            Box::new(|t| t["desiredStatus"] = json!("STOPPD")),
+            "STOPPED",
+        ),
+        (
+            "/tasks/0/containers/0/lastStatus",
+            Box::new(|t| t["containers"][0]["lastStatus"] = json!("Stopped")),
+            "STOPPED",
+        ),
+    ];
+    for (pointer, breaks, meant) in misspelt {
+        let mut t = full_task();
+        breaks(&mut t);
+        let f = describe(with_task(t));
+        assert_eq!(rules(&f), ["schema.enum-misspelling"], "{pointer}: {f:?}");
+        assert_eq!(f[0].pointer, pointer);
+        assert_eq!(f[0].severity, Severity::Fail);
+        assert_eq!(f[0].expected, meant);
+        assert!(
+            f[0].message
+                .contains(&format!("looks like a misspelling of {meant}")),
+            "{}",
+            f[0].message
+        );
+    }
+    // Genuinely new values (short ones, long ones, far from every documented one) drift.
+    for (field, value) in [
+        ("launchType", "EC3"),
+        ("launchType", "FARGATE_SPOT"),
+        ("launchType", "SERVERLESS_INSTANCES"),
+        ("stopCode", "CapacityRebalance"),
+        ("lastStatus", "SUSPENDED"),
+    ] {
+        let mut t = full_task();
+        t[field] = json!(value);
+        let f = describe(with_task(t));
+        assert_eq!(rules(&f), ["schema.drift.enum"], "{value}: {f:?}");
+        assert_eq!(f[0].severity, Severity::Drift);
+    }
+    // Every documented value of every open enum member is clean (MANAGED_INSTANCES included).
+    for (field, value) in [
+        ("launchType", "MANAGED_INSTANCES"),
+        ("launchType", "EXTERNAL"),
+        ("lastStatus", "DEPROVISIONING"),
+        ("lastStatus", "DEACTIVATING"),
+        ("stopCode", "TerminationNotice"),
+    ] {
+        let mut t = full_task();
+        t[field] = json!(value);
+        assert_clean(&describe(with_task(t)));
+    }
+}

@@ -50,7 +50,7 @@ fn other_or_missing_content_type_fails() {
 
 #[test]
 fn unparseable_or_non_object_body_fails_once() {
-    for text in ["<html>Bad Gateway</html>", "", "[1,2]", "{\"taskArns\": ["] {
+    for text in ["<html>Bad Gateway</html>", "[1,2]", "{\"taskArns\": ["] {
         let ex = exchange(
             "ListTasks",
             json!({}),
@@ -65,6 +65,44 @@ fn unparseable_or_non_object_body_fails_once() {
         assert_eq!(rules(&f), ["wire.json"], "{text:?}: {f:?}");
         assert_eq!(f[0].severity, Severity::Fail);
     }
+}
+
+#[test]
+fn an_empty_success_body_is_an_empty_output() {
+    // Every output member is optional: an empty 200 body is `{}` to a client, with or
+    // without a content type (there is no body to declare one for).
+    let headers_with = [("content-type", CT), ("x-amzn-requestid", "r")];
+    let headers_without = [("x-amzn-requestid", "r")];
+    for (op, request) in [
+        ("ListTasks", json!({"cluster": "production"})),
+        (
+            "DescribeTasks",
+            json!({"cluster": "production", "tasks": []}),
+        ),
+        ("StopTask", json!({"task": TASK_ARN})),
+    ] {
+        for headers in [&headers_with[..], &headers_without[..]] {
+            for text in ["", " ", "\n"] {
+                let f = judge(&exchange(op, request.clone(), response(200, headers, text)));
+                assert_clean(&f);
+            }
+        }
+    }
+    // `{}` for a ListTasks with no results, and an empty list, are the same answer.
+    for body in [json!({}), json!({"taskArns": []})] {
+        assert_clean(&judge(&ok("ListTasks", json!({}), body)));
+    }
+}
+
+#[test]
+fn an_empty_runtask_body_still_owes_its_tasks() {
+    // Read as `{}`, an empty RunTask answer started nothing and explained nothing.
+    let f = judge(&exchange(
+        "RunTask",
+        json!({"taskDefinition": "webapp:1"}),
+        response(200, &[("content-type", CT), ("x-amzn-requestid", "r")], ""),
+    ));
+    assert_eq!(rules(&f), ["run.count"], "{f:?}");
 }
 
 #[test]

@@ -59,6 +59,88 @@ fn a_target_answering_html_is_a_target_error() {
     assert!(!text.contains("CONFORMANT —"), "{text}");
 }
 
+/// A suite of one fixture-free case (`steps` in YAML) in a fresh directory.
+fn one_case(name: &str, steps: &str) -> std::path::PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("ecs-conform-garbage-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("fixtures.yaml"), "fixtures: {}\n").unwrap();
+    std::fs::write(
+        dir.join(format!("{name}.yaml")),
+        format!("name: {name}\ncites: x\nsteps:\n{steps}"),
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn an_empty_body_is_an_answer_not_a_target_error() {
+    // An empty 200 is `{}` to a client (and an absent list is an empty one); an error
+    // named only by its X-Amzn-ErrorType header (Smithy's awsJson1_1 error tests: plain,
+    // with a URI suffix, with a namespace) is recognised from the header. Both pass.
+    let empty_ok =
+        "HTTP/1.1 200 OK\r\nx-amzn-requestid: r\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
+    let list = one_case(
+        "empty-list",
+        "  - call: ListTasks\n    with: {cluster: c}\n    paginate: true\n    expect: {body: {/taskArns: {length: 0}}}\n",
+    );
+    let unknown = one_case(
+        "header-only-error",
+        "  - call: ListTasks\n    with: {cluster: nope}\n    expect: {status: 400, error: ClusterNotFoundException}\n",
+    );
+    let mut runs = vec![(empty_ok.to_string(), list)];
+    for ty in [
+        "ClusterNotFoundException",
+        "ClusterNotFoundException:http://internal.amazon.com/coral/com.amazon.coral.validate/",
+        "aws.protocoltests.json#ClusterNotFoundException:http://internal.amazon.com/coral/com.amazon.coral.validate/",
+    ] {
+        runs.push((format!("HTTP/1.1 400 Bad Request\r\nx-amzn-requestid: r\r\nx-amzn-errortype: {ty}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"), unknown.clone()));
+    }
+    for (answer, cases) in runs {
+        let endpoint = serve(Some(Box::leak(answer.into_boxed_str())));
+        let o = bin()
+            .args([
+                "run",
+                "--endpoint",
+                &endpoint,
+                "--timeout",
+                "1s",
+                "--no-snapshots",
+                "--cases",
+            ])
+            .arg(&cases)
+            .output()
+            .unwrap();
+        let text = text(&o);
+        assert_eq!(o.status.code(), Some(0), "{text}");
+        assert!(!text.contains("not JSON"), "{text}");
+    }
+    // An empty error body that names no type anywhere is still not an error a client can map.
+    let endpoint = serve(Some(
+        "HTTP/1.1 400 Bad Request\r\nx-amzn-requestid: r\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+    ));
+    let cases = one_case(
+        "typeless-error",
+        "  - call: ListTasks\n    with: {cluster: nope}\n    expect: {status: 400}\n",
+    );
+    let o = bin()
+        .args([
+            "run",
+            "--endpoint",
+            &endpoint,
+            "--timeout",
+            "1s",
+            "--no-snapshots",
+            "--cases",
+        ])
+        .arg(&cases)
+        .output()
+        .unwrap();
+    let text = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{text}");
+    assert!(text.contains("error.type"), "{text}");
+}
+
 #[test]
 fn a_target_that_never_answers_times_out_as_unreachable() {
     let endpoint = serve(None);

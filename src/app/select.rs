@@ -30,9 +30,25 @@ pub(super) fn select<'a>(
                 .iter()
                 .find(|(t, _)| c.tags.contains(t))
                 .map(|(t, why)| (c.id.clone(), format!("skipped by tag `{t}`: {why}")))
+                .or_else(|| seed_only(c, selection))
         })
         .collect();
     (cases, ignored)
+}
+
+/// Cases tagged `seed-only` check what only the seeds document and AWS does otherwise
+/// (e.g. a ListTasks `group` filter): off by default, so a target that follows AWS is
+/// not failed for it; `--tag seed-only` (or `--include-ignored`) runs them.
+fn seed_only(case: &Case, selection: &Selection) -> Option<(String, String)> {
+    const TAG: &str = "seed-only";
+    (case.tags.iter().any(|t| t == TAG) && !selection.tags.iter().any(|t| t == TAG)).then(|| {
+        (
+            case.id.clone(),
+            format!(
+                "tag `{TAG}`: the seeds document this, AWS does otherwise; run it with --tag {TAG}"
+            ),
+        )
+    })
 }
 
 fn has_tag(case: &Case, selection: &Selection) -> bool {

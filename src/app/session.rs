@@ -269,6 +269,15 @@ pub fn run(
             return Ok(report);
         }
     };
+    // Cases skipped by tag (libtest never calls them) still get their verdict and reason.
+    let skipped: Vec<CaseResult> = cases
+        .iter()
+        .filter(|c| will_run(&args, c, false) && !will_run(&args, c, true))
+        .filter_map(|c| {
+            let (_, why) = ignored.iter().find(|(id, _)| *id == c.id)?;
+            Some(CaseResult::skipped(c, why.clone()))
+        })
+        .collect();
     let handle = session.runtime.handle().clone();
     let exec_runner = Arc::clone(&session.runner);
     let plan_suite = Arc::new(suite.clone());
@@ -294,6 +303,10 @@ pub fn run(
     );
     bar.finish_and_clear();
     report.results = results;
+    report.results.extend(skipped);
+    report
+        .results
+        .sort_by_key(|r| suite.cases.iter().position(|c| c.id == r.id));
     report.interrupted = session.runner.is_interrupted();
     session.finish(&fixtures);
     report.duration = clock.elapsed();

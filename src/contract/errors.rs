@@ -53,7 +53,8 @@ pub fn normalise_error_type(raw: &str) -> String {
 }
 
 /// Normalised error of a response; `None` for a 2xx. The type comes from the
-/// `X-Amzn-ErrorType` header when present, else `__type`, else `code`.
+/// `X-Amzn-ErrorType` header when present, else `__type`, else `code`; an error with
+/// an empty body (or a body that is not JSON) is recognised from the header alone.
 pub fn error_of(resp: &ReceivedResponse) -> Option<ApiError> {
     error_with_source(resp).map(|(e, _)| e)
 }
@@ -86,21 +87,21 @@ pub(crate) fn error_with_source(resp: &ReceivedResponse) -> Option<(ApiError, Ty
     ))
 }
 
-/// The error rules for a non-2xx answer of a task operation. `body_ok` says whether the
-/// body parsed as a JSON object (if not, `wire.json` already reported it and the
-/// body-based rules are not judged).
+/// The error rules for a non-2xx answer of a task operation. `body` is the body as a
+/// client reads it when that is a JSON object (`{}` for an empty body); `None` when it
+/// is not (then `wire.json` already reported it and the body-based rules are not judged).
 pub(crate) fn check_error(
     contract: &Contract,
     op: &OperationSpec,
     resp: &ReceivedResponse,
-    body_ok: bool,
+    body: Option<&Value>,
 ) -> Vec<Finding> {
     let Some((api, source)) = error_with_source(resp) else {
         return Vec::new();
     };
     let mut out = Vec::new();
     if api.error_type.is_empty() {
-        if body_ok {
+        if body.is_some() {
             out.push(
                 rules::finding(rules::ERROR_TYPE, "")
                     .expected("a type in X-Amzn-ErrorType, __type or code")
@@ -139,20 +140,18 @@ pub(crate) fn check_error(
             );
         }
     }
-    if body_ok {
-        if let Some(body) = resp.body.as_ref() {
-            let specific = format!("errors/{ty}.json");
-            let schema = if contract.schemas.contains(&specific) {
-                specific
-            } else {
-                "errors/ErrorBody.json".to_string()
-            };
-            out.extend(
-                contract
-                    .schemas
-                    .judge(&contract.data, &schema, body, rules::SCHEMA_ERROR),
-            );
-        }
+    if let Some(body) = body {
+        let specific = format!("errors/{ty}.json");
+        let schema = if contract.schemas.contains(&specific) {
+            specific
+        } else {
+            "errors/ErrorBody.json".to_string()
+        };
+        out.extend(
+            contract
+                .schemas
+                .judge(&contract.data, &schema, body, rules::SCHEMA_ERROR),
+        );
     }
     out
 }

@@ -11,6 +11,7 @@ use crate::finding::Finding;
 use crate::target::Exchange;
 use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Task lifecycle in order (seed: Task States).
 const LIFECYCLE: [&str; 8] = [
@@ -24,6 +25,11 @@ const LIFECYCLE: [&str; 8] = [
     "STOPPED",
 ];
 const STOPPING_RANK: usize = 5;
+/// How much earlier than the StopTask call a stop must be dated to count as one that
+/// happened before it: timestamps rounded to the millisecond (or the second) and a
+/// small clock skew between target and harness must not pass the caller's own stop
+/// off as an earlier one.
+const EARLIER_MARGIN_SECS: f64 = 2.0;
 /// stoppedReason keeps at most this many characters of the StopTask reason.
 const REASON_LIMIT: usize = 255;
 
@@ -32,8 +38,9 @@ const REASON_LIMIT: usize = 255;
 struct StopPromise {
     /// The request's reason, if it gave one.
     reason: Option<String>,
-    /// False when the task was already stopping before the call: its stopCode and
-    /// stoppedReason then come from the earlier cause.
+    /// False when the task was already stopping before the call (seen so earlier, or
+    /// the answer dates its stop before the call): its stopCode and stoppedReason then
+    /// come from the earlier cause.
     user_initiated: bool,
 }
 
@@ -72,7 +79,8 @@ impl<'c> Observer<'c> {
             .data
             .operation(ex.operation())
             .is_some_and(|op| op.kind == OpKind::Task);
-        let Some(body) = ex.response.body.as_ref().filter(|b| b.is_object()) else {
+        let body = super::body::client_body(&ex.response);
+        let Some(body) = body.as_deref().filter(|b| b.is_object()) else {
             return out;
         };
         if !is_task_op || !ex.response.is_success() {
@@ -98,6 +106,7 @@ impl<'c> Observer<'c> {
                         .or_else(|| request.get("task").and_then(Value::as_str))
                         .map(|s| task_id(s).to_string());
                     if let Some(key) = key {
+                        let before_the_call = stopped_before(task, sent_at(ex));
                         let memory = self.tasks.entry(key).or_default();
                         if memory.stop.is_none() {
                             memory.stop = Some(StopPromise {
@@ -105,7 +114,7 @@ impl<'c> Observer<'c> {
                                     .get("reason")
                                     .and_then(Value::as_str)
                                     .map(str::to_string),
-                                user_initiated: !memory.stopping_seen,
+                                user_initiated: !memory.stopping_seen && !before_the_call,
                             });
                         }
                     }
@@ -217,6 +226,34 @@ impl<'c> Observer<'c> {
         }
         out
     }
+}
+
+/// When the call of `ex` was sent, in epoch seconds: `observe` runs as soon as the
+/// answer arrives, so that is `elapsed` before now. None if the clock cannot say.
+fn sent_at(ex: &Exchange) -> Option<f64> {
+    let sent = SystemTime::now().checked_sub(ex.elapsed)?;
+    Some(sent.duration_since(UNIX_EPOCH).ok()?.as_secs_f64())
+}
+
+/// The StopTask answer shows a task that had already stopped (or begun stopping) on
+/// its own before the call was sent: a stopCode other than UserInitiated, with
+/// stoppedAt or stoppingAt clearly earlier than the call (by `EARLIER_MARGIN_SECS`;
+/// AWS's own stop-task example: a
+/// TaskFailedToStart task after an image pull failure). That stop was not the caller's,
+/// so it owes neither UserInitiated nor the caller's reason.
+fn stopped_before(task: &Value, sent: Option<f64>) -> bool {
+    let Some(sent) = sent else {
+        return false;
+    };
+    let other_code = task
+        .get("stopCode")
+        .and_then(Value::as_str)
+        .is_some_and(|c| c != "UserInitiated");
+    let earlier = ["stoppedAt", "stoppingAt"]
+        .iter()
+        .filter_map(|k| task.get(*k).and_then(Value::as_f64))
+        .any(|at| at < sent - EARLIER_MARGIN_SECS);
+    other_code && earlier
 }
 
 /// desiredStatus STOPPED after our StopTask; stopCode UserInitiated and the reason echoed.

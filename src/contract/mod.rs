@@ -6,16 +6,20 @@
 //! per-case `Observer` whose `observe` runs every built-in check on an exchange without
 //! touching the disk or compiling anything.
 
+mod body;
 mod checks;
 mod consistency;
 mod data;
 mod errors;
 mod invariants;
+mod nulls;
 mod pages;
 pub(crate) mod pointer;
 mod rules;
 mod schemas;
+mod spelling;
 
+pub use body::{client_body, is_empty_body};
 pub use errors::{error_of, normalise_error_type, ApiError};
 pub use invariants::Observer;
 pub use rules::{rules, RuleInfo};

@@ -25,6 +25,8 @@ pub(crate) const SCHEMA_RESPONSE: &str = "schema.response";
 pub(crate) const SCHEMA_ERROR: &str = "schema.error";
 pub(crate) const DRIFT_FIELD: &str = "schema.drift.field";
 pub(crate) const DRIFT_ENUM: &str = "schema.drift.enum";
+pub(crate) const ENUM_MISSPELLING: &str = "schema.enum-misspelling";
+pub(crate) const NULL_MEMBER: &str = "schema.null-member";
 pub(crate) const TIMESTAMP: &str = "timestamp.epoch-number";
 pub(crate) const SHOULD_TASK_FIELD: &str = "should.task-field";
 pub(crate) const LIFECYCLE: &str = "lifecycle.monotonic";
@@ -57,9 +59,9 @@ static RULES: &[RuleInfo] = &[
     rule(WIRE_STATUS, Severity::Fail, "CONTRACT.md, Wire protocol",
         "A response is HTTP 200 (success) or 4xx/5xx (error); any other status is not the AWS JSON 1.1 protocol."),
     rule(WIRE_CONTENT_TYPE, Severity::Fail, "CONTRACT.md, Wire protocol",
-        "Content-Type is application/x-amz-json-1.1 (application/json is tolerated)."),
+        "Content-Type is application/x-amz-json-1.1 (application/json is tolerated); an empty body declares none."),
     rule(WIRE_JSON, Severity::Fail, "CONTRACT.md, Wire protocol",
-        "The body parses as a JSON object (success and error alike)."),
+        "The body parses as a JSON object (success and error alike); an empty body is `{}` to a client (an empty output, or an error named by its X-Amzn-ErrorType header)."),
     rule(WIRE_REQUEST_ID, Severity::Warn, "CONTRACT.md, Wire protocol",
         "An x-amzn-RequestId header is present. Warn, not fail: SDKs parse the answer without it, but it is how a call is traced and real endpoints always send it."),
     rule(ERROR_TYPE, Severity::Fail, "CONTRACT.md, Wire protocol",
@@ -71,11 +73,15 @@ static RULES: &[RuleInfo] = &[
     rule(SCHEMA_RESPONSE, Severity::Fail, "ecs-task-api-reference.md, Response Syntax; boto3 describe_tasks, Response Structure",
         "A success body matches its operation's response schema: types, closed enums, limits."),
     rule(SCHEMA_ERROR, Severity::Fail, "CONTRACT.md, Wire protocol; ecs-task-api-reference.md, Error Responses",
-        "An error body matches its error type's schema: __type/code naming the same type as the header, and message or Message."),
+        "An error body matches its error type's schema: __type/code naming the same type as the header; message or Message, when sent, is a string (the model makes it optional)."),
     rule(DRIFT_FIELD, Severity::Drift, "CONTRACT.md, Shapes and limits",
         "A member the documents do not know (AWS adds members over time): drift, not a broken contract."),
     rule(DRIFT_ENUM, Severity::Drift, "CONTRACT.md, Shapes and limits; schemas/operations.json, enums",
         "A value outside an open enum (launchType, stopCode, lastStatus, ...): a newer value, drift."),
+    rule(ENUM_MISSPELLING, Severity::Fail, "CONTRACT.md, Shapes and limits; schemas/enums",
+        "A value outside an open enum that differs from a documented value only by letter case or by a small edit distance (1 below 6 characters, 2 from 6; case only up to 3; never as close as two documented values are to each other) is a misspelling, not a newer value."),
+    rule(NULL_MEMBER, Severity::Warn, "CONTRACT.md, Shapes and limits; AWS SDKs read a null member as absent",
+        "A member sent as JSON null is judged as absent (a null for a required member still fails). Warn, not fail: SDKs accept it, but a real endpoint leaves the member out."),
     rule(TIMESTAMP, Severity::Fail, "CONTRACT.md, Wire protocol",
         "Timestamps are epoch seconds as JSON numbers; strings are tolerated by botocore but rejected by the Rust and Go SDKs."),
     rule(SHOULD_TASK_FIELD, Severity::Warn, "CONTRACT.md, Shapes and limits",
@@ -87,7 +93,7 @@ static RULES: &[RuleInfo] = &[
     rule(STOP_FIELDS, Severity::Fail, "CONTRACT.md, Shapes and limits",
         "A task whose lastStatus is STOPPED has stoppedAt and a stopCode."),
     rule(STOP_USER, Severity::Fail, "CONTRACT.md, Shapes and limits; ecs-task-api-reference.md, Task Stop Reasons",
-        "After a caller's StopTask, stopCode (once present) is UserInitiated and stoppedReason echoes the request's reason (up to 255 characters)."),
+        "After a caller's StopTask stops a task, stopCode (once present) is UserInitiated and stoppedReason echoes the request's reason (up to 255 characters); a task that had already stopped on its own (seen so before the call, or dated at least 2 s before it with another stopCode) keeps its own."),
     rule(CONTAINER_ARN, Severity::Fail, "CONTRACT.md, Shapes and limits; boto3 describe_tasks, containers.taskArn",
         "containers[].taskArn is the ARN of the task that holds the container."),
     rule(CLUSTER_ARN, Severity::Fail, "boto3 describe_tasks, cluster; ecs-task-api-reference.md, Request Parameters",

@@ -1,10 +1,14 @@
 //! Loads every JSON Schema file under `schemas/` into one registry, compiles each exactly
 //! once, and turns validation errors into findings: undocumented members and values of
-//! open enums become drift, string timestamps get their own rule, the rest fail.
+//! open enums become drift (unless the value is a misspelling of a documented one),
+//! null members are judged as absent (a warn), string timestamps get their own rule,
+//! the rest fail.
 
 use super::data::{ContractData, EnumKind, DATA_FILE};
+use super::nulls::{has_null_member, without_null_members};
 use super::pointer::{escape, resolve, truncate_json};
 use super::rules;
+use super::spelling::misspelling_of;
 use super::ContractError;
 use crate::finding::Finding;
 use jsonschema::error::ValidationErrorKind;
@@ -122,6 +126,27 @@ impl SchemaSet {
             return Vec::new();
         }
         let mut out: Vec<Finding> = Vec::new();
+        // The SDKs read a null member as absent: judge the body without them (so a null
+        // for a required member still fails), and warn about each.
+        let stripped;
+        let instance = if has_null_member(instance) {
+            let mut nulls = Vec::new();
+            stripped = without_null_members(instance, "", &mut nulls);
+            out.extend(nulls.into_iter().map(|at| {
+                rules::finding(rules::NULL_MEMBER, at.clone())
+                    .expected("the member left out, or a value of its type")
+                    .actual("null")
+                    .message(format!(
+                        "{at} is null; the SDKs read a null member as absent, so it is judged as absent (leave the member out instead)"
+                    ))
+            }));
+            if validator.is_valid(&stripped) {
+                return out;
+            }
+            &stripped
+        } else {
+            instance
+        };
         for err in validator.iter_errors(instance) {
             for f in self.classify(data, &err, fail_rule) {
                 if !out
@@ -182,6 +207,25 @@ impl SchemaSet {
             ValidationErrorKind::Enum { options } => {
                 let name = shape_name(file);
                 let kind = data.enums.get(name).copied().unwrap_or(EnumKind::Closed);
+                if kind == EnumKind::Open {
+                    let documented: Vec<&str> = options
+                        .as_array()
+                        .map(|o| o.iter().filter_map(Value::as_str).collect())
+                        .unwrap_or_default();
+                    let meant = err
+                        .instance()
+                        .as_str()
+                        .and_then(|v| misspelling_of(v, &documented));
+                    if let Some(meant) = meant {
+                        return vec![rules::finding(rules::ENUM_MISSPELLING, at.clone())
+                            .expected(meant)
+                            .actual(actual.clone())
+                            .message(format!(
+                                "{} {actual} looks like a misspelling of {meant} (a {name} value); no client matches it against {meant}",
+                                pointer_or_root(&at)
+                            ))];
+                    }
+                }
                 let (rule, note) = match kind {
                     EnumKind::Open => (
                         rules::DRIFT_ENUM,
@@ -224,9 +268,6 @@ impl SchemaSet {
                     format!(" ({} schema)", shape_name(file))
                 };
                 let message = match kind {
-                    ValidationErrorKind::AnyOf { .. } if file.ends_with("ErrorBody.json") => {
-                        "the error body has neither message nor Message".to_string()
-                    }
                     ValidationErrorKind::Pattern { .. } if at == "/__type" || at == "/code" => {
                         format!(
                             "{at} names a different error type than the one this response carries{what}"

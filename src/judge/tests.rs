@@ -172,3 +172,62 @@ fn a_status_list_with_an_error_means_success_or_that_error() {
         vec!["expect.status", "expect.error"]
     );
 }
+
+#[test]
+fn an_absent_or_null_list_has_length_zero_but_is_not_present() {
+    // Every output member is optional: `{}`, `{"taskArns": null}` and
+    // `{"taskArns": []}` are the same empty ListTasks answer to a client.
+    let empty = conds(json!({
+        "/taskArns": {"length": 0, "max_length": 0, "min_length": 0},
+        "/tasks/0/attachments": {"length": 0, "max_length": 3}
+    }));
+    for body in [
+        json!({"tasks": [{}]}),
+        json!({"taskArns": null, "tasks": [{"attachments": null}]}),
+        json!({"taskArns": [], "tasks": [{"attachments": []}]}),
+    ] {
+        let f = check_conditions(&empty, &body, "expect.body");
+        assert!(f.is_empty(), "{body}: {f:#?}");
+    }
+    // What needs a member still fails when it is absent.
+    let needs = conds(json!({
+        "/taskArns": {"present": true, "min_length": 1, "length": 1, "contains": "a", "type": "array"}
+    }));
+    let f = check_conditions(&needs, &json!({}), "expect.body");
+    assert_eq!(f.len(), 5, "{f:#?}");
+    assert!(f.iter().all(|f| f.actual == "absent"), "{f:#?}");
+    // A non-empty list is not length 0; a member under a missing parent has no length.
+    let zero = conds(json!({"/taskArns": {"length": 0}, "/tasks/1/attachments": {"length": 0}}));
+    let f = check_conditions(
+        &zero,
+        &json!({"taskArns": ["a"], "tasks": [{}]}),
+        "expect.body",
+    );
+    assert_eq!(f.len(), 2, "{f:#?}");
+    assert_eq!(f[0].actual, "length 1");
+    assert_eq!(f[1].pointer, "/tasks/1/attachments");
+    // A value that has no length (a number) is not an absent member either.
+    let f = check_conditions(&conds(json!({"/n": {"length": 0}})), &json!({"n": 0}), "r");
+    assert_eq!(f.len(), 1);
+}
+
+#[test]
+fn an_error_named_only_by_its_header_with_an_empty_body_is_the_expected_error() {
+    let expect = Expect {
+        status: vec![400],
+        errors: vec!["ClusterNotFoundException".into()],
+        ..Expect::default()
+    };
+    for ty in [
+        "ClusterNotFoundException",
+        "ClusterNotFoundException:http://internal.amazon.com/coral/com.amazon.coral.validate/",
+        "aws.protocoltests.json#ClusterNotFoundException:http://internal.amazon.com/coral/com.amazon.coral.validate/",
+    ] {
+        let e = ex(400, &[("X-Amzn-ErrorType", ty)], "");
+        assert!(judge_step(&expect, &e, None).is_empty(), "{ty}");
+    }
+    let typeless = ex(400, &[], "");
+    let f = judge_step(&expect, &typeless, None);
+    assert_eq!(rules(&f), vec!["expect.error"]);
+    assert!(f[0].actual.contains("without a type"), "{}", f[0].actual);
+}

@@ -270,7 +270,7 @@ impl Runner {
         let mut collected: Map<String, Value> = Map::new();
         let mut next = request.clone();
         loop {
-            let exchange = match self.target.call(op, next).await {
+            let mut exchange = match self.target.call(op, next).await {
                 Ok(e) => e,
                 Err(e) => {
                     report.target_error = Some(e.to_string());
@@ -278,6 +278,11 @@ impl Runner {
                 }
             };
             report.calls += 1;
+            // An empty body is `{}` to a client (an empty 200, an error named only by
+            // its X-Amzn-ErrorType header): judged as such, not a target error.
+            if crate::contract::is_empty_body(&exchange.response) {
+                exchange.response.body = Some(Value::Object(Map::new()));
+            }
             report.add(observer.observe(&exchange));
             let Some(body) = exchange.response.body.as_ref() else {
                 report.target_error = Some(format!(
