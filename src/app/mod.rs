@@ -111,6 +111,8 @@ pub struct TargetChoice {
     /// Keep the request and response of steps that passed (`diff` compares them);
     /// otherwise only failing steps keep theirs, which is all reports show.
     pub keep_exchanges: bool,
+    /// Largest response body read (bytes); None: `target::DEFAULT_MAX_BODY`.
+    pub max_body: Option<u64>,
 }
 
 impl Default for TargetChoice {
@@ -128,6 +130,7 @@ impl Default for TargetChoice {
             kind: None,
             snapshots: SnapshotOptions::default(),
             keep_exchanges: false,
+            max_body: None,
         }
     }
 }
