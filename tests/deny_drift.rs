@@ -7,7 +7,7 @@ mod cli_support;
 use cli_support::{bin, repo, text};
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Answers every call with a legal, empty ListTasks page plus one member the
@@ -47,7 +47,7 @@ fn scratch(name: &str, target_file: &str) -> PathBuf {
     dir
 }
 
-fn run(dir: &PathBuf, endpoint: &str, extra: &[&str]) -> (Option<i32>, String) {
+fn run(dir: &Path, endpoint: &str, extra: &[&str]) -> (Option<i32>, String) {
     let o = bin()
         .arg("run")
         .arg("--cases")
