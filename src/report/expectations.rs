@@ -248,10 +248,13 @@ impl Verdict {
 pub fn verdict(result: &CaseResult, expectations: &Expectations) -> (Verdict, Vec<Known>) {
     let known: Vec<&Known> = expectations.known_for(&result.id).collect();
     let listed = || known.iter().map(|k| (*k).clone()).collect::<Vec<_>>();
-    let target_error = Finding::new("target.error", Severity::Fail, "");
     match &result.outcome {
         Outcome::Skipped(_) => (Verdict::Skipped, Vec::new()),
-        Outcome::Error(_) if known.iter().any(|k| k.covers(&target_error)) => {
+        Outcome::Error(reason)
+            if known
+                .iter()
+                .any(|k| error_rules(reason).any(|f| k.covers(&f))) =>
+        {
             (Verdict::Known, listed())
         }
         Outcome::Error(_) => (Verdict::Error, Vec::new()),
@@ -274,6 +277,18 @@ pub fn verdict(result: &CaseResult, expectations: &Expectations) -> (Verdict, Ve
             }
         }
     }
+}
+
+/// The rules a target error falls under: `target.error`, and the rule its message
+/// starts with when it names one (`wire.body-too-large: …`).
+fn error_rules(reason: &str) -> impl Iterator<Item = Finding> + '_ {
+    let named = reason
+        .split_once(": ")
+        .map(|(rule, _)| rule)
+        .filter(|r| r.contains('.') && !r.contains(' '));
+    std::iter::once("target.error")
+        .chain(named)
+        .map(|rule| Finding::new(rule, Severity::Fail, ""))
 }
 
 /// Known entries naming cases the suite does not have (typos, removed cases).

@@ -323,3 +323,29 @@ fn entries_naming_no_case_or_no_rule_are_located_errors() {
     assert!(e.check(&["a/b", "a/c", "a/x"]).is_err());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_target_error_is_known_by_target_error_or_by_the_rule_it_names() {
+    let too_large = || {
+        result(
+            "a",
+            Outcome::Error("wire.body-too-large: the answer to ListTasks exceeded the 8 MiB cap after 9000000 bytes; raise --max-body if this is legitimate".into()),
+            &[],
+        )
+    };
+    let refused = || {
+        result(
+            "a",
+            Outcome::Error("could not connect to http://h: refused".into()),
+            &[],
+        )
+    };
+    let by_rule = expectations(&[("a", Some("wire.body-too-large"))]);
+    assert_eq!(verdict(&too_large(), &by_rule).0, Verdict::Known);
+    assert_eq!(verdict(&refused(), &by_rule).0, Verdict::Error);
+    let any = expectations(&[("a", Some("target.error"))]);
+    assert_eq!(verdict(&too_large(), &any).0, Verdict::Known);
+    assert_eq!(verdict(&refused(), &any).0, Verdict::Known);
+    let other = expectations(&[("a", Some("expect.body"))]);
+    assert_eq!(verdict(&too_large(), &other).0, Verdict::Error);
+}
