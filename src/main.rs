@@ -68,7 +68,11 @@ fn execute(command: Command) -> Result<u8, AppError> {
             let dir = args
                 .targets
                 .unwrap_or_else(|| paths.cases.with_file_name("targets"));
-            let targets = lint_targets(&dir, &suite)?;
+            let ids: Vec<&str> = suite.cases.iter().map(|c| c.id.as_str()).collect();
+            let (targets, skipped) = report::expectations::check_dir(&dir, &ids)?;
+            for s in &skipped {
+                eprintln!("warning: {s}");
+            }
             println!(
                 "ecs-conform lint: {} cases and {} fixtures in {} and {targets} target file(s) in {} are well-formed",
                 suite.cases.len(),
@@ -116,37 +120,6 @@ fn execute(command: Command) -> Result<u8, AppError> {
             Ok(0)
         }
     }
-}
-
-/// Loads every `*.yaml` target file in `dir` (none when it does not exist) and checks
-/// its entries against the suite; returns how many there are.
-fn lint_targets(
-    dir: &std::path::Path,
-    suite: &ecs_conform::suite::Suite,
-) -> Result<usize, AppError> {
-    if !dir.is_dir() {
-        return Ok(0);
-    }
-    let listing = ecs_conform::suite::files::list(dir, &["yaml"], false).map_err(|source| {
-        AppError::Expectations(report::expectations::ExpectationsError::Io {
-            path: dir.to_owned(),
-            source,
-        })
-    })?;
-    for skipped in &listing.skipped {
-        eprintln!("warning: {skipped}");
-    }
-    let ids: Vec<&str> = suite.cases.iter().map(|c| c.id.as_str()).collect();
-    let mut files = listing.files;
-    files.sort();
-    for file in &files {
-        let name = file
-            .file_stem()
-            .map(|s| s.to_string_lossy())
-            .unwrap_or_default();
-        Expectations::load_file(file, &name)?.check(&ids)?;
-    }
-    Ok(files.len())
 }
 
 fn run(args: RunArgs) -> Result<u8, AppError> {

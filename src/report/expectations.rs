@@ -291,6 +291,34 @@ fn error_rules(reason: &str) -> impl Iterator<Item = Finding> + '_ {
         .map(|rule| Finding::new(rule, Severity::Fail, ""))
 }
 
+/// Loads and checks every `*.yaml` expectation file in `dir` (none when the folder
+/// does not exist) against the suite's `case_ids`: how many there are, and what was
+/// skipped (special files).
+pub fn check_dir(
+    dir: &Path,
+    case_ids: &[&str],
+) -> Result<(usize, Vec<crate::suite::files::Skipped>), ExpectationsError> {
+    if !dir.is_dir() {
+        return Ok((0, Vec::new()));
+    }
+    let listing = crate::suite::files::list(dir, &["yaml"], false).map_err(|source| {
+        ExpectationsError::Io {
+            path: dir.to_owned(),
+            source,
+        }
+    })?;
+    let mut files = listing.files;
+    files.sort();
+    for file in &files {
+        let name = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Expectations::load_file(file, &name)?.check(case_ids)?;
+    }
+    Ok((files.len(), listing.skipped))
+}
+
 /// Known entries naming cases the suite does not have (typos, removed cases).
 pub fn unknown_entries<'a>(expectations: &'a Expectations, case_ids: &[&str]) -> Vec<&'a Known> {
     expectations
