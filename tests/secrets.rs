@@ -227,3 +227,36 @@ fn secrets_echoed_by_a_target_appear_in_no_output_or_written_file() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn an_unreachable_endpoint_is_named_without_its_password() {
+    let endpoint = format!("http://ecs-user:{PASSWORD}@127.0.0.1:9");
+    for args in [
+        vec!["run", "--endpoint", endpoint.as_str(), "--timeout", "2s"],
+        vec![
+            "diff",
+            "--endpoint",
+            endpoint.as_str(),
+            "--against",
+            "reference",
+        ],
+    ] {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_ecs-conform"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(&args)
+            .args(["errors/run-task-unknown-cluster"])
+            .output()
+            .unwrap();
+        let out = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert_eq!(o.status.code(), Some(3), "{args:?}: {out}");
+        assert!(out.contains("127.0.0.1:9"), "{args:?}: {out}");
+        assert!(
+            !out.contains(PASSWORD) && !out.contains("ecs-user"),
+            "{args:?}: {out}"
+        );
+    }
+}
