@@ -2,8 +2,9 @@
 //! and the parsers of flag values.
 
 use clap::{Args, Parser, Subcommand};
+use ecs_conform::report::expectations::Deny;
 use ecs_conform::suite::model::{parse_bounded_duration, parse_duration};
-use ecs_conform::target::PathStyle;
+use ecs_conform::target::{ByteSize, PathStyle};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -27,8 +28,8 @@ pub enum Command {
     /// Run the suite against a target (the built-in reference target when no endpoint is given).
     #[command(after_help = EXIT_CODES)]
     Run(Box<RunArgs>),
-    /// Check every case file and schema without sending anything.
-    Lint(SuiteArgs),
+    /// Check every case file, schema and target file without sending anything.
+    Lint(LintArgs),
     /// Serve the built-in reference target on 127.0.0.1.
     Serve(ServeArgs),
     /// List every rule with its severity and the document section it comes from.
@@ -79,8 +80,20 @@ pub struct DiffArgs {
     pub path_style: PathStyle,
     #[arg(long, default_value = "us-east-1")]
     pub region: String,
+    /// Largest response body read, e.g. 16MiB (default 8MiB); a larger one is a target error.
+    #[arg(long, value_name = "SIZE")]
+    pub max_body: Option<ByteSize>,
     /// Only cases whose id contains this.
     pub filter: Option<String>,
+}
+
+#[derive(Args)]
+pub struct LintArgs {
+    #[command(flatten)]
+    pub suite: SuiteArgs,
+    /// Folder of target expectation files to check (default: `targets` next to the cases folder).
+    #[arg(long, env = "ECS_CONFORM_TARGETS", value_name = "DIR")]
+    pub targets: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -183,6 +196,12 @@ pub struct RunArgs {
     /// Break the built-in reference target on purpose (repeatable; see `serve --list-deviations`).
     #[arg(long = "deviation", value_name = "NAME")]
     pub deviations: Vec<String>,
+    /// Largest response body read, e.g. 16MiB (default 8MiB, or the target file's `max_body`).
+    #[arg(long, value_name = "SIZE")]
+    pub max_body: Option<ByteSize>,
+    /// Let findings of this severity fail a case too: `drift` or `warn` (repeatable).
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub deny: Vec<Deny>,
     #[command(flatten)]
     pub libtest: libtest_mimic::Arguments,
 }

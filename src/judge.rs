@@ -22,6 +22,11 @@ pub const RULES: &[RuleInfo] = &[
     RuleInfo { id: "snapshot.mismatch", severity: Severity::Fail, source: "snapshots/*.snap", summary: "The normalised response equals the stored snapshot." },
     RuleInfo { id: "snapshot.missing", severity: Severity::Fail, source: "snapshots/*.snap", summary: "A snapshot exists for the step when snapshots may not be written (CI)." },
     RuleInfo { id: "snapshot.provenance", severity: Severity::Warn, source: "snapshots/*.snap (info)", summary: "A golden recorded on real AWS is not overwritten from another kind of target unless forced." },
+    RuleInfo { id: "snapshot.name", severity: Severity::Fail, source: "snapshots/*.snap", summary: "The case id and step make a usable snapshot file name." },
+    RuleInfo { id: "snapshot.unreadable", severity: Severity::Fail, source: "snapshots/*.snap", summary: "The stored snapshot can be read and parsed." },
+    RuleInfo { id: "snapshot.write", severity: Severity::Fail, source: "snapshots/*.snap", summary: "A new or pending snapshot can be written." },
+    RuleInfo { id: "target.error", severity: Severity::Fail, source: "runner", summary: "The target gave a usable answer (not refused, timed out, cut off or not JSON); a known entry with this rule lists a case that errors." },
+    RuleInfo { id: "wire.body-too-large", severity: Severity::Fail, source: "runner: --max-body / max_body", summary: "The response body fits the body cap (8 MiB unless raised); a larger one is a target error, read no further." },
 ];
 
 /// Findings for a step's expectations on its (last) exchange. `body` is what body

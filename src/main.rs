@@ -66,13 +66,25 @@ fn execute(command: Command) -> Result<u8, AppError> {
     match command {
         Command::Run(args) => run(*args),
         Command::Lint(args) => {
-            let paths = Paths::resolve(args.cases, args.schemas);
+            let paths = Paths::resolve(args.suite.cases, args.suite.schemas);
             let (_, suite) = app::load(&paths)?;
+            for skipped in &suite.skipped {
+                eprintln!("warning: {skipped}");
+            }
+            let dir = args
+                .targets
+                .unwrap_or_else(|| paths.cases.with_file_name("targets"));
+            let ids: Vec<&str> = suite.cases.iter().map(|c| c.id.as_str()).collect();
+            let (targets, skipped) = report::expectations::check_dir(&dir, &ids)?;
+            for s in &skipped {
+                eprintln!("warning: {s}");
+            }
             println!(
-                "ecs-conform lint: {} cases and {} fixtures in {} are well-formed",
+                "ecs-conform lint: {} cases and {} fixtures in {} and {targets} target file(s) in {} are well-formed",
                 suite.cases.len(),
                 suite.fixtures.len(),
-                paths.cases.display()
+                paths.cases.display(),
+                dir.display()
             );
             Ok(0)
         }
@@ -118,16 +130,22 @@ fn execute(command: Command) -> Result<u8, AppError> {
 
 fn run(args: RunArgs) -> Result<u8, AppError> {
     let paths = Paths::resolve(args.suite.cases, args.suite.schemas);
-    let expectations = match &args.target {
+    let mut expectations = match &args.target {
         Some(name) => {
             let dir = args
                 .targets
                 .clone()
                 .unwrap_or_else(|| paths.cases.with_file_name("targets"));
-            Expectations::load(&dir, name)?
+            let loaded = Expectations::load(&dir, name)?;
+            // An entry naming no case or no rule would silently never match.
+            let (_, suite) = app::load_for_run(&paths)?;
+            let ids: Vec<&str> = suite.cases.iter().map(|c| c.id.as_str()).collect();
+            loaded.check(&ids)?;
+            loaded
         }
         None => Expectations::default(),
     };
+    expectations.deny.extend(args.deny);
     let region = args
         .region
         .or_else(|| env("AWS_REGION"))
@@ -187,6 +205,7 @@ fn run(args: RunArgs) -> Result<u8, AppError> {
                 .collect(),
         },
         keep_exchanges: false,
+        max_body: args.max_body.or(expectations.max_body).map(|b| b.bytes()),
     };
     let mut skip_tags: Vec<(String, String)> = expectations
         .skip
@@ -303,6 +322,7 @@ fn diff(args: DiffArgs) -> Result<u8, AppError> {
             ..SnapshotOptions::default()
         },
         keep_exchanges: true,
+        max_body: args.max_body.map(|b| b.bytes()),
         ..TargetChoice::default()
     };
     let differences = app::diff(

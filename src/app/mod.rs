@@ -112,6 +112,8 @@ pub struct TargetChoice {
     /// Keep the request and response of steps that passed (`diff` compares them);
     /// otherwise only failing steps keep theirs, which is all reports show.
     pub keep_exchanges: bool,
+    /// Largest response body read (bytes); None: `target::DEFAULT_MAX_BODY`.
+    pub max_body: Option<u64>,
 }
 
 impl Default for TargetChoice {
@@ -129,6 +131,7 @@ impl Default for TargetChoice {
             kind: None,
             snapshots: SnapshotOptions::default(),
             keep_exchanges: false,
+            max_body: None,
         }
     }
 }

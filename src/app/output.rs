@@ -173,10 +173,8 @@ pub fn diff(
         let report = run_quiet(paths, choice, &selection, 4)?;
         if let Some(reason) = report.unreachable {
             return Err(AppError::Target(crate::target::TargetError::Unreachable {
-                endpoint: choice
-                    .endpoint
-                    .clone()
-                    .unwrap_or_else(|| "reference".into()),
+                // The label the run showed: without the URL's user info.
+                endpoint: report.endpoint,
                 reason,
             }));
         }

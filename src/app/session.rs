@@ -56,12 +56,17 @@ impl Session {
         let mut config = TargetConfig::new(endpoint.clone(), choice.region.clone());
         config.path_style = choice.path_style;
         config.timeout = choice.timeout;
+        if let Some(cap) = choice.max_body {
+            config.max_body = cap;
+        }
         config.credentials = if reference.is_some() {
             Credentials::dummy()
         } else {
             Credentials::discover(&|k| std::env::var(k).ok())
         };
         let target = Target::new(config)?;
+        // Shown everywhere (labels, reports): without the URL's user info.
+        let endpoint = target.label().to_owned();
         let default_poll = if reference.is_some() {
             Duration::from_millis(25)
         } else {

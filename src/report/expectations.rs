@@ -1,8 +1,9 @@
 //! Per-target expectation files (`targets/<name>.yaml`): endpoint defaults, tags to
 //! skip, and known deviations with a reason; and the final verdict of each case once
-//! they are applied (pass, fail, known, fixed, skipped, error).
+//! they are applied (pass, fail, known, fixed, skipped, error). The entries' checks
+//! against the suite and the rule tables live in `known_check.rs`.
 
-use crate::finding::Severity;
+use crate::finding::{Finding, Severity};
 use crate::run::{CaseResult, Outcome};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -41,8 +42,36 @@ pub struct Expectations {
     /// Response paths snapshots ignore on this target, with the reason.
     #[serde(default)]
     pub snapshot_ignore: Vec<IgnorePath>,
+    /// Severities below `fail` that fail a case on this target (`deny: [drift]`);
+    /// `--deny` adds to them.
+    #[serde(default)]
+    pub deny: Vec<Deny>,
+    /// Largest response body read from this target (`max_body: 16MiB`); `--max-body` wins.
+    #[serde(default)]
+    pub max_body: Option<crate::target::ByteSize>,
     #[serde(skip)]
     pub file: PathBuf,
+}
+
+/// A severity below `fail` that a target's teams want to fail a case.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum, PartialOrd, Ord,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Deny {
+    /// Fields or enum values the documents do not know.
+    Drift,
+    /// SHOULDs: fields real endpoints send were missing.
+    Warn,
+}
+
+impl Deny {
+    fn covers(self, severity: Severity) -> bool {
+        matches!(
+            (self, severity),
+            (Deny::Drift, Severity::Drift) | (Deny::Warn, Severity::Warn)
+        )
+    }
 }
 
 fn yes() -> bool {
@@ -56,7 +85,8 @@ pub struct SkipTag {
     pub reason: String,
 }
 
-/// One known deviation: a case (by id), optionally narrowed to one rule.
+/// One known deviation: a case (by id), optionally narrowed to one rule and to one
+/// location (a JSON pointer or pointer pattern).
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Known {
@@ -64,6 +94,11 @@ pub struct Known {
     /// Only findings of this rule are known (`target.error` for a target error); none: any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
+    /// Only findings at this location are known: a JSON pointer (`/tasks/0/stopCode`),
+    /// a pattern whose segments may be `*` (any one key or index) or `**` (any number
+    /// of segments), or a pseudo-location (`status`, `header:<name>`); none: anywhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
     pub reason: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
@@ -93,6 +128,12 @@ pub enum ExpectationsError {
     },
     #[error("no expectation file for target `{name}`: expected {}", path.display())]
     Missing { name: String, path: PathBuf },
+    /// Entries naming a rule, a case or a location that does not exist.
+    #[error("{} problem{} in {}:\n{}", .problems.len(), if .problems.len() == 1 { "" } else { "s" }, .path.display(), .problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
+    Entries {
+        path: PathBuf,
+        problems: Vec<crate::suite::Problem>,
+    },
 }
 
 impl Expectations {
@@ -105,6 +146,12 @@ impl Expectations {
                 path,
             });
         }
+        Expectations::load_file(&path, name)
+    }
+
+    /// Loads one expectation file; `name` is the display name when it names none.
+    pub fn load_file(path: &Path, name: &str) -> Result<Expectations, ExpectationsError> {
+        let path = path.to_owned();
         let text = std::fs::read_to_string(&path).map_err(|source| ExpectationsError::Io {
             path: path.clone(),
             source,
@@ -134,11 +181,35 @@ impl Expectations {
             parsed.name = Some(name.to_owned());
         }
         parsed.file = path;
+        super::known_check::check_pointers(&parsed, &text)?;
         Ok(parsed)
     }
 
     fn known_for<'a>(&'a self, case: &'a str) -> impl Iterator<Item = &'a Known> + 'a {
         self.known.iter().filter(move |k| k.case == case)
+    }
+
+    /// Checks every known entry against the suite's `case_ids` and the rule tables:
+    /// an entry naming a case or a rule that does not exist is an error at its
+    /// file:line:column (it would silently never match).
+    pub fn check(&self, case_ids: &[&str]) -> Result<(), ExpectationsError> {
+        super::known_check::check_entries(self, case_ids)
+    }
+
+    /// Whether findings of this severity fail a case on this target.
+    pub fn denies(&self, severity: Severity) -> bool {
+        severity == Severity::Fail || self.deny.iter().any(|d| d.covers(severity))
+    }
+}
+
+impl Known {
+    /// Whether this entry explains `finding` (its case already matched).
+    pub fn covers(&self, finding: &Finding) -> bool {
+        self.rule.as_deref().is_none_or(|r| r == finding.rule)
+            && self
+                .pointer
+                .as_deref()
+                .is_none_or(|p| super::known_check::pointer_matches(p, &finding.pointer))
     }
 }
 
@@ -173,36 +244,83 @@ impl Verdict {
     }
 }
 
-/// The verdict of a case and the known entries that explain it.
+/// The verdict of a case and the known entries that explain it. A finding fails the
+/// case when its severity is `fail`, or one the target denies (`deny: [drift]`); the
+/// case is `known` only when a listed entry covers every such finding (same rule and,
+/// when the entry names one, a matching location).
 pub fn verdict(result: &CaseResult, expectations: &Expectations) -> (Verdict, Vec<Known>) {
     let known: Vec<&Known> = expectations.known_for(&result.id).collect();
-    let covers = |rule: &str| {
-        known
-            .iter()
-            .any(|k| k.rule.as_deref().is_none_or(|r| r == rule))
-    };
     let listed = || known.iter().map(|k| (*k).clone()).collect::<Vec<_>>();
     match &result.outcome {
         Outcome::Skipped(_) => (Verdict::Skipped, Vec::new()),
         Outcome::Interrupted(_) => (Verdict::Interrupted, Vec::new()),
-        Outcome::Passed if known.is_empty() => (Verdict::Pass, Vec::new()),
-        Outcome::Passed => (Verdict::Fixed, listed()),
-        Outcome::Error(_) if !known.is_empty() && covers("target.error") => {
+        Outcome::Error(reason)
+            if known
+                .iter()
+                .any(|k| error_rules(reason).any(|f| k.covers(&f))) =>
+        {
             (Verdict::Known, listed())
         }
         Outcome::Error(_) => (Verdict::Error, Vec::new()),
-        Outcome::Failed => {
-            let all_known = result
+        Outcome::Passed | Outcome::Failed => {
+            let mut failing = result
                 .findings()
-                .filter(|(_, f)| f.severity == Severity::Fail)
-                .all(|(_, f)| covers(&f.rule));
-            if !known.is_empty() && all_known {
+                .map(|(_, f)| f)
+                .filter(|f| expectations.denies(f.severity))
+                .peekable();
+            if failing.peek().is_none() {
+                if known.is_empty() {
+                    (Verdict::Pass, Vec::new())
+                } else {
+                    (Verdict::Fixed, listed())
+                }
+            } else if failing.all(|f| known.iter().any(|k| k.covers(f))) {
                 (Verdict::Known, listed())
             } else {
                 (Verdict::Fail, Vec::new())
             }
         }
     }
+}
+
+/// The rules a target error falls under: `target.error`, and the rule its message
+/// starts with when it names one (`wire.body-too-large: …`).
+fn error_rules(reason: &str) -> impl Iterator<Item = Finding> + '_ {
+    let named = reason
+        .split_once(": ")
+        .map(|(rule, _)| rule)
+        .filter(|r| r.contains('.') && !r.contains(' '));
+    std::iter::once("target.error")
+        .chain(named)
+        .map(|rule| Finding::new(rule, Severity::Fail, ""))
+}
+
+/// Loads and checks every `*.yaml` expectation file in `dir` (none when the folder
+/// does not exist) against the suite's `case_ids`: how many there are, and what was
+/// skipped (special files).
+pub fn check_dir(
+    dir: &Path,
+    case_ids: &[&str],
+) -> Result<(usize, Vec<crate::suite::files::Skipped>), ExpectationsError> {
+    if !dir.is_dir() {
+        return Ok((0, Vec::new()));
+    }
+    let listing = crate::suite::files::list(dir, &["yaml"], false).map_err(|source| {
+        ExpectationsError::Io {
+            path: dir.to_owned(),
+            source,
+        }
+    })?;
+    let mut files = listing.files;
+    files.sort();
+    for file in &files {
+        let name = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Expectations::load_file(file, &name)?.check(case_ids)?;
+    }
+    Ok((files.len(), listing.skipped))
 }
 
 /// Known entries naming cases the suite does not have (typos, removed cases).
@@ -215,139 +333,4 @@ pub fn unknown_entries<'a>(expectations: &'a Expectations, case_ids: &[&str]) ->
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::finding::Finding;
-    use crate::run::{Phase, StepReport};
-    use std::time::Duration;
-
-    fn result(id: &str, outcome: Outcome, rules: &[&str]) -> CaseResult {
-        CaseResult {
-            id: id.into(),
-            name: id.into(),
-            file: format!("cases/{id}.yaml"),
-            tags: vec![],
-            cites: String::new(),
-            outcome,
-            steps: vec![StepReport {
-                phase: Phase::Step,
-                index: 1,
-                call: "RunTask".into(),
-                line: 1,
-                calls: 1,
-                exchange: None,
-                findings: rules
-                    .iter()
-                    .map(|r| Finding::new(*r, Severity::Fail, ""))
-                    .chain([Finding::new("schema.drift.field", Severity::Drift, "/x")])
-                    .collect(),
-                target_error: None,
-                skipped: false,
-                note: None,
-            }],
-            calls: 1,
-            duration: Duration::ZERO,
-        }
-    }
-
-    fn expectations(known: &[(&str, Option<&str>)]) -> Expectations {
-        Expectations {
-            known: known
-                .iter()
-                .map(|(c, r)| Known {
-                    case: c.to_string(),
-                    rule: r.map(str::to_owned),
-                    reason: "because".into(),
-                    link: None,
-                })
-                .collect(),
-            ..Expectations::default()
-        }
-    }
-
-    #[test]
-    fn listed_failures_are_known_and_unlisted_ones_fail() {
-        let e = expectations(&[("a", None), ("b", Some("expect.body"))]);
-        assert_eq!(
-            verdict(&result("a", Outcome::Failed, &["x"]), &e).0,
-            Verdict::Known
-        );
-        assert_eq!(
-            verdict(&result("b", Outcome::Failed, &["expect.body"]), &e).0,
-            Verdict::Known
-        );
-        // A new rule failing in a listed case is a new failure.
-        assert_eq!(
-            verdict(
-                &result("b", Outcome::Failed, &["expect.body", "schema.response"]),
-                &e
-            )
-            .0,
-            Verdict::Fail
-        );
-        assert_eq!(
-            verdict(&result("c", Outcome::Failed, &["x"]), &e).0,
-            Verdict::Fail
-        );
-    }
-
-    #[test]
-    fn listed_cases_that_pass_are_fixed_and_errors_need_their_own_entry() {
-        let e = expectations(&[
-            ("a", None),
-            ("b", Some("expect.body")),
-            ("t", Some("target.error")),
-        ]);
-        assert_eq!(
-            verdict(&result("a", Outcome::Passed, &[]), &e).0,
-            Verdict::Fixed
-        );
-        assert_eq!(
-            verdict(&result("z", Outcome::Passed, &[]), &e).0,
-            Verdict::Pass
-        );
-        assert_eq!(
-            verdict(&result("b", Outcome::Error("x".into()), &[]), &e).0,
-            Verdict::Error
-        );
-        assert_eq!(
-            verdict(&result("t", Outcome::Error("x".into()), &[]), &e).0,
-            Verdict::Known
-        );
-        assert_eq!(
-            verdict(&result("a", Outcome::Error("x".into()), &[]), &e).0,
-            Verdict::Known
-        );
-        assert_eq!(
-            verdict(&result("q", Outcome::Skipped("tag".into()), &[]), &e).0,
-            Verdict::Skipped
-        );
-    }
-
-    #[test]
-    fn expectation_files_load_with_located_errors() {
-        let dir = std::env::temp_dir().join(format!("ecs-conform-exp-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(
-            dir.join("emu.yaml"),
-            "kind: emu\nskip:\n  - {tag: needs-service, reason: no services}\nknown:\n  - {case: a/b, rule: expect.body, reason: r, link: https://example.invalid/1}\n",
-        )
-        .unwrap();
-        let e = Expectations::load(&dir, "emu").unwrap();
-        assert_eq!(e.known.len(), 1);
-        assert!(e.stale_fails);
-        assert_eq!(e.name.as_deref(), Some("emu"));
-        std::fs::write(
-            dir.join("bad.yaml"),
-            "kind: emu\nknown:\n  - {case: a, reasn: r}\n",
-        )
-        .unwrap();
-        let err = Expectations::load(&dir, "bad").unwrap_err().to_string();
-        assert!(err.contains("bad.yaml:3:"), "{err}");
-        assert!(matches!(
-            Expectations::load(&dir, "none"),
-            Err(ExpectationsError::Missing { .. })
-        ));
-        assert_eq!(unknown_entries(&e, &["x"]).len(), 1);
-    }
-}
+mod tests;

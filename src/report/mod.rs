@@ -5,6 +5,7 @@
 pub mod document;
 pub mod expectations;
 pub mod junit;
+mod known_check;
 pub mod markdown;
 pub mod progress;
 pub mod text;

@@ -95,10 +95,17 @@ pub fn step_title(step: &StepReport, file: &str) -> String {
 }
 
 /// A curl command that sends the same request, signed by curl itself from the
-/// caller's environment: no secret is printed.
+/// caller's environment: no secret is printed. A run with temporary credentials sent
+/// a session token: curl sends it too, taken from `$AWS_SESSION_TOKEN`.
 pub fn curl(ex: &Exchange, region: &str) -> String {
     let body = serde_json::to_string(&ex.request.body).unwrap_or_default();
-    let mut lines = vec![format!("curl -sS -X POST '{}'", ex.request.url)];
+    let url = crate::target::strip_user_info(&ex.request.url);
+    let mut lines = vec![format!("curl -sS -X POST '{}'", url.replace('\'', "'\\''"))];
+    let with_token = ex
+        .request
+        .headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("x-amz-security-token"));
     for (k, v) in &ex.request.headers {
         let lower = k.to_ascii_lowercase();
         if SECRET_HEADERS.contains(&lower.as_str())
@@ -112,6 +119,9 @@ pub fn curl(ex: &Exchange, region: &str) -> String {
     lines.push(format!(
         "--aws-sigv4 'aws:amz:{region}:ecs' --user \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\""
     ));
+    if with_token {
+        lines.push("-H \"x-amz-security-token: $AWS_SESSION_TOKEN\"".to_owned());
+    }
     lines.push(format!("--data '{}'", body.replace('\'', "'\\''")));
     lines.join(" \\\n  ")
 }
@@ -199,7 +209,19 @@ pub fn summary(doc: &RunDocument) -> String {
             .findings
             .iter()
             .find(|f| f.finding.severity == Severity::Fail)
-            .map(|f| format!("step {} {}: {}", f.step, f.call, f.finding));
+            .map(|f| format!("step {} {}: {}", f.step, f.call, f.finding))
+            .or_else(|| {
+                // A failed case without a `fail` finding failed by `deny` (drift or warn).
+                let f = c
+                    .findings
+                    .iter()
+                    .find(|f| f.finding.severity == Severity::Drift)
+                    .or_else(|| c.findings.first())?;
+                Some(format!(
+                    "step {} {}: {} (denied by --deny {} or the target file's `deny`)",
+                    f.step, f.call, f.finding, f.finding.severity
+                ))
+            });
         let line = match c.verdict {
             Verdict::Fail => format!("FAIL  {}: {}", c.id, why.unwrap_or_default()),
             Verdict::Error => format!("ERROR {}: {}", c.id, c.reason.clone().unwrap_or_default()),

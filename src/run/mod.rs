@@ -291,12 +291,18 @@ impl Runner {
     }
 
     /// A step report as kept in the results: the exchange of a step that raised no
-    /// failing finding is dropped unless the settings keep every exchange.
+    /// failing finding is dropped unless the settings keep every exchange, and a kept
+    /// one holds at most an excerpt of its body (`STORED_BODY_EXCERPT`).
     fn slim(&self, mut report: StepReport) -> StepReport {
         let failing = report.findings.iter().any(|f| f.severity == Severity::Fail)
             || report.target_error.is_some();
         if !failing && !self.settings.keep_exchanges {
             report.exchange = None;
+        }
+        if let Some(exchange) = report.exchange.as_mut() {
+            if !self.settings.keep_exchanges {
+                exchange.keep_excerpt(crate::target::STORED_BODY_EXCERPT);
+            }
         }
         report
     }

@@ -2,6 +2,7 @@
 //! Every problem is reported with file:line:column and a plain sentence; nothing here
 //! knows HTTP or schemas (the caller says which operations exist).
 
+pub mod files;
 mod lint;
 mod locate;
 pub mod matcher;
@@ -138,6 +139,8 @@ pub struct Suite {
     pub fixtures: Vec<PlannedFixture>,
     /// The operations steps may call (kept to plan lean cases later).
     operations: Vec<String>,
+    /// Paths below the root left out of the suite (special files, link loops), with why.
+    pub skipped: Vec<files::Skipped>,
 }
 
 impl Suite {
@@ -175,8 +178,7 @@ impl Suite {
     }
 
     fn load_with(root: &Path, known_operations: &[&str], lean: bool) -> Result<Suite, SuiteError> {
-        let mut files = Vec::new();
-        collect_files(root, &mut files)?;
+        let (mut files, skipped) = collect_files(root)?;
         files.sort();
         let fixtures_path = root.join(FIXTURES_FILE);
         let mut problems = Vec::new();
@@ -228,6 +230,7 @@ impl Suite {
                 cases,
                 fixtures,
                 operations: known_operations.iter().map(|o| o.to_string()).collect(),
+                skipped,
             })
         } else {
             Err(SuiteError::Problems(problems))
@@ -265,27 +268,15 @@ fn read(path: &Path) -> Result<String, SuiteError> {
     })
 }
 
-fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), SuiteError> {
-    let entries = std::fs::read_dir(dir).map_err(|source| SuiteError::Io {
-        path: dir.to_owned(),
-        source,
-    })?;
-    for entry in entries {
-        let entry = entry.map_err(|source| SuiteError::Io {
+/// Every case file (`*.yaml`, `*.yml`, `*.json`) below `dir`, and what was skipped:
+/// special files (a FIFO would block the reader) and symbolic-link loops.
+fn collect_files(dir: &Path) -> Result<(Vec<PathBuf>, Vec<files::Skipped>), SuiteError> {
+    let listing =
+        files::list(dir, &["yaml", "yml", "json"], true).map_err(|source| SuiteError::Io {
             path: dir.to_owned(),
             source,
         })?;
-        let path = entry.path();
-        if path.is_dir() {
-            collect_files(&path, out)?;
-        } else if matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("yaml" | "yml" | "json")
-        ) {
-            out.push(path);
-        }
-    }
-    Ok(())
+    Ok((listing.files, listing.skipped))
 }
 
 fn case_id(root: &Path, file: &Path) -> String {

@@ -57,6 +57,26 @@ impl Exchange {
     pub fn operation(&self) -> &str {
         &self.request.operation
     }
+
+    /// Keeps at most `limit` bytes of the body text (cut on a character boundary and
+    /// saying how much was dropped) and, when it cut, drops the parsed body: an
+    /// exchange kept in a result must not hold megabytes. True when it cut.
+    pub fn keep_excerpt(&mut self, limit: usize) -> bool {
+        let text = &mut self.response.body_text;
+        if text.len() <= limit {
+            return false;
+        }
+        let mut cut = limit;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let dropped = text.len() - cut;
+        text.truncate(cut);
+        text.push_str(&format!("\n… ({dropped} more bytes not kept)"));
+        text.shrink_to_fit();
+        self.response.body = None;
+        true
+    }
 }
 
 mod duration_ms {

@@ -1,16 +1,22 @@
 //! The target: endpoint, path style, region, SigV4 signing, timeouts and retries of
 //! throttled calls; turns one call into an `Exchange`. It knows nothing of
 //! expectations: any answer, error or not, is an `Exchange`; only a call that got no
-//! HTTP answer at all is a `TargetError`.
+//! HTTP answer at all is a `TargetError`, and so is an answer whose body exceeds the
+//! body cap (read no further). Every known secret is scrubbed from each exchange where
+//! it is built, and endpoints are shown without user info.
 
 mod body;
 mod credentials;
 mod exchange;
+mod limits;
+mod secrets;
 mod sigv4;
 
 pub use body::parse as parse_body;
 pub use credentials::Credentials;
 pub use exchange::{Exchange, ReceivedResponse, SentRequest};
+pub use limits::{ByteSize, DEFAULT_MAX_BODY, STORED_BODY_EXCERPT};
+pub use secrets::{strip_user_info, Secrets, REDACTED};
 pub use sigv4::Signer;
 
 use serde_json::Value;
@@ -45,6 +51,8 @@ pub struct TargetConfig {
     pub max_retries: u32,
     /// First backoff; doubles at each retry.
     pub backoff: Duration,
+    /// Largest response body read, in bytes; a larger one is a target error.
+    pub max_body: u64,
 }
 
 impl TargetConfig {
@@ -57,6 +65,7 @@ impl TargetConfig {
             timeout: Duration::from_secs(20),
             max_retries: 4,
             backoff: Duration::from_millis(200),
+            max_body: DEFAULT_MAX_BODY,
         }
     }
 }
@@ -80,6 +89,18 @@ pub enum TargetError {
     Signing(String),
     #[error("could not build the HTTP client: {0}")]
     Client(String),
+    #[error("wire.body-too-large: the answer to {operation} exceeded the {} cap after {read} bytes; raise --max-body if this is legitimate", ByteSize(*cap))]
+    BodyTooLarge {
+        operation: String,
+        cap: u64,
+        read: u64,
+    },
+    #[error("wire.body-too-large: the answer to {operation} announced {declared} bytes (Content-Length), more than the {} cap, and was not read; raise --max-body if this is legitimate", ByteSize(*cap))]
+    BodyTooLargeDeclared {
+        operation: String,
+        cap: u64,
+        declared: u64,
+    },
 }
 
 /// One endpoint and the HTTP client shared by every call of the run.
@@ -91,14 +112,19 @@ pub struct Target {
     signer: std::sync::Arc<Signer>,
     /// The URL of every call in the `root` path style, parsed once.
     root: reqwest::Url,
+    /// Every secret value the target's calls carry, scrubbed from what they record.
+    secrets: std::sync::Arc<Secrets>,
+    /// The endpoint without user info, as shown anywhere.
+    label: String,
 }
 
 impl Target {
     pub fn new(config: TargetConfig) -> Result<Target, TargetError> {
+        let label = strip_user_info(&config.endpoint);
         let parsed = reqwest::Url::parse(&config.endpoint)
-            .map_err(|_| TargetError::InvalidEndpoint(config.endpoint.clone()))?;
+            .map_err(|_| TargetError::InvalidEndpoint(label.clone()))?;
         if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-            return Err(TargetError::InvalidEndpoint(config.endpoint.clone()));
+            return Err(TargetError::InvalidEndpoint(label));
         }
         let client = reqwest::Client::builder()
             .timeout(config.timeout)
@@ -109,22 +135,35 @@ impl Target {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| TargetError::Client(e.to_string()))?;
+        let secrets = std::sync::Arc::new(Secrets::of(&config.credentials, &config.endpoint));
         let signer = std::sync::Arc::new(Signer::new(
             config.credentials.clone(),
             config.region.clone(),
         ));
         let root = reqwest::Url::parse(&call_url(&config.endpoint, PathStyle::Root, ""))
-            .map_err(|_| TargetError::InvalidEndpoint(config.endpoint.clone()))?;
+            .map_err(|_| TargetError::InvalidEndpoint(label.clone()))?;
         Ok(Target {
             client,
             config,
             signer,
             root,
+            secrets,
+            label,
         })
     }
 
     pub fn config(&self) -> &TargetConfig {
         &self.config
+    }
+
+    /// The endpoint as shown in labels, reports and messages: without user info.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// The secret values this target's calls carry (not those of one call's signature).
+    pub fn secrets(&self) -> &Secrets {
+        &self.secrets
     }
 
     /// The URL a call of `operation` goes to.
@@ -140,6 +179,7 @@ impl Target {
             let mut exchange = self.call_once(operation, &body).await?;
             if attempt >= self.config.max_retries || !is_throttled(&exchange.response) {
                 exchange.request.body = body;
+                self.secrets.scrub_value(&mut exchange.request.body);
                 return Ok(exchange);
             }
             tokio::time::sleep(self.config.backoff * 2u32.saturating_pow(attempt)).await;
@@ -155,7 +195,10 @@ impl Target {
             ("content-type".into(), "application/x-amz-json-1.1".into()),
             ("x-amz-target".into(), amz_target),
         ];
-        headers.extend(self.signer.sign(&url, &headers, &payload)?);
+        let signed = self.signer.sign(&url, &headers, &payload)?;
+        // This call's Authorization value and signature are secrets too.
+        let secrets = self.secrets.with_signature(&signed);
+        headers.extend(signed);
         let mut request = match self.config.path_style {
             PathStyle::Root => self.client.post(self.root.clone()),
             PathStyle::V1 => self.client.post(&url),
@@ -165,10 +208,10 @@ impl Target {
             request = request.header(k.as_str(), v.as_str());
         }
         let started = Instant::now();
-        let response = request
+        let mut response = request
             .send()
             .await
-            .map_err(|e| self.describe(operation, e))?;
+            .map_err(|e| self.describe(operation, e, &secrets))?;
         let status = response.status().as_u16();
         let response_headers: Vec<(String, String)> = response
             .headers()
@@ -181,15 +224,15 @@ impl Target {
                 (k.as_str().to_owned(), value)
             })
             .collect();
-        let bytes = response
-            .bytes()
+        let bytes = self
+            .read_body(operation, &mut response)
             .await
-            .map_err(|e| self.describe(operation, e))?;
+            .map_err(|e| e.unwrap_or_else(|e| self.describe(operation, e, &secrets)))?;
         let elapsed = started.elapsed();
         // Valid UTF-8 (the norm) is checked once, then parsed as text, which spares the
         // parser checking every string again. Invalid bytes keep the strict byte parse,
         // so a body with bad UTF-8 in a string is not JSON; only the text is lossy.
-        let (body_text, parsed) = match String::from_utf8(Vec::from(bytes)) {
+        let (body_text, parsed) = match String::from_utf8(bytes) {
             Ok(text) => {
                 let parsed = body::parse(&text);
                 (text, parsed)
@@ -199,11 +242,11 @@ impl Target {
                 (String::from_utf8_lossy(e.as_bytes()).into_owned(), parsed)
             }
         };
-        Ok(Exchange {
+        let mut exchange = Exchange {
             request: SentRequest {
                 operation: operation.to_owned(),
                 method: "POST".into(),
-                url,
+                url: strip_user_info(&url),
                 headers: redact(headers),
                 // `call` moves the body in.
                 body: Value::Null,
@@ -215,11 +258,45 @@ impl Target {
                 body: parsed,
             },
             elapsed,
-        })
+        };
+        secrets.scrub_exchange(&mut exchange);
+        Ok(exchange)
     }
 
-    fn describe(&self, operation: &str, e: reqwest::Error) -> TargetError {
-        let endpoint = self.config.endpoint.clone();
+    /// The body, read chunk by chunk up to the cap: a body announced or found larger
+    /// is `Err(Ok(BodyTooLarge…))`, read no further; a read that fails is `Err(Err(_))`.
+    async fn read_body(
+        &self,
+        operation: &str,
+        response: &mut reqwest::Response,
+    ) -> Result<Vec<u8>, Result<TargetError, reqwest::Error>> {
+        let cap = self.config.max_body;
+        let declared = response.content_length();
+        if let Some(declared) = declared.filter(|d| *d > cap) {
+            return Err(Ok(TargetError::BodyTooLargeDeclared {
+                operation: operation.to_owned(),
+                cap,
+                declared,
+            }));
+        }
+        let room = usize::try_from(declared.unwrap_or(0)).unwrap_or(0);
+        let mut bytes = Vec::with_capacity(room);
+        while let Some(chunk) = response.chunk().await.map_err(Err)? {
+            let read = bytes.len() as u64 + chunk.len() as u64;
+            if read > cap {
+                return Err(Ok(TargetError::BodyTooLarge {
+                    operation: operation.to_owned(),
+                    cap,
+                    read,
+                }));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(bytes)
+    }
+
+    fn describe(&self, operation: &str, e: reqwest::Error, secrets: &Secrets) -> TargetError {
+        let endpoint = self.label.clone();
         if e.is_timeout() {
             return TargetError::Timeout {
                 endpoint,
@@ -230,12 +307,12 @@ impl Target {
         if e.is_connect() {
             return TargetError::Unreachable {
                 endpoint,
-                reason: root_cause(&e),
+                reason: secrets.scrub(&root_cause(&e)).into_owned(),
             };
         }
         TargetError::Broken {
             operation: operation.to_owned(),
-            reason: root_cause(&e),
+            reason: secrets.scrub(&root_cause(&e)).into_owned(),
         }
     }
 }
@@ -288,145 +365,4 @@ pub fn is_throttled(resp: &ReceivedResponse) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn response(status: u16, header: Option<&str>, body: &str) -> ReceivedResponse {
-        ReceivedResponse {
-            status,
-            headers: header
-                .map(|h| vec![("x-amzn-errortype".to_string(), h.to_string())])
-                .unwrap_or_default(),
-            body_text: body.into(),
-            body: serde_json::from_str(body).ok(),
-        }
-    }
-
-    #[test]
-    fn throttling_is_recognised_by_status_header_or_type_only() {
-        assert!(is_throttled(&response(429, None, "")));
-        assert!(is_throttled(&response(503, None, "")));
-        assert!(is_throttled(&response(
-            400,
-            None,
-            r#"{"__type":"com.amazonaws.ecs#ThrottlingException"}"#
-        )));
-        assert!(is_throttled(&response(
-            400,
-            Some("ThrottlingException:http://x"),
-            "{}"
-        )));
-        assert!(!is_throttled(&response(
-            400,
-            None,
-            r#"{"__type":"ClusterNotFoundException"}"#
-        )));
-        assert!(!is_throttled(&response(
-            500,
-            None,
-            r#"{"__type":"ServerException"}"#
-        )));
-        assert!(!is_throttled(&response(
-            200,
-            None,
-            r#"{"__type":"ThrottlingException"}"#
-        )));
-    }
-
-    #[test]
-    fn secrets_are_redacted_and_the_rest_kept() {
-        let h = redact(vec![
-            (
-                "authorization".into(),
-                "AWS4-HMAC-SHA256 Credential=AKID/...".into(),
-            ),
-            ("X-Amz-Security-Token".into(), "tok".into()),
-            ("x-amz-target".into(), "T.Op".into()),
-        ]);
-        assert_eq!(h[0].1, "<redacted>");
-        assert_eq!(h[1].1, "<redacted>");
-        assert_eq!(h[2].1, "T.Op");
-    }
-
-    /// Answers one connection with a 200 whose body is `body`.
-    fn answer_once(body: &'static [u8]) -> String {
-        answer_once_with("200 OK", "", body)
-    }
-
-    /// Answers one connection with `status`, the extra header lines `headers` and `body`.
-    fn answer_once_with(
-        status: &'static str,
-        headers: &'static str,
-        body: &'static [u8],
-    ) -> String {
-        use std::io::{Read, Write};
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
-        std::thread::spawn(move || {
-            if let Some(Ok(mut stream)) = listener.incoming().next() {
-                let mut buf = [0u8; 65536];
-                let _ = stream.read(&mut buf);
-                let head = format!(
-                    "HTTP/1.1 {status}\r\ncontent-type: application/x-amz-json-1.1\r\n\
-                     {headers}content-length: {}\r\nconnection: close\r\n\r\n",
-                    body.len()
-                );
-                let _ = stream.write_all(head.as_bytes());
-                let _ = stream.write_all(body);
-            }
-        });
-        format!("http://{addr}")
-    }
-
-    #[tokio::test]
-    async fn bodies_are_parsed_only_when_they_are_json_in_valid_utf8() {
-        let good = answer_once("{\"startedBy\":\"caf\u{e9}\"}".as_bytes());
-        let target = Target::new(TargetConfig::new(good, "us-east-1")).unwrap();
-        let ex = target
-            .call("ListTasks", serde_json::json!({}))
-            .await
-            .unwrap();
-        assert_eq!(ex.response.body_text, "{\"startedBy\":\"caf\u{e9}\"}");
-        assert_eq!(
-            ex.response.body,
-            Some(serde_json::json!({"startedBy": "caf\u{e9}"}))
-        );
-
-        // Latin-1 é inside a string: not UTF-8, so not JSON; the text shows U+FFFD.
-        let bad = answer_once(b"{\"startedBy\":\"caf\xe9\"}");
-        let target = Target::new(TargetConfig::new(bad, "us-east-1")).unwrap();
-        let ex = target
-            .call("ListTasks", serde_json::json!({}))
-            .await
-            .unwrap();
-        assert_eq!(ex.response.body, None);
-        assert_eq!(ex.response.body_text, "{\"startedBy\":\"caf\u{fffd}\"}");
-    }
-
-    #[tokio::test]
-    async fn redirects_are_answers_not_hops() {
-        // The Location points at a server that would answer 200; it must not be asked.
-        let elsewhere = answer_once(b"{}");
-        let location: &'static str = Box::leak(format!("location: {elsewhere}/\r\n").into());
-        let redirecting = answer_once_with("307 Temporary Redirect", location, b"{}");
-        let target = Target::new(TargetConfig::new(redirecting, "us-east-1")).unwrap();
-        let ex = target
-            .call("ListTasks", serde_json::json!({}))
-            .await
-            .unwrap();
-        assert_eq!(ex.response.status, 307);
-        assert!(ex.response.header("location").is_some());
-    }
-
-    #[test]
-    fn endpoints_are_checked_and_paths_follow_the_style() {
-        assert!(Target::new(TargetConfig::new("not a url", "us-east-1")).is_err());
-        assert!(Target::new(TargetConfig::new("ftp://127.0.0.1", "us-east-1")).is_err());
-        let mut config = TargetConfig::new("http://127.0.0.1:1/", "us-east-1");
-        let t = Target::new(config.clone()).unwrap();
-        assert_eq!(t.url("RunTask"), "http://127.0.0.1:1/");
-        config.path_style = PathStyle::V1;
-        let t = Target::new(config).unwrap();
-        assert_eq!(t.url("RunTask"), "http://127.0.0.1:1/v1/RunTask");
-    }
-}
+mod tests;

@@ -1,0 +1,255 @@
+//! Checks of known-deviation entries: each names a case of the suite, a rule of the
+//! rule tables (`contract::rules()` and `judge::RULES`) and, when it names one, a
+//! well-formed location; a problem is reported at the entry's file:line:column.
+//! Also how an entry's location matches a finding's pointer.
+
+use super::expectations::{Expectations, ExpectationsError};
+use crate::snapshot::pointer::PointerPattern;
+use crate::suite::Problem;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+/// The entries of an expectation file with where each value is written.
+#[derive(Deserialize)]
+struct Located {
+    #[serde(default)]
+    known: Vec<LocatedKnown>,
+}
+
+#[derive(Deserialize)]
+struct LocatedKnown {
+    case: Spanned<String>,
+    #[serde(default)]
+    rule: Option<Spanned<String>>,
+    #[serde(default)]
+    pointer: Option<Spanned<String>>,
+}
+
+/// Every rule id a finding can carry: the contract's table and the judge's.
+pub fn rule_ids() -> Vec<&'static str> {
+    crate::contract::rules()
+        .iter()
+        .chain(crate::judge::RULES)
+        .map(|r| r.id)
+        .collect()
+}
+
+/// Whether a known entry's location (`pattern`) matches a finding's `pointer`.
+pub fn pointer_matches(pattern: &str, pointer: &str) -> bool {
+    let is_pointer = |p: &str| p.is_empty() || p.starts_with('/');
+    if !is_pointer(pattern) || !is_pointer(pointer) {
+        // Pseudo-locations: `status`, `header:<name>` (header names ignore case).
+        return pattern.eq_ignore_ascii_case(pointer);
+    }
+    let Ok(compiled) = PointerPattern::parse(pattern) else {
+        return false;
+    };
+    let segments: Vec<String> = if pointer.is_empty() {
+        Vec::new()
+    } else {
+        pointer[1..]
+            .split('/')
+            .map(|s| s.replace("~1", "/").replace("~0", "~"))
+            .collect()
+    };
+    compiled.matches(&segments)
+}
+
+/// Why `pattern` is not a location a finding can have, if it is not.
+fn pointer_problem(pattern: &str) -> Option<String> {
+    if pattern.is_empty() || pattern.starts_with('/') {
+        return PointerPattern::parse(pattern).err();
+    }
+    if pattern == "status"
+        || pattern
+            .strip_prefix("header:")
+            .is_some_and(|h| !h.is_empty())
+    {
+        return None;
+    }
+    Some(format!(
+        "`{pattern}` is not a location: write a JSON pointer (`/tasks/0/stopCode`, `*` for one segment, `**` for any number), `status` or `header:<name>`"
+    ))
+}
+
+fn locate(path: &std::path::Path, text: &str) -> Result<Vec<LocatedKnown>, ExpectationsError> {
+    let options = serde_saphyr::options! { strict_booleans: true };
+    serde_saphyr::from_str_with_options::<Located>(text, options)
+        .map(|l| l.known)
+        .map_err(|e| {
+            let (line, column) = e
+                .location()
+                .map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
+            ExpectationsError::Parse {
+                path: path.to_owned(),
+                line,
+                column,
+                message: e.without_snippet().to_string(),
+            }
+        })
+}
+
+fn problem(path: &std::path::Path, at: serde_saphyr::Location, message: String) -> Problem {
+    Problem {
+        file: path.to_owned(),
+        line: at.line() as usize,
+        column: at.column() as usize,
+        message,
+    }
+}
+
+/// Checks the syntax of every entry's location (done when a file loads).
+pub fn check_pointers(expectations: &Expectations, text: &str) -> Result<(), ExpectationsError> {
+    if expectations.known.iter().all(|k| k.pointer.is_none()) {
+        return Ok(());
+    }
+    let path = &expectations.file;
+    let problems: Vec<Problem> = locate(path, text)?
+        .iter()
+        .filter_map(|k| k.pointer.as_ref())
+        .filter_map(|p| pointer_problem(&p.value).map(|m| problem(path, p.referenced, m)))
+        .collect();
+    finish(path, problems)
+}
+
+/// Checks that every entry names a case of `case_ids` and a rule of the rule tables.
+pub fn check_entries(
+    expectations: &Expectations,
+    case_ids: &[&str],
+) -> Result<(), ExpectationsError> {
+    if expectations.known.is_empty() {
+        return Ok(());
+    }
+    let path = &expectations.file;
+    let text = std::fs::read_to_string(path).map_err(|source| ExpectationsError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let rules = rule_ids();
+    let mut problems = Vec::new();
+    for k in locate(path, &text)? {
+        if !case_ids.contains(&k.case.value.as_str()) {
+            let hint = nearest(&k.case.value, case_ids)
+                .map(|n| format!(" (did you mean `{n}`?)"))
+                .unwrap_or_default();
+            problems.push(problem(
+                path,
+                k.case.referenced,
+                format!("no case `{}` in the suite{hint}", k.case.value),
+            ));
+        }
+        if let Some(rule) = &k.rule {
+            if !rules.contains(&rule.value.as_str()) {
+                let hint = nearest(&rule.value, &rules)
+                    .map(|n| format!("did you mean `{n}`? "))
+                    .unwrap_or_default();
+                problems.push(problem(
+                    path,
+                    rule.referenced,
+                    format!(
+                        "no rule `{}`: {hint}`ecs-conform rules` lists them",
+                        rule.value
+                    ),
+                ));
+            }
+        }
+    }
+    finish(path, problems)
+}
+
+fn finish(path: &std::path::Path, problems: Vec<Problem>) -> Result<(), ExpectationsError> {
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ExpectationsError::Entries {
+            path: path.to_owned(),
+            problems,
+        })
+    }
+}
+
+/// The candidate closest to `word` when it is close (at most 3 edits).
+fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (distance(word, c), *c))
+        .filter(|(d, _)| *d <= 3)
+        .min()
+        .map(|(_, c)| c)
+}
+
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let here = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(here + 1);
+            prev = here;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_match_exactly_by_pattern_or_as_pseudo_locations() {
+        assert!(pointer_matches("/tasks/0/stopCode", "/tasks/0/stopCode"));
+        assert!(!pointer_matches("/tasks/0/stopCode", "/tasks/1/stopCode"));
+        assert!(!pointer_matches("/tasks/0/stopCode", "/tasks/0/stopCode/x"));
+        assert!(pointer_matches(
+            "/tasks/*/containers/*/taskArn",
+            "/tasks/3/containers/0/taskArn"
+        ));
+        assert!(!pointer_matches(
+            "/tasks/*/containers/*/taskArn",
+            "/tasks/3/containers/taskArn"
+        ));
+        assert!(pointer_matches("/tasks/**", "/tasks/0/overrides/cpu"));
+        assert!(pointer_matches("/a~1b", "/a~1b"));
+        assert!(pointer_matches("", ""));
+        assert!(!pointer_matches("", "/x"));
+        assert!(pointer_matches("status", "status"));
+        assert!(pointer_matches(
+            "header:x-amzn-requestid",
+            "header:x-amzn-RequestId"
+        ));
+        assert!(!pointer_matches("status", "/status"));
+        assert!(!pointer_matches("/status", "status"));
+    }
+
+    #[test]
+    fn malformed_locations_are_named() {
+        assert!(pointer_problem("/tasks/*/x").is_none());
+        assert!(pointer_problem("status").is_none());
+        assert!(pointer_problem("header:content-type").is_none());
+        assert!(pointer_problem("tasks/0").is_some());
+        assert!(pointer_problem("/a~2").is_some());
+        assert!(pointer_problem("header:").is_some());
+    }
+
+    #[test]
+    fn every_rule_id_the_code_emits_is_in_a_table() {
+        let ids = rule_ids();
+        for id in [
+            "snapshot.name",
+            "snapshot.unreadable",
+            "snapshot.write",
+            "snapshot.mismatch",
+            "target.error",
+            "wire.body-too-large",
+            "schema.drift.field",
+            "until.timeout",
+        ] {
+            assert!(ids.contains(&id), "{id} is not in a rule table");
+        }
+        assert_eq!(nearest("expect.bdy", &ids), Some("expect.body"));
+    }
+}

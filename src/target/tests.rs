@@ -1,0 +1,186 @@
+//! Throttling, redaction, body parsing, redirects and endpoint checks of the target.
+
+use super::*;
+
+fn response(status: u16, header: Option<&str>, body: &str) -> ReceivedResponse {
+    ReceivedResponse {
+        status,
+        headers: header
+            .map(|h| vec![("x-amzn-errortype".to_string(), h.to_string())])
+            .unwrap_or_default(),
+        body_text: body.into(),
+        body: serde_json::from_str(body).ok(),
+    }
+}
+
+#[test]
+fn throttling_is_recognised_by_status_header_or_type_only() {
+    assert!(is_throttled(&response(429, None, "")));
+    assert!(is_throttled(&response(503, None, "")));
+    assert!(is_throttled(&response(
+        400,
+        None,
+        r#"{"__type":"com.amazonaws.ecs#ThrottlingException"}"#
+    )));
+    assert!(is_throttled(&response(
+        400,
+        Some("ThrottlingException:http://x"),
+        "{}"
+    )));
+    assert!(!is_throttled(&response(
+        400,
+        None,
+        r#"{"__type":"ClusterNotFoundException"}"#
+    )));
+    assert!(!is_throttled(&response(
+        500,
+        None,
+        r#"{"__type":"ServerException"}"#
+    )));
+    assert!(!is_throttled(&response(
+        200,
+        None,
+        r#"{"__type":"ThrottlingException"}"#
+    )));
+}
+
+#[test]
+fn secrets_are_redacted_and_the_rest_kept() {
+    let h = redact(vec![
+        (
+            "authorization".into(),
+            "AWS4-HMAC-SHA256 Credential=AKID/...".into(),
+        ),
+        ("X-Amz-Security-Token".into(), "tok".into()),
+        ("x-amz-target".into(), "T.Op".into()),
+    ]);
+    assert_eq!(h[0].1, "<redacted>");
+    assert_eq!(h[1].1, "<redacted>");
+    assert_eq!(h[2].1, "T.Op");
+}
+
+/// Answers one connection with a 200 whose body is `body`.
+fn answer_once(body: &'static [u8]) -> String {
+    answer_once_with("200 OK", "", body)
+}
+
+/// Answers one connection with `status`, the extra header lines `headers` and `body`.
+fn answer_once_with(status: &'static str, headers: &'static str, body: &'static [u8]) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        if let Some(Ok(mut stream)) = listener.incoming().next() {
+            let mut buf = [0u8; 65536];
+            let _ = stream.read(&mut buf);
+            let head = format!(
+                "HTTP/1.1 {status}\r\ncontent-type: application/x-amz-json-1.1\r\n\
+                 {headers}content-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(body);
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn bodies_are_parsed_only_when_they_are_json_in_valid_utf8() {
+    let good = answer_once("{\"startedBy\":\"caf\u{e9}\"}".as_bytes());
+    let target = Target::new(TargetConfig::new(good, "us-east-1")).unwrap();
+    let ex = target
+        .call("ListTasks", serde_json::json!({}))
+        .await
+        .unwrap();
+    assert_eq!(ex.response.body_text, "{\"startedBy\":\"caf\u{e9}\"}");
+    assert_eq!(
+        ex.response.body,
+        Some(serde_json::json!({"startedBy": "caf\u{e9}"}))
+    );
+
+    // Latin-1 é inside a string: not UTF-8, so not JSON; the text shows U+FFFD.
+    let bad = answer_once(b"{\"startedBy\":\"caf\xe9\"}");
+    let target = Target::new(TargetConfig::new(bad, "us-east-1")).unwrap();
+    let ex = target
+        .call("ListTasks", serde_json::json!({}))
+        .await
+        .unwrap();
+    assert_eq!(ex.response.body, None);
+    assert_eq!(ex.response.body_text, "{\"startedBy\":\"caf\u{fffd}\"}");
+}
+
+#[tokio::test]
+async fn redirects_are_answers_not_hops() {
+    // The Location points at a server that would answer 200; it must not be asked.
+    let elsewhere = answer_once(b"{}");
+    let location: &'static str = Box::leak(format!("location: {elsewhere}/\r\n").into());
+    let redirecting = answer_once_with("307 Temporary Redirect", location, b"{}");
+    let target = Target::new(TargetConfig::new(redirecting, "us-east-1")).unwrap();
+    let ex = target
+        .call("ListTasks", serde_json::json!({}))
+        .await
+        .unwrap();
+    assert_eq!(ex.response.status, 307);
+    assert!(ex.response.header("location").is_some());
+}
+
+#[test]
+fn endpoints_are_checked_and_paths_follow_the_style() {
+    assert!(Target::new(TargetConfig::new("not a url", "us-east-1")).is_err());
+    assert!(Target::new(TargetConfig::new("ftp://127.0.0.1", "us-east-1")).is_err());
+    let mut config = TargetConfig::new("http://127.0.0.1:1/", "us-east-1");
+    let t = Target::new(config.clone()).unwrap();
+    assert_eq!(t.url("RunTask"), "http://127.0.0.1:1/");
+    config.path_style = PathStyle::V1;
+    let t = Target::new(config).unwrap();
+    assert_eq!(t.url("RunTask"), "http://127.0.0.1:1/v1/RunTask");
+}
+
+#[tokio::test]
+async fn a_body_at_the_cap_is_read_and_one_byte_more_is_refused() {
+    let body: &'static [u8] = b"{\"taskArns\":[]}";
+    let mut config = TargetConfig::new(answer_once(body), "us-east-1");
+    config.max_body = body.len() as u64;
+    let ex = Target::new(config)
+        .unwrap()
+        .call("ListTasks", serde_json::json!({}))
+        .await
+        .unwrap();
+    assert_eq!(ex.response.body_text.as_bytes(), body);
+
+    let mut config = TargetConfig::new(answer_once(body), "us-east-1");
+    config.max_body = body.len() as u64 - 1;
+    let err = Target::new(config)
+        .unwrap()
+        .call("ListTasks", serde_json::json!({}))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            TargetError::BodyTooLargeDeclared {
+                declared: 15,
+                cap: 14,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(
+        err.to_string().starts_with("wire.body-too-large: "),
+        "{err}"
+    );
+}
+
+#[test]
+fn endpoints_are_shown_without_user_info() {
+    let t = Target::new(TargetConfig::new(
+        "http://u:hunter22@127.0.0.1:1/",
+        "us-east-1",
+    ))
+    .unwrap();
+    assert_eq!(t.label(), "http://127.0.0.1:1/");
+    let err = Target::new(TargetConfig::new("ftp://u:hunter22@h", "us-east-1")).unwrap_err();
+    assert!(!err.to_string().contains("hunter22"), "{err}");
+}
