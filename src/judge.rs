@@ -19,7 +19,8 @@ pub const RULES: &[RuleInfo] = &[
     RuleInfo { id: "until.timeout", severity: Severity::Fail, source: "case file: `until` + `within`", summary: "A polled condition holds before the deadline." },
     RuleInfo { id: "save.missing", severity: Severity::Fail, source: "case file: `save`", summary: "The response has a value where the case saves one." },
     RuleInfo { id: "paginate.endless", severity: Severity::Fail, source: "ecs-task-api-reference.md, ListTasks (nextToken)", summary: "A paginated walk reaches a page without nextToken within 1000 pages." },
-    RuleInfo { id: "snapshot.mismatch", severity: Severity::Fail, source: "snapshots/*.snap", summary: "The normalised response equals the stored snapshot." },
+    RuleInfo { id: "snapshot.mismatch", severity: Severity::Fail, source: "snapshots/*.snap; snapshots/normalisers.yaml (compare)", summary: "The normalised response agrees with the stored snapshot on what the contract cares about: HTTP status, JSON types, enum and status values, the error type, required members, list elements that are identities and the resource each ARN names (one finding per JSON path)." },
+    RuleInfo { id: "snapshot.drift", severity: Severity::Drift, source: "snapshots/*.snap; snapshots/normalisers.yaml (compare)", summary: "Any other difference from the stored snapshot (an optional member on one side only, message text, a free-form value): drift, not a contract failure." },
     RuleInfo { id: "snapshot.missing", severity: Severity::Fail, source: "snapshots/*.snap", summary: "A snapshot exists for the step when snapshots may not be written (CI)." },
     RuleInfo { id: "snapshot.provenance", severity: Severity::Warn, source: "snapshots/*.snap (info)", summary: "A golden recorded on real AWS is not overwritten from another kind of target unless forced." },
 ];

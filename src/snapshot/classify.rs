@@ -42,8 +42,14 @@ pub(crate) struct Selector {
 }
 
 impl Selector {
+    /// The member at this path, or an element of a list at such a member.
     fn selects(&self, body_path: &[String]) -> bool {
-        body_path.last().is_some_and(|k| self.keys.contains(k))
+        let key = match body_path {
+            [.., key, index] if index.parse::<usize>().is_ok() => Some(key),
+            [.., key] => Some(key),
+            [] => None,
+        };
+        key.is_some_and(|k| self.keys.contains(k))
             || self.pointers.iter().any(|p| p.matches(body_path))
     }
 
