@@ -161,7 +161,7 @@ fn a_changed_response_fails_with_a_diff_naming_its_path_and_leaves_a_pending_fil
         "{review}"
     );
     assert!(
-        review.contains("/body/task/desiredStatus: \"STOPPED\" → \"RUNNING\""),
+        review.contains("/body/task/desiredStatus: \"STOPPED\" → \"RUNNING\" [fail]"),
         "{review}"
     );
     assert!(

@@ -25,7 +25,7 @@ const MAX_DIFF_LINES: usize = 80;
 #[derive(Debug)]
 pub struct SnapshotStore {
     pub(super) dir: PathBuf,
-    normalisers: Normalisers,
+    pub(super) normalisers: Normalisers,
     mode: UpdateMode,
     provenance: Provenance,
     pub(super) force: bool,
