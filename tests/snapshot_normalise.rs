@@ -233,3 +233,58 @@ fn a_broken_normalisers_file_is_reported_with_path_line_and_column() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn errors_statuses_and_absent_forms_are_normalised_as_a_client_reads_them() {
+    let ex = |status: u16, headers: &[(&str, &str)], body: &str| {
+        Exchange::from_parts("RunTask", json!({}), status, headers, body)
+    };
+    let doc = |e: &Exchange| normalise_exchange(e, &rules(), &mut Identities::new());
+    let plain =
+        json!({"status": 400, "body": {"__type": "ClusterNotFoundException", "message": "m"}});
+    for e in [
+        ex(
+            400,
+            &[],
+            r#"{"__type": "com.amazonaws.ecs#ClusterNotFoundException", "Message": "m"}"#,
+        ),
+        ex(
+            400,
+            &[],
+            r#"{"code": "ClusterNotFoundException:http://x/", "message": "m"}"#,
+        ),
+        ex(
+            400,
+            &[("X-Amzn-ErrorType", "ClusterNotFoundException")],
+            r#"{"Message": "m", "message": "m"}"#,
+        ),
+    ] {
+        assert_eq!(doc(&e), plain, "{}", e.response.body_text);
+    }
+    // the type only in the header, and no body at all
+    assert_eq!(
+        doc(&ex(
+            400,
+            &[("x-amzn-errortype", "ClusterNotFoundException")],
+            ""
+        )),
+        json!({"status": 400, "body": {"__type": "ClusterNotFoundException"}})
+    );
+    // a success keeps its members as they are; transitional states become their set
+    let body = json!({"tasks": [{
+        "lastStatus": "ACTIVATING", "desiredStatus": "RUNNING", "tags": [], "startedBy": null,
+        "attachments": [{"status": "DETACHED"}],
+        "containers": [{"lastStatus": "PENDING"}, {"lastStatus": "RUNNIN"}],
+        "version": 7,
+    }], "failures": []});
+    assert_eq!(
+        doc(&ex(200, &[], &body.to_string())),
+        json!({"status": 200, "body": {"tasks": [{
+            "attachments": [{"status": "<attachment-status:detaching>"}],
+            "containers": [{"lastStatus": "<status:starting>"}, {"lastStatus": "RUNNIN"}],
+            "desiredStatus": "RUNNING",
+            "lastStatus": "<status:starting>",
+            "version": "<version:number>",
+        }]}})
+    );
+}
