@@ -657,3 +657,31 @@ fn the_compare_data_covers_every_enum_and_required_member_of_the_responses() {
     assert!(rules.is_compared_value(&["__type".to_owned()]));
     assert!(!rules.is_compared_value(&["message".to_owned()]));
 }
+
+#[test]
+fn a_golden_recorded_before_sets_types_and_absent_forms_still_matches() {
+    let dir = TempDir::new("old-golden");
+    // as an earlier version recorded it: raw transitional states, a version count, []
+    let old = json!({"status": 200, "body": {"failures": [], "tasks": [{
+        "lastStatus": "PROVISIONING",
+        "attachments": [{"status": "PRECREATED"}],
+        "createdAt": "<timestamp:number>",
+        "tags": [],
+        "version": 1,
+    }]}});
+    let text = format!(
+        "---\nsource: \"ecs-conform\"\nexpression: \"DescribeTasks response: status and body, normalised\"\ninfo:\n  target_kind: \"reference\"\n  region: \"us-east-1\"\n  tool_version: \"0.1.0\"\n---\n{}\n",
+        serde_json::to_string_pretty(&old).unwrap()
+    );
+    std::fs::write(dir.0.join(format!("{NAME}.snap")), text).unwrap();
+    let now = json!({"tasks": [{
+        "lastStatus": "PENDING",
+        "attachments": [{"status": "ATTACHING"}],
+        "createdAt": 1700000000.25,
+        "version": 2,
+    }]});
+    let s = store(&dir, rules());
+    let findings = s.check(NAME, &exchange(200, &[], &now), &mut Identities::new());
+    assert!(findings.is_empty(), "{findings:#?}");
+    assert!(s.pending().is_empty());
+}

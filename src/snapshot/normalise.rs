@@ -104,8 +104,9 @@ pub fn normalise_exchange(exchange: &Exchange, rules: &Normalisers, ids: &mut Id
 }
 
 /// A recorded snapshot value read back, brought up to the current normalisation where
-/// that is safe to repeat: absent forms left out, set members replaced. (Placeholders
-/// of other kinds cannot be normalised twice.)
+/// that is safe to repeat: absent forms left out, set members and typed values
+/// (timestamps, `type` rules) replaced. (ARN and id placeholders cannot be normalised
+/// twice.)
 pub(crate) fn renormalise_recorded(value: &Value, rules: &Normalisers) -> Value {
     let mut path = Vec::new();
     recorded_walk(value, rules, &mut path)
@@ -123,7 +124,7 @@ fn recorded_walk(value: &Value, rules: &Normalisers, path: &mut Vec<String>) -> 
                 path.push(key.clone());
                 let pair = if key == "value" { pair_name } else { None };
                 let v = match rules.rule_for(path, Some(key), pair).map(|r| &r.kind) {
-                    Some(kind @ Kind::Set { .. }) => recorded_set(kind, child, rules, path),
+                    Some(kind) if repeatable(kind) => recorded_rule(kind, child, rules, path),
                     _ => recorded_walk(child, rules, path),
                 };
                 path.pop();
@@ -136,7 +137,7 @@ fn recorded_walk(value: &Value, rules: &Normalisers, path: &mut Vec<String>) -> 
             for (i, item) in items.iter().enumerate() {
                 path.push(i.to_string());
                 let v = match rules.rule_for(path, None, None).map(|r| &r.kind) {
-                    Some(kind @ Kind::Set { .. }) => recorded_set(kind, item, rules, path),
+                    Some(kind) if repeatable(kind) => recorded_rule(kind, item, rules, path),
                     _ => recorded_walk(item, rules, path),
                 };
                 path.pop();
@@ -148,17 +149,32 @@ fn recorded_walk(value: &Value, rules: &Normalisers, path: &mut Vec<String>) -> 
     }
 }
 
-/// A set rule on a recorded value: strings (also in arrays) replaced, the rest walked.
-fn recorded_set(kind: &Kind, value: &Value, rules: &Normalisers, path: &mut Vec<String>) -> Value {
+/// Kinds whose placeholders a second normalisation leaves alone: sets, and types
+/// (timestamps) once a value is already a placeholder.
+fn repeatable(kind: &Kind) -> bool {
+    matches!(kind, Kind::Set { .. } | Kind::Type { .. } | Kind::Timestamp)
+}
+
+/// `<label:kind>`: something a normaliser wrote.
+fn is_placeholder(s: &str) -> bool {
+    s.starts_with('<') && s.ends_with('>') && s.contains(':')
+}
+
+/// A repeatable rule on a recorded value: scalars (also in arrays) replaced unless
+/// they are placeholders already, the rest walked.
+fn recorded_rule(kind: &Kind, value: &Value, rules: &Normalisers, path: &mut Vec<String>) -> Value {
     match value {
-        Value::String(_) => apply_scalar(kind, value, rules, &mut Identities::new()),
+        Value::String(s) if is_placeholder(s) => value.clone(),
+        Value::String(_) | Value::Number(_) | Value::Bool(_) => {
+            apply_scalar(kind, value, rules, &mut Identities::new())
+        }
         Value::Array(items) => Value::Array(
             items
                 .iter()
                 .enumerate()
                 .map(|(i, item)| {
                     path.push(i.to_string());
-                    let v = recorded_set(kind, item, rules, path);
+                    let v = recorded_rule(kind, item, rules, path);
                     path.pop();
                     v
                 })
