@@ -37,6 +37,8 @@ struct Proxy {
     rng: Mutex<u64>,
     /// Error bodies rewritten.
     rewritten: AtomicUsize,
+    /// Calls delayed.
+    delayed: AtomicUsize,
 }
 
 impl Proxy {
@@ -57,6 +59,7 @@ async fn forward(
     body: Bytes,
 ) -> Response {
     if proxy.mode == Mode::Late {
+        proxy.delayed.fetch_add(1, Ordering::Relaxed);
         tokio::time::sleep(proxy.delay()).await;
     }
     let path = uri.path_and_query().map_or("/", |p| p.as_str());
@@ -131,6 +134,7 @@ fn proxied_reference(mode: Mode, seed: u64) -> (tokio::runtime::Runtime, String,
             mode,
             rng: Mutex::new(seed),
             rewritten: AtomicUsize::new(0),
+            delayed: AtomicUsize::new(0),
         });
         // the server lives as long as the runtime
         std::mem::forget(server);
@@ -266,9 +270,13 @@ fn a_proxy_that_adds_latency_changes_no_verdict() {
         failures(&direct).join("\n")
     );
 
-    let (rt, endpoint, _) = proxied_reference(Mode::Late, 0x9e37_79b9_7f4a_7c15);
+    let (rt, endpoint, proxy) = proxied_reference(Mode::Late, 0x9e37_79b9_7f4a_7c15);
     let late = run(&snapshots, Some(endpoint));
     drop(rt);
+    assert!(
+        proxy.delayed.load(Ordering::Relaxed) > 200,
+        "every call went through the proxy"
+    );
     assert_eq!(
         outcomes(&late),
         outcomes(&direct),
