@@ -410,6 +410,18 @@ fn a_large_difference_gives_a_finding_per_path_and_a_bounded_message() {
         .iter()
         .all(|f| f.pointer.starts_with("/tasks/0/containers/")));
     let total: usize = findings.iter().map(|f| f.message.len()).sum();
+    // a whole list on one side only: its value is cut short in the finding
+    let gone = edited(|b| {
+        t(b).remove("containers");
+    });
+    let findings = compare(&many("RUNNING"), &gone);
+    assert_eq!(findings[0].pointer, "/tasks/0/containers");
+    assert!(
+        findings[0].expected.chars().count() <= 501,
+        "{}",
+        findings[0].expected
+    );
+    assert!(findings[0].expected.ends_with('…'));
     assert!(
         findings[0].message.len() < 12_000,
         "{}",

@@ -19,6 +19,8 @@ const NEW_SUFFIX: &str = ".snap.new";
 const MAX_PATHS: usize = 40;
 /// At most this many lines of unified diff go into a message.
 const MAX_DIFF_LINES: usize = 80;
+/// At most this many characters of a value go into a finding's expected or actual.
+const MAX_VALUE_CHARS: usize = 500;
 
 /// Compares exchanges with the snapshots in one folder. `Send + Sync`: share one
 /// across concurrent cases (each case brings its own [`Identities`]).
@@ -225,7 +227,7 @@ impl SnapshotStore {
         diff: &str,
         pending: Option<&Path>,
     ) -> Vec<Finding> {
-        let show = |v: Option<&Value>| v.map_or("(absent)".to_owned(), Value::to_string);
+        let show = |v: Option<&Value>| v.map_or("(absent)".to_owned(), shortened);
         let source = format!(
             "snapshot {}{}",
             golden.path.display(),
@@ -321,6 +323,16 @@ impl SnapshotStore {
             }
         }
     }
+}
+
+/// A value as JSON text, cut after [`MAX_VALUE_CHARS`] characters.
+fn shortened(v: &Value) -> String {
+    let text = v.to_string();
+    if text.chars().count() <= MAX_VALUE_CHARS {
+        return text;
+    }
+    let cut: String = text.chars().take(MAX_VALUE_CHARS).collect();
+    format!("{cut}…")
 }
 
 /// The diff, cut after [`MAX_DIFF_LINES`] lines (saying how many were left out and
