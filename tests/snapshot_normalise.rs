@@ -97,9 +97,10 @@ fn two_tasks_get_two_placeholders_and_one_task_keeps_its_placeholder_everywhere(
     assert_eq!(t(0, "/attachments/0/details/1/value"), json!("<eni:1>"));
     assert_eq!(t(1, "/attachments/0/details/1/value"), json!("<eni:2>"));
     assert_eq!(t(0, "/attachments/0/details/0/value"), json!("<subnet:1>"));
-    // kept: not volatile
+    // kept: not volatile (RUNNING is a state a task stays in)
     assert_eq!(t(0, "/lastStatus"), json!("RUNNING"));
-    assert_eq!(t(0, "/version"), json!(3));
+    // the number of state changes is the target's: only the type stays
+    assert_eq!(t(0, "/version"), json!("<version:number>"));
     assert_eq!(
         t(0, "/attachments/0/type"),
         json!("ElasticNetworkInterface")
@@ -187,7 +188,7 @@ fn two_targets_differ_only_where_their_behaviour_differs() {
         json!({"tasks": [task("c-a", "11111111111111111111111111111111", "eni-a", json!(5.0))]});
     let mut b =
         json!({"tasks": [task("c-b", "22222222222222222222222222222222", "eni-b", json!(9.0))]});
-    b["tasks"][0]["lastStatus"] = json!("PENDING");
+    b["tasks"][0]["lastStatus"] = json!("STOPPED");
     b["tasks"][0]
         .as_object_mut()
         .unwrap()
@@ -200,7 +201,7 @@ fn two_targets_differ_only_where_their_behaviour_differs() {
         vec![
             "/tasks/0/availabilityZone: only in A (\"<az:1>\")",
             "/tasks/0/enableExecuteCommand: only in B (false)",
-            "/tasks/0/lastStatus: \"RUNNING\" → \"PENDING\"",
+            "/tasks/0/lastStatus: \"RUNNING\" → \"STOPPED\"",
         ]
     );
 }
@@ -231,4 +232,59 @@ fn a_broken_normalisers_file_is_reported_with_path_line_and_column() {
         "{missing}"
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn errors_statuses_and_absent_forms_are_normalised_as_a_client_reads_them() {
+    let ex = |status: u16, headers: &[(&str, &str)], body: &str| {
+        Exchange::from_parts("RunTask", json!({}), status, headers, body)
+    };
+    let doc = |e: &Exchange| normalise_exchange(e, &rules(), &mut Identities::new());
+    let plain =
+        json!({"status": 400, "body": {"__type": "ClusterNotFoundException", "message": "m"}});
+    for e in [
+        ex(
+            400,
+            &[],
+            r#"{"__type": "com.amazonaws.ecs#ClusterNotFoundException", "Message": "m"}"#,
+        ),
+        ex(
+            400,
+            &[],
+            r#"{"code": "ClusterNotFoundException:http://x/", "message": "m"}"#,
+        ),
+        ex(
+            400,
+            &[("X-Amzn-ErrorType", "ClusterNotFoundException")],
+            r#"{"Message": "m", "message": "m"}"#,
+        ),
+    ] {
+        assert_eq!(doc(&e), plain, "{}", e.response.body_text);
+    }
+    // the type only in the header, and no body at all
+    assert_eq!(
+        doc(&ex(
+            400,
+            &[("x-amzn-errortype", "ClusterNotFoundException")],
+            ""
+        )),
+        json!({"status": 400, "body": {"__type": "ClusterNotFoundException"}})
+    );
+    // a success keeps its members as they are; transitional states become their set
+    let body = json!({"tasks": [{
+        "lastStatus": "ACTIVATING", "desiredStatus": "RUNNING", "tags": [], "startedBy": null,
+        "attachments": [{"status": "DETACHED"}],
+        "containers": [{"lastStatus": "PENDING"}, {"lastStatus": "RUNNIN"}],
+        "version": 7,
+    }], "failures": []});
+    assert_eq!(
+        doc(&ex(200, &[], &body.to_string())),
+        json!({"status": 200, "body": {"tasks": [{
+            "attachments": [{"status": "<attachment-status:detaching>"}],
+            "containers": [{"lastStatus": "<status:starting>"}, {"lastStatus": "RUNNIN"}],
+            "desiredStatus": "RUNNING",
+            "lastStatus": "<status:starting>",
+            "version": "<version:number>",
+        }]}})
+    );
 }

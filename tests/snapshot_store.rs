@@ -53,13 +53,14 @@ fn store(dir: &TempDir, mode: UpdateMode, kind: &str, force: bool) -> SnapshotSt
     SnapshotStore::new(dir.0.clone(), rules(), mode, prov(kind), force)
 }
 
-/// A StopTask answer; `id` and `stopped_at` vary from run to run like real ones.
+/// A StopTask answer; `id` and `stopped_at` vary from run to run like real ones;
+/// `version` also numbers the reason (free text: a difference there is drift).
 fn stop_task(id: &str, stopped_at: f64, desired: &str, version: u64) -> Exchange {
     let body = json!({"task": {
         "taskArn": format!("arn:aws:ecs:us-east-1:123456789012:task/ecs-conform-{id}/{id}"),
         "desiredStatus": desired,
         "lastStatus": "RUNNING",
-        "stoppedReason": "maintenance",
+        "stoppedReason": format!("maintenance #{version}"),
         "stoppingAt": stopped_at,
         "version": version,
     }});
@@ -134,8 +135,9 @@ fn a_changed_response_fails_with_a_diff_naming_its_path_and_leaves_a_pending_fil
     assert_eq!(f.expected, "\"STOPPED\"");
     assert_eq!(f.actual, "\"RUNNING\"");
     assert!(
-        f.message
-            .contains("at 1 path(s):\n  /body/task/desiredStatus: \"STOPPED\" → \"RUNNING\"\n"),
+        f.message.contains(
+            "changed path(s) (1):\n  /body/task/desiredStatus: \"STOPPED\" → \"RUNNING\"\n"
+        ),
         "{}",
         f.message
     );
@@ -159,7 +161,7 @@ fn a_changed_response_fails_with_a_diff_naming_its_path_and_leaves_a_pending_fil
         "{review}"
     );
     assert!(
-        review.contains("/body/task/desiredStatus: \"STOPPED\" → \"RUNNING\""),
+        review.contains("/body/task/desiredStatus: \"STOPPED\" → \"RUNNING\" [fail]"),
         "{review}"
     );
     assert!(
@@ -330,30 +332,31 @@ fn ignored_paths_are_dropped_before_comparing() {
     let moto = || {
         store(&dir, UpdateMode::Compare, "moto", false)
             .with_ignored(&[(
-                "/task/version".into(),
-                "moto does not count state changes".into(),
+                "/task/stoppedReason".into(),
+                "moto words reasons its own way".into(),
             )])
             .unwrap()
     };
     assert!(check(&moto(), &stop_task("bbb", 1.0, "STOPPED", 7)).is_empty());
-    // without the ignore the version is a difference
+    // without the ignore the reason is a difference (drift: free text)
     let plain = store(&dir, UpdateMode::NoWrite, "moto", false);
     let findings = check(&plain, &stop_task("bbb", 1.0, "STOPPED", 7));
-    assert_eq!(findings[0].pointer, "/task/version");
+    assert_eq!(findings[0].pointer, "/task/stoppedReason");
+    assert_eq!(findings[0].rule, "snapshot.drift");
     // other differences still count, and the message names what was ignored
     let findings = check(&moto(), &stop_task("bbb", 1.0, "RUNNING", 7));
     assert_eq!(findings[0].pointer, "/task/desiredStatus");
     assert!(
         findings[0]
             .message
-            .contains("/task/version (moto does not count state changes)"),
+            .contains("/task/stoppedReason (moto words reasons its own way)"),
         "{}",
         findings[0].message
     );
     // the pending file keeps the ignored field: ignores are per target, recordings are not
     assert!(std::fs::read_to_string(pending(&dir))
         .unwrap()
-        .contains("\"version\": 7"));
+        .contains("\"stoppedReason\": \"maintenance #7\""));
 
     let bad = store(&dir, UpdateMode::Compare, "moto", false)
         .with_ignored(&[("task/version".into(), "typo".into())]);

@@ -22,6 +22,8 @@ pub fn diff_values(a: &Value, b: &Value) -> Vec<String> {
 pub struct Change {
     /// JSON pointer (`""` for the whole document).
     pub pointer: String,
+    /// The same place as unescaped segments (`["tasks", "0", "lastStatus"]`).
+    pub path: Vec<String>,
     pub a: Option<Value>,
     pub b: Option<Value>,
 }
@@ -65,6 +67,7 @@ fn member(
         (Some(va), Some(vb)) => walk(va, vb, path, out),
         (va, vb) => out.push(Change {
             pointer: to_pointer(path),
+            path: path.clone(),
             a: va.cloned(),
             b: vb.cloned(),
         }),
@@ -88,6 +91,7 @@ fn walk(a: &Value, b: &Value, path: &mut Vec<String>, out: &mut Vec<Change>) {
         _ if a == b => {}
         _ => out.push(Change {
             pointer: to_pointer(path),
+            path: path.clone(),
             a: Some(a.clone()),
             b: Some(b.clone()),
         }),

@@ -9,9 +9,11 @@
 //! - [`store`]: `<dir>/<name>.snap` files compared with exchanges; recording, pending files.
 //! - [`review`]: pending files for users of the binary: list, accept, reject, review.
 //! - [`diff`]: differences as JSON paths, then as a unified line diff.
+//! - [`classify`]: which differences break the contract (fail) and which are drift.
 //! - [`file`](mod@file): reading (through insta's own parser) and writing `.snap` files.
 //! - [`pointer`](mod@pointer): JSON pointer patterns (`*`, `**`) for rules and ignored paths.
 
+pub mod classify;
 pub mod diff;
 pub mod file;
 pub mod normalise;

@@ -1,5 +1,7 @@
-//! Normalisation: a JSON value → the same value with object keys sorted and the
-//! values the rules select replaced by placeholders.
+//! Normalisation: a JSON value → the same value with object keys sorted, members a
+//! client cannot tell from absent (`[]`, `null`, as `absent` says) left out, and the
+//! values the rules select replaced by placeholders. Error answers are normalised the
+//! way the contract reads them (one `__type`, one `message`).
 //!
 //! Only values at keys, pointers or name/value pairs that a rule names are touched,
 //! and only as a whole or through their parsed parts (ARN fields, named regex groups):
@@ -8,6 +10,7 @@
 //! on the order of keys in the response.
 
 use super::rules::{Kind, Normalisers, Parser};
+use crate::contract::error_of;
 use crate::target::Exchange;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -51,26 +54,143 @@ pub fn normalise(value: &Value, rules: &Normalisers, ids: &mut Identities) -> Va
 /// What a snapshot holds for one exchange: `{"status": …, "body": …}` with the body
 /// normalised. A body that is not JSON is kept as text under `body_text`. Headers
 /// are left out: they are volatile (request ids, dates) and not part of the contract
-/// snapshots check.
+/// snapshots check, except the error type a client reads from `X-Amzn-ErrorType`.
+///
+/// An error answer (not 2xx) is read as the contract reads it
+/// ([`error_of`](crate::contract::error_of)): its type, from the header, `__type` or
+/// `code` and without a namespace or URI suffix, becomes the one member `__type`;
+/// `message` or `Message` becomes `message`. Other body members stay.
 pub fn normalise_exchange(exchange: &Exchange, rules: &Normalisers, ids: &mut Identities) -> Value {
     let response = &exchange.response;
     let mut out = Map::new();
     out.insert("status".into(), Value::from(response.status));
-    match &response.body {
+    let error = error_of(response);
+    let body = match (&response.body, &error) {
+        (Some(Value::Object(map)), Some(_)) => {
+            let mut rest = map.clone();
+            for key in ["__type", "code", "message", "Message"] {
+                rest.shift_remove(key);
+            }
+            Some(Value::Object(rest))
+        }
+        (None, Some(e)) if !e.error_type.is_empty() => Some(Value::Object(Map::new())),
+        (body, _) => body.clone(),
+    };
+    match body {
         Some(body) => {
-            out.insert("body".into(), normalise(body, rules, ids));
+            let mut body = normalise(&body, rules, ids);
+            if let (Some(e), Value::Object(map)) = (&error, &mut body) {
+                if !e.error_type.is_empty() {
+                    map.insert("__type".into(), Value::String(e.error_type.clone()));
+                }
+                if let Some(m) = &e.message {
+                    map.insert("message".into(), Value::String(m.clone()));
+                }
+                map.sort_keys();
+            }
+            out.insert("body".into(), body);
         }
         None => {
             out.insert("body".into(), Value::Null);
-            if !response.body_text.is_empty() {
-                out.insert(
-                    "body_text".into(),
-                    Value::String(response.body_text.clone()),
-                );
-            }
         }
     }
+    if response.body.is_none() && !response.body_text.is_empty() {
+        out.insert(
+            "body_text".into(),
+            Value::String(response.body_text.clone()),
+        );
+    }
     Value::Object(out)
+}
+
+/// A recorded snapshot value read back, brought up to the current normalisation where
+/// that is safe to repeat: absent forms left out, set members and typed values
+/// (timestamps, `type` rules) replaced. (ARN and id placeholders cannot be normalised
+/// twice.)
+pub(crate) fn renormalise_recorded(value: &Value, rules: &Normalisers) -> Value {
+    let mut path = Vec::new();
+    recorded_walk(value, rules, &mut path)
+}
+
+fn recorded_walk(value: &Value, rules: &Normalisers, path: &mut Vec<String>) -> Value {
+    match value {
+        Value::Object(map) => {
+            let pair_name = map.get("name").and_then(Value::as_str);
+            let mut out = Map::new();
+            for (key, child) in map {
+                if is_absent(child, rules) {
+                    continue;
+                }
+                path.push(key.clone());
+                let pair = if key == "value" { pair_name } else { None };
+                let v = match rules.rule_for(path, Some(key), pair).map(|r| &r.kind) {
+                    Some(kind) if repeatable(kind) => recorded_rule(kind, child, rules, path),
+                    _ => recorded_walk(child, rules, path),
+                };
+                path.pop();
+                out.insert(key.clone(), v);
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                path.push(i.to_string());
+                let v = match rules.rule_for(path, None, None).map(|r| &r.kind) {
+                    Some(kind) if repeatable(kind) => recorded_rule(kind, item, rules, path),
+                    _ => recorded_walk(item, rules, path),
+                };
+                path.pop();
+                out.push(v);
+            }
+            Value::Array(out)
+        }
+        scalar => scalar.clone(),
+    }
+}
+
+/// Kinds whose placeholders a second normalisation leaves alone: sets, and types
+/// (timestamps) once a value is already a placeholder.
+fn repeatable(kind: &Kind) -> bool {
+    matches!(kind, Kind::Set { .. } | Kind::Type { .. } | Kind::Timestamp)
+}
+
+/// `<label:kind>`: something a normaliser wrote.
+fn is_placeholder(s: &str) -> bool {
+    s.starts_with('<') && s.ends_with('>') && s.contains(':')
+}
+
+/// A repeatable rule on a recorded value: scalars (also in arrays) replaced unless
+/// they are placeholders already, the rest walked.
+fn recorded_rule(kind: &Kind, value: &Value, rules: &Normalisers, path: &mut Vec<String>) -> Value {
+    match value {
+        Value::String(s) if is_placeholder(s) => value.clone(),
+        Value::String(_) | Value::Number(_) | Value::Bool(_) => {
+            apply_scalar(kind, value, rules, &mut Identities::new())
+        }
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    path.push(i.to_string());
+                    let v = recorded_rule(kind, item, rules, path);
+                    path.pop();
+                    v
+                })
+                .collect(),
+        ),
+        other => recorded_walk(other, rules, path),
+    }
+}
+
+/// A member value a client cannot tell from no member, as the `absent` setting says.
+fn is_absent(value: &Value, rules: &Normalisers) -> bool {
+    match value {
+        Value::Null => rules.absent_null,
+        Value::Array(items) => rules.absent_empty_list && items.is_empty(),
+        _ => false,
+    }
 }
 
 fn walk(value: &Value, rules: &Normalisers, ids: &mut Identities, path: &mut Vec<String>) -> Value {
@@ -82,6 +202,9 @@ fn walk(value: &Value, rules: &Normalisers, ids: &mut Identities, path: &mut Vec
             let mut out = Map::new();
             for key in keys {
                 let child = &map[key];
+                if is_absent(child, rules) {
+                    continue;
+                }
                 path.push(key.clone());
                 let pair = if key == "value" { pair_name } else { None };
                 let normalised = match rules.rule_for(path, Some(key), pair) {
@@ -146,6 +269,13 @@ fn apply_scalar(kind: &Kind, value: &Value, rules: &Normalisers, ids: &mut Ident
             let parsed = patterns.iter().find_map(|p| substitute(p, s, ids));
             Value::String(parsed.unwrap_or_else(|| ids.placeholder(label, s)))
         }
+        (Kind::Set { label, members }, Value::String(s)) => match members.get(s) {
+            Some(set) => Value::String(format!("<{label}:{set}>")),
+            None => value.clone(),
+        },
+        (Kind::Type { label }, Value::Number(_)) => Value::String(format!("<{label}:number>")),
+        (Kind::Type { label }, Value::String(_)) => Value::String(format!("<{label}:string>")),
+        (Kind::Type { label }, Value::Bool(_)) => Value::String(format!("<{label}:boolean>")),
         // A value of another type than the rule expects stays visible as it is, so
         // a type change shows in the snapshot.
         _ => value.clone(),

@@ -85,7 +85,8 @@ impl SnapshotStore {
     }
 
     /// A readable account of one pending file: who recorded the old and the new,
-    /// the changed JSON paths, and a unified diff (old → new).
+    /// the changed JSON paths (each marked `[fail]` or `[drift]`, as a comparison
+    /// would judge it), and a unified diff (old → new).
     pub fn review_text(&self, path: &Path) -> Result<String, SnapshotError> {
         let Some(name) = name_of_pending(path) else {
             return Err(SnapshotError::NotPending {
@@ -125,7 +126,11 @@ impl SnapshotStore {
                 let changes = changes(&a, &b);
                 out.push_str(&format!("changed paths ({}):\n", changes.len()));
                 for c in &changes {
-                    out.push_str(&format!("  {}\n", c.render("the old", "the new")));
+                    let class = match self.normalisers.compare.contract_difference(c) {
+                        Some(_) => "fail",
+                        None => "drift",
+                    };
+                    out.push_str(&format!("  {} [{class}]\n", c.render("the old", "the new")));
                 }
             }
         }

@@ -4,8 +4,9 @@
 //! version: 1
 //! arn_resources:                 # ARN resource type → regex over what follows `type/`;
 //!   task: '(?:(?P<cluster>[^/]+)/)?(?P<task>[^/]+)'   # named groups become <name:N>
+//! absent: [empty-list, null]     # member values a client cannot tell from no member
 //! rules:                         # first rule that selects a value wins
-//!   - kind: arn                  # arn | timestamp | id
+//!   - kind: arn                  # arn | timestamp | id | set | type
 //!     keys: [taskArn, clusterArn]          # members with these names, at any depth
 //!     pointers: ['/failures/*/arn']        # JSON pointer patterns (`*`, `**`)
 //!   - kind: id
@@ -13,17 +14,26 @@
 //!     pairs: [networkInterfaceId]          # the `value` of {name: networkInterfaceId, value: …}
 //!     patterns: ['(?P<task>[0-9a-f]{32})-(?P<runtime>[0-9]+)']  # parsed parts, tried first
 //!     why: free text for readers
+//!   - kind: set                            # a value in a named set → <label:set name>
+//!     label: status
+//!     keys: [lastStatus]
+//!     sets: { starting: [PROVISIONING, PENDING, ACTIVATING] }
+//!   - kind: type                           # only the JSON type stays: <label:number>
+//!     label: version
+//!     keys: [version]
+//! compare: …                     # which differences fail: see [`super::classify`]
 //! ```
 //!
 //! A rule selects values only by where they are (key, pointer or name/value pair),
 //! never by what they contain; a selected array has the rule applied to each element.
 
+use super::classify::{Compare, RawCompare};
 use super::pointer::PointerPattern;
 use super::SnapshotError;
 use regex::Regex;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Normalisers declared as data (`snapshots/normalisers.yaml`), loaded once.
@@ -32,6 +42,12 @@ pub struct Normalisers {
     pub(crate) rules: Vec<Rule>,
     /// ARN resource type → parser of the resource id part.
     pub(crate) arn_resources: BTreeMap<String, Parser>,
+    /// Members whose value is `[]` are left out (a client cannot tell them from absent).
+    pub(crate) absent_empty_list: bool,
+    /// Members whose value is `null` are left out (the SDKs treat them as absent).
+    pub(crate) absent_null: bool,
+    /// Which differences between a snapshot and a response fail (the rest is drift).
+    pub(crate) compare: Compare,
 }
 
 /// What a rule does to a value it selects.
@@ -46,6 +62,14 @@ pub(crate) enum Kind {
         label: String,
         patterns: Vec<Parser>,
     },
+    /// A string in one of the named sets → `<label:set>`; other values are left alone.
+    Set {
+        label: String,
+        /// value → name of its set
+        members: HashMap<String, String>,
+    },
+    /// `<label:number>`, `<label:string>` or `<label:boolean>`: only the type stays.
+    Type { label: String },
 }
 
 /// A whole-value regex whose named groups become identity placeholders.
@@ -69,7 +93,11 @@ struct RawFile {
     version: Option<Spanned<u32>>,
     #[serde(default)]
     arn_resources: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    absent: Vec<Spanned<String>>,
     rules: Vec<Spanned<RawRule>>,
+    #[serde(default)]
+    compare: Option<Spanned<RawCompare>>,
 }
 
 #[derive(Deserialize)]
@@ -87,6 +115,8 @@ struct RawRule {
     #[serde(default)]
     patterns: Vec<Spanned<String>>,
     #[serde(default)]
+    sets: Option<Spanned<BTreeMap<String, Vec<String>>>>,
+    #[serde(default)]
     #[allow(dead_code)]
     why: Option<String>,
 }
@@ -97,6 +127,8 @@ enum RawKind {
     Arn,
     Timestamp,
     Id,
+    Set,
+    Type,
 }
 
 impl Normalisers {
@@ -161,18 +193,28 @@ impl Normalisers {
                     "this rule selects nothing: give it `keys`, `pointers` or `pairs`".into(),
                 ));
             }
+            if r.kind != RawKind::Id {
+                if let Some(p) = r.patterns.first() {
+                    return Err(at(
+                        p.referenced,
+                        "`patterns` only apply to rules of kind `id` (ARN parts are declared in `arn_resources`)".into(),
+                    ));
+                }
+            }
+            if r.kind != RawKind::Set {
+                if let Some(sets) = &r.sets {
+                    return Err(at(
+                        sets.referenced,
+                        "`sets` only apply to rules of kind `set`".into(),
+                    ));
+                }
+            }
             let kind = match r.kind {
                 RawKind::Arn | RawKind::Timestamp => {
                     if let Some(label) = &r.label {
                         return Err(at(
                             label.referenced,
-                            "`label` only applies to rules of kind `id`".into(),
-                        ));
-                    }
-                    if let Some(p) = r.patterns.first() {
-                        return Err(at(
-                            p.referenced,
-                            "`patterns` only apply to rules of kind `id` (ARN parts are declared in `arn_resources`)".into(),
+                            "`label` only applies to rules of kind `id`, `set` and `type`".into(),
                         ));
                     }
                     if r.kind == RawKind::Arn {
@@ -181,11 +223,11 @@ impl Normalisers {
                         Kind::Timestamp
                     }
                 }
-                RawKind::Id => {
+                RawKind::Id | RawKind::Set | RawKind::Type => {
                     let Some(label) = &r.label else {
                         return Err(at(
                             here,
-                            "a rule of kind `id` needs a `label` (the placeholder's name)".into(),
+                            "this kind of rule needs a `label` (the placeholder's name)".into(),
                         ));
                     };
                     if !is_label(&label.value) {
@@ -197,13 +239,23 @@ impl Normalisers {
                             ),
                         ));
                     }
-                    let mut patterns = Vec::new();
-                    for p in &r.patterns {
-                        patterns.push(compile_parser(&p.value).map_err(|m| at(p.referenced, m))?);
-                    }
-                    Kind::Id {
-                        label: label.value.clone(),
-                        patterns,
+                    let label = label.value.clone();
+                    match r.kind {
+                        RawKind::Id => {
+                            let mut patterns = Vec::new();
+                            for p in &r.patterns {
+                                patterns.push(
+                                    compile_parser(&p.value).map_err(|m| at(p.referenced, m))?,
+                                );
+                            }
+                            Kind::Id { label, patterns }
+                        }
+                        RawKind::Set => {
+                            let members = set_members(r.sets.as_ref())
+                                .map_err(|(loc, m)| at(loc.unwrap_or(here), m))?;
+                            Kind::Set { label, members }
+                        }
+                        _ => Kind::Type { label },
                     }
                 }
             };
@@ -218,9 +270,30 @@ impl Normalisers {
                 pairs: r.pairs.iter().cloned().collect(),
             });
         }
+        let (mut absent_empty_list, mut absent_null) = (false, false);
+        for form in &raw.absent {
+            match form.value.as_str() {
+                "empty-list" => absent_empty_list = true,
+                "null" => absent_null = true,
+                other => {
+                    return Err(at(
+                        form.referenced,
+                        format!("`{other}` in `absent` is not one of empty-list, null"),
+                    ))
+                }
+            }
+        }
+        let compare = match &raw.compare {
+            None => Compare::strict(),
+            Some(c) => Compare::from_raw(&c.value)
+                .map_err(|(loc, m)| at(loc.unwrap_or(c.referenced), format!("compare: {m}")))?,
+        };
         Ok(Normalisers {
             rules,
             arn_resources,
+            absent_empty_list,
+            absent_null,
+            compare,
         })
     }
 
@@ -229,7 +302,22 @@ impl Normalisers {
         Normalisers {
             rules: Vec::new(),
             arn_resources: BTreeMap::new(),
+            absent_empty_list: false,
+            absent_null: false,
+            compare: Compare::strict(),
         }
+    }
+
+    /// Is the member at this path of a response body compared by value (an enum, a
+    /// status, the error type), so that a different value fails?
+    pub fn is_compared_value(&self, body_path: &[String]) -> bool {
+        self.compare.is_value(body_path)
+    }
+
+    /// Is the member at this path of a response body one whose absence on one side
+    /// fails?
+    pub fn is_required_member(&self, body_path: &[String]) -> bool {
+        self.compare.is_required(body_path)
     }
 
     /// The default location below a suite root: `<root>/snapshots/normalisers.yaml`.
@@ -257,6 +345,37 @@ fn is_label(s: &str) -> bool {
     !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+/// value → set name; a value may belong to one set only.
+fn set_members(
+    sets: Option<&Spanned<BTreeMap<String, Vec<String>>>>,
+) -> Result<HashMap<String, String>, (Option<serde_saphyr::Location>, String)> {
+    let Some(sets) = sets else {
+        return Err((
+            None,
+            "a rule of kind `set` needs `sets` (set name → values)".into(),
+        ));
+    };
+    let loc = Some(sets.referenced);
+    if sets.value.is_empty() {
+        return Err((loc, "`sets` is empty".into()));
+    }
+    let mut members = HashMap::new();
+    for (name, values) in &sets.value {
+        if !is_label(name) {
+            return Err((
+                loc,
+                format!("set name `{name}` must be lower-case letters, digits, `-` or `_`"),
+            ));
+        }
+        for v in values {
+            if let Some(other) = members.insert(v.clone(), name.clone()) {
+                return Err((loc, format!("`{v}` is in two sets: `{other}` and `{name}`")));
+            }
+        }
+    }
+    Ok(members)
 }
 
 fn compile_parser(pattern: &str) -> Result<Parser, String> {
@@ -288,7 +407,7 @@ mod tests {
         let e = parse("rules:\n  - kind: id\n    keys: [a]\n").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "n.yaml:2:5: a rule of kind `id` needs a `label` (the placeholder's name)"
+            "n.yaml:2:5: this kind of rule needs a `label` (the placeholder's name)"
         );
         let e =
             parse("rules:\n  - kind: id\n    label: x\n    keys: [a]\n    patterns: ['(?P<a>[']\n")

@@ -4,7 +4,7 @@
 
 use super::diff::{changes, unified, Change};
 use super::file::{self, SnapFile};
-use super::normalise::{normalise_exchange, Identities};
+use super::normalise::{normalise_exchange, renormalise_recorded, Identities};
 use super::pointer::{drop_matching, PointerPattern};
 use super::rules::Normalisers;
 use super::{Provenance, SnapshotError, UpdateMode};
@@ -15,13 +15,19 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 const NEW_SUFFIX: &str = ".snap.new";
+/// At most this many changed paths are listed in a message (each has its finding).
+const MAX_PATHS: usize = 40;
+/// At most this many lines of unified diff go into a message.
+const MAX_DIFF_LINES: usize = 80;
+/// At most this many characters of a value go into a finding's expected or actual.
+const MAX_VALUE_CHARS: usize = 500;
 
 /// Compares exchanges with the snapshots in one folder. `Send + Sync`: share one
 /// across concurrent cases (each case brings its own [`Identities`]).
 #[derive(Debug)]
 pub struct SnapshotStore {
     pub(super) dir: PathBuf,
-    normalisers: Normalisers,
+    pub(super) normalisers: Normalisers,
     mode: UpdateMode,
     provenance: Provenance,
     pub(super) force: bool,
@@ -97,8 +103,9 @@ impl SnapshotStore {
 
     /// Compares the normalised exchange (status and response body; not headers) with
     /// `<dir>/<name>.snap`. Missing: recorded (NoWrite: a `snapshot.missing` finding).
-    /// Different: a `snapshot.mismatch` finding with the changed JSON paths and a
-    /// unified diff, and a `.snap.new` beside it (Update: the `.snap` is overwritten
+    /// Different: one finding per changed JSON path, `snapshot.mismatch` (fail) where
+    /// the contract cares and `snapshot.drift` elsewhere, the first with the changed
+    /// paths and a unified diff, and a `.snap.new` beside it (Update: the `.snap` is overwritten
     /// instead; NoWrite: nothing is written). A golden recorded against `aws` is not
     /// replaced from another kind of target unless `force` (a `snapshot.provenance`
     /// finding says so).
@@ -161,43 +168,39 @@ impl SnapshotStore {
         match self.mode {
             UpdateMode::Update if !refused => return self.write_golden(&snap, &pending, &rendered),
             UpdateMode::Compare if !refused => {
-                findings.push(self.mismatch(&golden, &changes, &diff, Some(&pending)));
+                findings.extend(self.mismatch(&golden, &changes, &diff, Some(&pending)));
                 findings.extend(self.write_pending(&pending, &rendered));
             }
             UpdateMode::Update | UpdateMode::Compare => {
-                findings.push(self.mismatch(&golden, &changes, &diff, None));
+                findings.extend(self.mismatch(&golden, &changes, &diff, None));
                 findings.push(self.provenance_finding(&snap, golden.provenance.as_ref()));
             }
-            UpdateMode::NoWrite => findings.push(self.mismatch(&golden, &changes, &diff, None)),
+            UpdateMode::NoWrite => findings.extend(self.mismatch(&golden, &changes, &diff, None)),
         }
         findings
     }
 
     fn compare(&self, golden: &SnapFile, value: &Value, text: &str) -> Compared {
-        let old_value: Option<Value> = serde_json::from_str(&golden.contents).ok();
         let patterns: Vec<PointerPattern> =
             self.ignored.iter().map(|(p, _, _)| p.clone()).collect();
-        let (old_text, new_text, old_value, new_value) = match (old_value, patterns.is_empty()) {
-            (old, true) => (golden.contents.clone(), text.to_owned(), old, value.clone()),
-            (Some(mut old), false) => {
+        let old_value: Option<Value> = serde_json::from_str::<Value>(&golden.contents)
+            .ok()
+            .map(|old| renormalise_recorded(&old, &self.normalisers));
+        let (old_text, new_text, changes) = match old_value {
+            Some(mut old) => {
                 let mut new = value.clone();
                 drop_matching(&mut old, &patterns);
                 drop_matching(&mut new, &patterns);
-                (pretty(&old), pretty(&new), Some(old), new)
+                let changes = changes(&old, &new);
+                if changes.is_empty() {
+                    return Compared::Same;
+                }
+                (pretty(&old), pretty(&new), changes)
             }
-            (None, false) => (
-                golden.contents.clone(),
-                text.to_owned(),
-                None,
-                value.clone(),
-            ),
+            // not JSON (written by hand?): compared as text
+            None if file::same_text(&golden.contents, text) => return Compared::Same,
+            None => (golden.contents.clone(), text.to_owned(), Vec::new()),
         };
-        if file::same_text(&old_text, &new_text) {
-            return Compared::Same;
-        }
-        let changes = old_value
-            .map(|old| changes(&old, &new_value))
-            .unwrap_or_default();
         let diff = unified(
             &format!("{}\n", old_text.trim_end()),
             &format!("{}\n", new_text.trim_end()),
@@ -213,51 +216,76 @@ impl SnapshotStore {
             && self.provenance.target_kind != "aws"
     }
 
+    /// One finding per changed JSON path: `snapshot.mismatch` (fail) for a difference
+    /// the contract cares about, `snapshot.drift` for the rest (see
+    /// [`classify`](super::classify)). The first finding also carries the list of
+    /// paths and the unified diff (both bounded) and names the pending file.
     fn mismatch(
         &self,
         golden: &SnapFile,
         changes: &[Change],
         diff: &str,
         pending: Option<&Path>,
-    ) -> Finding {
-        let first = changes.first();
-        let pointer = first.map_or(String::new(), |c| body_pointer(&c.pointer));
-        let show = |v: Option<&Value>| v.map_or("(absent)".to_owned(), Value::to_string);
-        let mut message = format!(
-            "the response differs from snapshot {}{}",
+    ) -> Vec<Finding> {
+        let show = |v: Option<&Value>| v.map_or("(absent)".to_owned(), shortened);
+        let source = format!(
+            "snapshot {}{}",
             golden.path.display(),
             recorded_by(golden.provenance.as_ref())
         );
-        if changes.is_empty() {
-            message.push_str(":\n");
-        } else {
-            message.push_str(&format!(" at {} path(s):\n", changes.len()));
-            for c in changes {
-                message.push_str(&format!("  {}\n", c.render("the snapshot", "the response")));
+        let mut findings: Vec<Finding> = changes
+            .iter()
+            .map(|c| {
+                let (rule, severity, why) = match self.normalisers.compare.contract_difference(c) {
+                    Some(why) => ("snapshot.mismatch", Severity::Fail, why),
+                    None => (
+                        "snapshot.drift",
+                        Severity::Drift,
+                        "a difference the contract does not judge (drift)",
+                    ),
+                };
+                Finding::new(rule, severity, body_pointer(&c.pointer))
+                    .expected(show(c.a.as_ref()))
+                    .actual(show(c.b.as_ref()))
+                    .message(format!("{why}: the response differs from {source} here"))
+            })
+            .collect();
+        if findings.is_empty() {
+            findings.push(
+                Finding::new("snapshot.mismatch", Severity::Fail, "")
+                    .expected(format!("the content of {}", golden.path.display()))
+                    .actual("different text")
+                    .message(format!("the response differs from {source}")),
+            );
+        }
+        let mut detail = String::new();
+        if !changes.is_empty() {
+            detail.push_str(&format!("\nchanged path(s) ({}):\n", changes.len()));
+            for (i, c) in changes.iter().enumerate() {
+                if i == MAX_PATHS {
+                    detail.push_str(&format!("  … and {} more\n", changes.len() - i));
+                    break;
+                }
+                detail.push_str(&format!("  {}\n", c.render("the snapshot", "the response")));
             }
         }
         if !self.ignored.is_empty() {
-            message.push_str("ignored for this target:\n");
+            detail.push_str("ignored for this target:\n");
             for (_, pattern, reason) in &self.ignored {
-                message.push_str(&format!("  {pattern} ({reason})\n"));
+                detail.push_str(&format!("  {pattern} ({reason})\n"));
             }
         }
-        message.push('\n');
-        message.push_str(diff);
+        detail.push('\n');
+        detail.push_str(&bounded(diff, pending));
         if let Some(p) = pending {
-            message.push_str(&format!(
+            detail.push_str(&format!(
                 "\nthe new response is in {}: accept it to make it the snapshot, or reject it",
                 p.display()
             ));
         }
-        Finding::new("snapshot.mismatch", Severity::Fail, pointer)
-            .expected(
-                first.map_or(format!("the content of {}", golden.path.display()), |c| {
-                    show(c.a.as_ref())
-                }),
-            )
-            .actual(first.map_or("different text".to_owned(), |c| show(c.b.as_ref())))
-            .message(message.trim_end().to_owned())
+        let first = &mut findings[0];
+        first.message = format!("{}{}", first.message, detail.trim_end());
+        findings
     }
 
     fn provenance_finding(&self, snap: &Path, golden: Option<&Provenance>) -> Finding {
@@ -295,6 +323,39 @@ impl SnapshotStore {
             }
         }
     }
+}
+
+/// A value as JSON text, cut after [`MAX_VALUE_CHARS`] characters.
+fn shortened(v: &Value) -> String {
+    let text = v.to_string();
+    if text.chars().count() <= MAX_VALUE_CHARS {
+        return text;
+    }
+    let cut: String = text.chars().take(MAX_VALUE_CHARS).collect();
+    format!("{cut}…")
+}
+
+/// The diff, cut after [`MAX_DIFF_LINES`] lines (saying how many were left out and
+/// where the whole response is).
+fn bounded(diff: &str, pending: Option<&Path>) -> String {
+    let total = diff.lines().count();
+    if total <= MAX_DIFF_LINES {
+        return diff.to_owned();
+    }
+    let mut out: String = diff
+        .lines()
+        .take(MAX_DIFF_LINES)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    out.push_str(&format!(
+        "… {} more line(s) of diff{}\n",
+        total - MAX_DIFF_LINES,
+        pending.map_or(String::new(), |p| format!(
+            "; the whole response is in {}",
+            p.display()
+        ))
+    ));
+    out
 }
 
 fn pretty(value: &Value) -> String {
