@@ -4,7 +4,7 @@
 
 use super::expectations::{verdict, Expectations, Known, Verdict};
 use crate::finding::Finding;
-use crate::run::{CaseResult, Outcome, Phase};
+use crate::run::{CaseResult, Outcome, Phase, SetupIssue, SetupPhase};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -26,6 +26,10 @@ pub struct RunDocument {
     pub totals: BTreeMap<Verdict, usize>,
     /// Known-deviation entries that name no case of the suite.
     pub unknown_expectations: Vec<Known>,
+    /// Fixture steps that failed, each once: `setup` errors block the cases that need
+    /// the fixture; `teardown` warnings say what may be left on the target.
+    #[serde(default)]
+    pub setup: Vec<SetupIssue>,
     pub cases: Vec<CaseEntry>,
 }
 
@@ -127,6 +131,27 @@ impl CaseEntry {
 }
 
 impl RunDocument {
+    /// Fixtures that could not be set up (each blocks the cases that need it).
+    pub fn setup_errors(&self) -> impl Iterator<Item = &SetupIssue> {
+        self.setup.iter().filter(|s| s.phase == SetupPhase::Setup)
+    }
+
+    /// Fixture teardown steps that failed (something may be left on the target).
+    pub fn teardown_warnings(&self) -> impl Iterator<Item = &SetupIssue> {
+        self.setup
+            .iter()
+            .filter(|s| s.phase == SetupPhase::Teardown)
+    }
+
+    /// How many cases a fixture that could not be set up blocked.
+    pub fn blocked_by(&self, fixture: &str) -> usize {
+        let reason = crate::run::blocked_reason(fixture);
+        self.cases
+            .iter()
+            .filter(|c| c.reason.as_deref() == Some(reason.as_str()))
+            .count()
+    }
+
     pub fn recount(&mut self) {
         self.totals.clear();
         for c in &self.cases {
@@ -163,6 +188,11 @@ impl RunDocument {
             for c in d.cases {
                 if !first.cases.iter().any(|x| x.id == c.id) {
                     first.cases.push(c);
+                }
+            }
+            for issue in d.setup {
+                if !first.setup.contains(&issue) {
+                    first.setup.push(issue);
                 }
             }
         }
@@ -235,6 +265,7 @@ impl RunDocument {
             .into_iter()
             .cloned()
             .collect(),
+            setup: Vec::new(),
             cases,
         };
         doc.recount();

@@ -162,7 +162,9 @@ pub fn summary(doc: &RunDocument) -> String {
     } else {
         "CONFORMANT"
     };
-    let mut out = format!(
+    let mut out = setup_section(doc);
+    let _ = write!(
+        out,
         "ecs-conform: {verdict} — {} passed, {} failed, {} known, {} fixed, {} skipped, {} target errors against {}",
         count(Verdict::Pass),
         count(Verdict::Fail),
@@ -202,6 +204,30 @@ pub fn summary(doc: &RunDocument) -> String {
     }
     for k in &doc.unknown_expectations {
         let _ = write!(out, "\n  STALE expectation entry names no case: {}", k.case);
+    }
+    out
+}
+
+/// Each setup error and teardown warning once, before the summary line.
+fn setup_section(doc: &RunDocument) -> String {
+    let mut out = String::new();
+    for issue in doc.setup_errors() {
+        let blocked = doc.blocked_by(&issue.fixture);
+        let _ = writeln!(
+            out,
+            "SETUP ERROR {issue}
+  blocks {blocked} case{} (verdict error: blocked by fixture `{}`)
+",
+            if blocked == 1 { "" } else { "s" },
+            issue.fixture
+        );
+    }
+    for issue in doc.teardown_warnings() {
+        let _ = writeln!(
+            out,
+            "TEARDOWN WARNING {issue}
+"
+        );
     }
     out
 }
