@@ -66,7 +66,7 @@ impl std::fmt::Display for SetupIssue {
             self.location(),
             self.problem
         )?;
-        if let Some(e) = &self.error {
+        if let Some(e) = self.error.as_ref().filter(|e| !self.problem.contains(*e)) {
             write!(f, "\n  target answered: {e}")?;
         }
         if let Some(h) = &self.hint {
