@@ -217,7 +217,9 @@ fn run(args: RunArgs) -> Result<u8, AppError> {
     println!("\n{}", report::text::summary(&doc));
     Ok(if report.interrupted {
         EXIT_INTERRUPTED
-    } else if doc.cases.iter().any(|c| c.verdict == Verdict::Error) {
+    } else if doc.cases.iter().any(|c| c.verdict == Verdict::Error)
+        || doc.setup_errors().next().is_some()
+    {
         EXIT_TARGET
     } else if doc.fails(expectations.stale_fails) {
         EXIT_FAILURES

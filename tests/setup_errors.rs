@@ -420,3 +420,30 @@ fn a_run_id_whose_cluster_exists_is_refused_before_anything_is_created() {
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     }
 }
+
+#[test]
+fn a_target_file_listing_the_blocked_cases_does_not_turn_a_setup_error_green() {
+    let fake = Fake::start(Some(unknown_placeholder_subnet));
+    let dir = scratch("targetfile");
+    std::fs::write(
+        dir.join("scratch.yaml"),
+        "name: scratch\nknown:\n  - { case: stop-task/stop-twice, reason: \"any failure of this case is known\" }\n",
+    )
+    .unwrap();
+    let out = bin()
+        .args([
+            "run",
+            "--endpoint",
+            &fake.endpoint,
+            "--no-snapshots",
+            "stop-task/stop-twice",
+        ])
+        .arg("--targets")
+        .arg(&dir)
+        .args(["--target", "scratch"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    assert!(stdout.contains("ecs-conform: SETUP ERRORS —"), "{stdout}");
+}

@@ -159,13 +159,15 @@ impl RunDocument {
         }
     }
 
-    /// Whether the run fails: new failures, errors, or (when stale entries fail) fixed cases.
+    /// Whether the run fails: setup errors, new failures, errors, or (when stale
+    /// entries fail) fixed cases.
     pub fn fails(&self, stale_fails: bool) -> bool {
-        self.cases.iter().any(|c| match c.verdict {
-            Verdict::Fail | Verdict::Error => true,
-            Verdict::Fixed => stale_fails,
-            _ => false,
-        })
+        self.setup_errors().next().is_some()
+            || self.cases.iter().any(|c| match c.verdict {
+                Verdict::Fail | Verdict::Error => true,
+                Verdict::Fixed => stale_fails,
+                _ => false,
+            })
     }
 
     /// Combines partition documents of one suite into one.

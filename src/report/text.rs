@@ -151,7 +151,7 @@ pub fn summary(doc: &RunDocument) -> String {
                 Severity::Warn => (d, w + 1),
                 Severity::Fail => (d, w),
             });
-    let verdict = if count(Verdict::Error) > 0 && doc.setup_errors().next().is_some() {
+    let verdict = if doc.setup_errors().next().is_some() {
         "SETUP ERRORS"
     } else if count(Verdict::Error) > 0 {
         "TARGET ERRORS"
