@@ -224,6 +224,11 @@ fn a_placeholder_subnet_the_target_lacks_is_one_setup_error_and_blocks_only_its_
     assert!(stdout.contains("fixtures.yaml:"), "{stdout}");
     assert!(stdout.contains("placeholder default"), "{stdout}");
     assert!(stdout.contains("ecs-conform: SETUP ERRORS —"), "{stdout}");
+    assert!(!stdout.contains("target error: blocked"), "{stdout}");
+    assert!(
+        stdout.contains("setup error: blocked by fixture `network`"),
+        "{stdout}"
+    );
 
     let doc = read_json(&json_path);
     let setup = doc["setup"].as_array().unwrap();

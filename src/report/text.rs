@@ -20,7 +20,13 @@ pub fn failure(result: &CaseResult, region: &str) -> String {
         let _ = writeln!(out, "cites: {}", result.cites);
     }
     if let Outcome::Error(reason) = &result.outcome {
-        let _ = writeln!(out, "target error: {reason}");
+        // A case blocked by a fixture is the setup's problem, not the target's.
+        let label = if reason.starts_with("blocked by fixture") {
+            "setup error"
+        } else {
+            "target error"
+        };
+        let _ = writeln!(out, "{label}: {reason}");
     }
     for step in &result.steps {
         let worth = step.target_error.is_some()
