@@ -279,6 +279,99 @@ impl RunDocument {
 mod tests {
     use super::*;
 
+    fn issue(fixture: &str, phase: SetupPhase) -> SetupIssue {
+        SetupIssue {
+            fixture: fixture.into(),
+            phase,
+            step: 1,
+            call: "RunTask".into(),
+            file: "cases/fixtures.yaml".into(),
+            line: 48,
+            problem: "refused".into(),
+            error: None,
+            hint: None,
+        }
+    }
+
+    fn doc(setup: Vec<SetupIssue>, blocked: &[&str]) -> RunDocument {
+        let cases = blocked
+            .iter()
+            .map(|id| CaseEntry {
+                id: id.to_string(),
+                name: id.to_string(),
+                file: String::new(),
+                tags: Vec::new(),
+                cites: String::new(),
+                verdict: Verdict::Error,
+                reason: Some(crate::run::blocked_reason("network")),
+                duration_secs: 0.0,
+                known: Vec::new(),
+                findings: Vec::new(),
+                details: None,
+            })
+            .collect();
+        let mut doc = RunDocument {
+            format: FORMAT.into(),
+            tool_version: "0".into(),
+            suite: SuiteInfo {
+                cases: 2,
+                hash: "h".into(),
+            },
+            target: TargetInfo {
+                name: "t".into(),
+                kind: "emulator".into(),
+                endpoint: "http://127.0.0.1:1".into(),
+                region: "us-east-1".into(),
+            },
+            started_at: utc_now(),
+            duration_secs: 1.0,
+            partition: None,
+            totals: BTreeMap::new(),
+            unknown_expectations: Vec::new(),
+            setup,
+            cases,
+        };
+        doc.recount();
+        doc
+    }
+
+    #[test]
+    fn partitions_report_a_shared_setup_error_once_and_keep_the_others() {
+        let a = doc(vec![issue("network", SetupPhase::Setup)], &["a/x"]);
+        let b = doc(
+            vec![
+                issue("network", SetupPhase::Setup),
+                issue("cluster", SetupPhase::Teardown),
+            ],
+            &["b/y"],
+        );
+        let merged = RunDocument::merge(vec![a, b]).unwrap();
+        assert_eq!(
+            merged.setup,
+            vec![
+                issue("network", SetupPhase::Setup),
+                issue("cluster", SetupPhase::Teardown)
+            ]
+        );
+        assert_eq!(merged.blocked_by("network"), 2);
+        assert_eq!(merged.blocked_by("cluster"), 0);
+    }
+
+    #[test]
+    fn a_setup_error_fails_the_run_and_a_teardown_warning_does_not() {
+        assert!(doc(vec![issue("network", SetupPhase::Setup)], &[]).fails(false));
+        assert!(!doc(vec![issue("cluster", SetupPhase::Teardown)], &[]).fails(true));
+        assert!(!doc(Vec::new(), &[]).fails(true));
+    }
+
+    #[test]
+    fn a_document_without_a_setup_list_still_reads() {
+        let mut value = serde_json::to_value(doc(Vec::new(), &[])).unwrap();
+        value.as_object_mut().unwrap().remove("setup");
+        let back: RunDocument = serde_json::from_value(value).unwrap();
+        assert!(back.setup.is_empty());
+    }
+
     #[test]
     fn utc_now_is_rfc3339() {
         let re = regex::Regex::new(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$").unwrap();

@@ -279,7 +279,8 @@ pub fn hint_for(
         .iter()
         .filter(|(_, v)| {
             let value = text_of(v);
-            !value.is_empty() && texts.iter().any(|t| t.contains(&value))
+            // A very short value would be found in almost any text.
+            value.len() >= 4 && texts.iter().any(|t| t.contains(&value))
         })
         .map(|(k, _)| k)
         .collect();

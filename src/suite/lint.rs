@@ -269,7 +269,7 @@ pub fn load_case(
         return None;
     }
     let mut case_fixtures = raw.fixtures;
-    for name in checking_fixtures(&raw.vars, &raw.steps, &raw.teardown, fixtures) {
+    for name in super::needs::checking_fixtures(&raw.vars, &raw.steps, &raw.teardown, fixtures) {
         if !case_fixtures.contains(&name) {
             case_fixtures.push(name);
         }
@@ -287,41 +287,6 @@ pub fn load_case(
         teardown,
         lean: false,
     })
-}
-
-/// Fixtures that check a suite variable the case uses (in its `vars`, requests,
-/// conditions or teardown) and does not define itself: the case needs them too.
-fn checking_fixtures(
-    vars: &Map<String, Value>,
-    steps: &[Step],
-    teardown: &[Step],
-    fixtures: &[PlannedFixture],
-) -> Vec<String> {
-    let mut strings = Vec::new();
-    for value in vars.values() {
-        template::strings(value, &mut strings);
-    }
-    for step in steps.iter().chain(teardown) {
-        template::strings(&step.request, &mut strings);
-        if let Some(until) = &step.until {
-            template::strings(&Value::Object(until.clone()), &mut strings);
-        }
-        if let Some(expect) = &step.expect {
-            template::strings(&Value::Object(expect.body.clone()), &mut strings);
-            template::strings(&Value::Object(expect.headers.clone()), &mut strings);
-        }
-    }
-    let used: BTreeSet<&str> = strings
-        .iter()
-        .filter_map(|s| template::references(s).ok())
-        .flatten()
-        .filter(|name| !vars.contains_key(*name))
-        .collect();
-    fixtures
-        .iter()
-        .filter(|f| f.checks.iter().any(|v| used.contains(v.as_str())))
-        .map(|f| f.name.clone())
-        .collect()
 }
 
 /// Variables a fixture (and everything it needs) saves.

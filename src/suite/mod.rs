@@ -6,6 +6,7 @@ mod lint;
 mod locate;
 pub mod matcher;
 pub mod model;
+mod needs;
 pub mod template;
 
 pub use lint::BUILTIN_VARIABLES;
