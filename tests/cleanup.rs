@@ -199,3 +199,63 @@ fn cleanup_needs_exactly_one_of_run_id_and_all_runs() {
         text(&out)
     );
 }
+
+#[test]
+fn the_reference_lists_and_describes_clusters_and_task_definitions_as_aws_does() {
+    let reference = Reference::start();
+    for name in ["a1", "a2", "a3"] {
+        reference.call("CreateCluster", json!({ "clusterName": name }));
+    }
+    let first = reference.call("ListClusters", json!({"maxResults": 2}));
+    assert_eq!(first["clusterArns"].as_array().unwrap().len(), 2, "{first}");
+    let token = first["nextToken"].as_str().unwrap();
+    let second = reference.call("ListClusters", json!({"maxResults": 2, "nextToken": token}));
+    assert_eq!(
+        second["clusterArns"].as_array().unwrap().len(),
+        1,
+        "{second}"
+    );
+    assert!(second.get("nextToken").is_none(), "{second}");
+
+    let described = reference.call(
+        "DescribeClusters",
+        json!({"clusters": ["a1", "arn:aws:ecs:us-east-1:123456789012:cluster/a2", "nope"]}),
+    );
+    let names: Vec<&str> = described["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["clusterName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["a1", "a2"]);
+    assert_eq!(described["clusters"][0]["status"], "ACTIVE");
+    assert_eq!(described["failures"][0]["reason"], "MISSING");
+    assert!(described["failures"][0]["arn"]
+        .as_str()
+        .unwrap()
+        .ends_with(":cluster/nope"));
+
+    reference.register("fam");
+    reference.register("fam");
+    reference.register("family-two");
+    // familyPrefix is the whole family name (AWS), not a prefix of it.
+    let fam = reference.call("ListTaskDefinitions", json!({"familyPrefix": "fam"}));
+    let arns: Vec<&str> = fam["taskDefinitionArns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().rsplit('/').next().unwrap())
+        .collect();
+    assert_eq!(arns, ["fam:1", "fam:2"]);
+    reference.call(
+        "DeregisterTaskDefinition",
+        json!({"taskDefinition": "fam:1"}),
+    );
+    let inactive = reference.call("ListTaskDefinitions", json!({"status": "INACTIVE"}));
+    assert_eq!(
+        inactive["taskDefinitionArns"].as_array().unwrap().len(),
+        1,
+        "{inactive}"
+    );
+    assert_eq!(reference.families(), ["fam", "family-two"]);
+}

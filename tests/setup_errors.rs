@@ -401,10 +401,7 @@ fn a_run_id_whose_cluster_exists_is_refused_before_anything_is_created() {
         "{all}"
     );
     // Nothing of the refused run was created.
-    let defs = fake.call(
-        "ListTaskDefinitions",
-        json!({"familyPrefix": "ecs-conform-"}),
-    );
+    let defs = fake.call("ListTaskDefinitions", json!({}));
     assert_eq!(defs["taskDefinitionArns"], json!([]), "{defs}");
 
     // Another run id on the same target runs; and a run id whose run finished cleanly

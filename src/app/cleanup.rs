@@ -114,6 +114,19 @@ pub fn cleanup(target: &CleanupTarget, scope: &CleanupScope) -> Result<CleanupSu
     runtime.block_on(Cleaner { target: &client }.run(scope, target.drain))
 }
 
+/// Names of the clusters a DescribeClusters answer shows that still exist: AWS (and
+/// moto) keep deleted clusters listed as INACTIVE for a while, with nothing to remove.
+fn live_clusters(body: &Value) -> Vec<String> {
+    body.get("clusters")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|c| c.get("status").and_then(Value::as_str) != Some("INACTIVE"))
+        .filter_map(|c| c.get("clusterName").and_then(Value::as_str))
+        .map(str::to_owned)
+        .collect()
+}
+
 struct Cleaner<'t> {
     target: &'t Target,
 }
@@ -155,7 +168,7 @@ impl Cleaner<'_> {
 
     async fn run(&self, scope: &CleanupScope, drain: Duration) -> Result<CleanupSummary, AppError> {
         let mut summary = CleanupSummary::default();
-        let clusters: Vec<String> = self
+        let owned: Vec<String> = self
             .list("ListClusters", json!({}), "clusterArns")
             .await?
             .iter()
@@ -166,6 +179,21 @@ impl Cleaner<'_> {
             })
             .filter(|name| scope.owns(name))
             .collect();
+        let mut clusters = Vec::new();
+        // DescribeClusters takes at most 100 names per call.
+        for batch in owned.chunks(100) {
+            match self
+                .call("DescribeClusters", json!({ "clusters": batch }))
+                .await?
+            {
+                Ok(body) => clusters.extend(live_clusters(&body)),
+                Err(why) => {
+                    return Err(AppError::Cleanup(format!(
+                        "cannot describe clusters: {why}"
+                    )))
+                }
+            }
+        }
         for cluster in &clusters {
             let tasks = self
                 .list("ListTasks", json!({ "cluster": cluster }), "taskArns")
@@ -180,10 +208,11 @@ impl Cleaner<'_> {
             }
             self.delete_cluster(cluster, drain, &mut summary).await?;
         }
+        // `familyPrefix` takes a whole family name, so every ACTIVE revision is listed.
         let families = self
             .list(
                 "ListTaskDefinitions",
-                json!({ "familyPrefix": RESOURCE_PREFIX, "status": "ACTIVE" }),
+                json!({ "status": "ACTIVE" }),
                 "taskDefinitionArns",
             )
             .await?;
@@ -260,6 +289,20 @@ mod tests {
         ] {
             assert!(!scope.owns(name), "{name}");
         }
+    }
+
+    #[test]
+    fn inactive_clusters_are_already_gone() {
+        let body = json!({"clusters": [
+            {"clusterName": "ecs-conform-a", "status": "ACTIVE"},
+            {"clusterName": "ecs-conform-b", "status": "INACTIVE"},
+            {"clusterName": "ecs-conform-c", "status": "PROVISIONING"},
+            {"clusterName": "ecs-conform-d"}
+        ], "failures": [{"arn": "x", "reason": "MISSING"}]});
+        assert_eq!(
+            live_clusters(&body),
+            ["ecs-conform-a", "ecs-conform-c", "ecs-conform-d"]
+        );
     }
 
     #[test]

@@ -101,14 +101,15 @@ pub(crate) fn describe_clusters(app: &App, region_name: &str, input: &Input) -> 
     Ok(json!({"clusters": clusters, "failures": failures}))
 }
 
-/// Task definition ARNs, optionally of families starting with `familyPrefix`, of one
-/// status (default ACTIVE), by family and revision (`sort` DESC reverses).
+/// Task definition ARNs, optionally of one family (`familyPrefix` is, despite its
+/// name, the full family name, as in AWS), of one status (default ACTIVE), by family
+/// and revision (`sort` DESC reverses).
 pub(crate) fn list_task_definitions(
     app: &App,
     region_name: &str,
     input: &Input,
 ) -> ApiResult<Value> {
-    let prefix = input.str("familyPrefix")?.unwrap_or("");
+    let family = input.str("familyPrefix")?;
     let status = input.str("status")?;
     one_of(
         "status",
@@ -126,7 +127,7 @@ pub(crate) fn list_task_definitions(
             .region(region_name)
             .task_defs
             .iter()
-            .filter(|(family, _)| family.starts_with(prefix))
+            .filter(|(name, _)| family.is_none_or(|f| f == name.as_str()))
             .flat_map(|(_, revisions)| revisions.iter())
             .filter(|td| {
                 if active {
@@ -141,6 +142,6 @@ pub(crate) fn list_task_definitions(
     if sort == Some("DESC") {
         arns.reverse();
     }
-    let scope = format!("taskdefs|{region_name}|{prefix}|{status:?}|{sort:?}");
+    let scope = format!("taskdefs|{region_name}|{family:?}|{status:?}|{sort:?}");
     page(app, &scope, input, "taskDefinitionArns", arns)
 }
