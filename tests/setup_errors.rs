@@ -229,6 +229,16 @@ fn a_placeholder_subnet_the_target_lacks_is_one_setup_error_and_blocks_only_its_
         stdout.contains("setup error: blocked by fixture `network`"),
         "{stdout}"
     );
+    // The summary counts the blocked cases under the setup error instead of listing each.
+    let summary = &stdout[stdout.find("SETUP ERROR fixture").unwrap()..];
+    assert!(
+        !summary.contains("ERROR describe-tasks/by-arn"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(&format!("blocks {} cases", cases_using_network())),
+        "{summary}"
+    );
 
     let doc = read_json(&json_path);
     let setup = doc["setup"].as_array().unwrap();

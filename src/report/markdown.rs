@@ -187,8 +187,10 @@ fn setup_section(doc: &RunDocument, out: &mut String) {
             crate::run::SetupPhase::Teardown => ("teardown warning", "—".to_owned()),
         };
         let problem = match &s.error {
-            Some(e) => format!("{} (target answered {e})", s.problem),
-            None => s.problem.clone(),
+            Some(e) if !s.problem.contains(e.as_str()) => {
+                format!("{} (target answered {e})", s.problem)
+            }
+            _ => s.problem.clone(),
         };
         let _ = writeln!(
             out,

@@ -188,6 +188,10 @@ pub fn summary(doc: &RunDocument) -> String {
             "\n  also noted: {drift} drift (fields or values the documents do not know), {warn} warnings (fields real endpoints send were missing)"
         );
     }
+    let blocked: Vec<Option<String>> = doc
+        .setup_errors()
+        .map(|s| Some(crate::run::blocked_reason(&s.fixture)))
+        .collect();
     for c in &doc.cases {
         let why = c
             .findings
@@ -196,6 +200,8 @@ pub fn summary(doc: &RunDocument) -> String {
             .map(|f| format!("step {} {}: {}", f.step, f.call, f.finding));
         let line = match c.verdict {
             Verdict::Fail => format!("FAIL  {}: {}", c.id, why.unwrap_or_default()),
+            // Counted under the setup error that blocked it, not repeated per case.
+            Verdict::Error if blocked.contains(&c.reason) => continue,
             Verdict::Error => format!("ERROR {}: {}", c.id, c.reason.clone().unwrap_or_default()),
             Verdict::Fixed => format!(
                 "FIXED {}: listed as a known deviation ({}) but passed: remove the entry",
