@@ -49,6 +49,40 @@ pub enum Command {
     },
     /// Run the same cases on two endpoints and show their normalised differences.
     Diff(Box<DiffArgs>),
+    /// Remove what runs left on a target: tasks, clusters and task definitions named ecs-conform-<run id>.
+    Cleanup(CleanupArgs),
+}
+
+#[derive(Args)]
+#[command(group(clap::ArgGroup::new("runs").required(true).args(["run_id", "all_runs"])))]
+pub struct CleanupArgs {
+    /// Remove the resources of this run id (ECS_CONFORM_RUN_ID of the run).
+    #[arg(long, value_name = "ID")]
+    pub run_id: Option<String>,
+    /// Remove the resources of every run (every ecs-conform-* cluster and task definition).
+    #[arg(long)]
+    pub all_runs: bool,
+    /// Endpoint URL of the target (else AWS_ENDPOINT_URL_ECS, else AWS_ENDPOINT_URL, else the target file's).
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// `root` sends POST /, `v1` sends POST /v1/<Operation>.
+    #[arg(long, value_enum, default_value = "root")]
+    pub path_style: PathStyle,
+    /// Region to sign for (else AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Per-request timeout, e.g. 20s.
+    #[arg(long, default_value = "20s", value_parser = duration)]
+    pub timeout: Duration,
+    /// How long to retry DeleteCluster while the cluster's tasks are still stopping.
+    #[arg(long, default_value = "60s", value_parser = duration)]
+    pub drain: Duration,
+    /// Target expectation file `targets/<NAME>.yaml` (its endpoint, region and path style).
+    #[arg(long = "target", value_name = "NAME")]
+    pub target: Option<String>,
+    /// Folder of target expectation files.
+    #[arg(long, env = "ECS_CONFORM_TARGETS", value_name = "DIR")]
+    pub targets: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]

@@ -11,7 +11,7 @@
 mod cli;
 
 use clap::Parser;
-use cli::{Cli, Command, DiffArgs, RunArgs, SnapshotAction};
+use cli::{CleanupArgs, Cli, Command, DiffArgs, RunArgs, SnapshotAction};
 use ecs_conform::app::{self, AppError, Paths, Selection, SnapshotOptions, TargetChoice};
 use ecs_conform::reference::{Deviation, ReferenceOptions};
 use ecs_conform::report;
@@ -55,7 +55,7 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(match e {
-                AppError::Target(_) => EXIT_TARGET,
+                AppError::Target(_) | AppError::Cleanup(_) => EXIT_TARGET,
                 _ => EXIT_USAGE,
             })
         }
@@ -121,6 +121,7 @@ fn execute(command: Command) -> Result<u8, AppError> {
         }
         Command::Snapshots { action } => snapshots(action),
         Command::Diff(args) => diff(*args),
+        Command::Cleanup(args) => cleanup(args),
         Command::Rules { markdown } => {
             print!("{}", report::text::rules_table(markdown));
             Ok(0)
@@ -258,12 +259,91 @@ fn run(args: RunArgs) -> Result<u8, AppError> {
     println!("\n{}", report::text::summary(&doc));
     Ok(if report.interrupted {
         EXIT_INTERRUPTED
-    } else if doc.cases.iter().any(|c| c.verdict == Verdict::Error) {
+    } else if doc.cases.iter().any(|c| c.verdict == Verdict::Error)
+        || doc.setup_errors().next().is_some()
+    {
         EXIT_TARGET
     } else if doc.fails(expectations.stale_fails) {
         EXIT_FAILURES
     } else {
         0
+    })
+}
+
+/// `cleanup`: the endpoint as `run` finds it (flag, environment, target file); there is
+/// nothing to clean on the built-in reference, so an endpoint is required.
+fn cleanup(args: CleanupArgs) -> Result<u8, AppError> {
+    let expectations = match &args.target {
+        Some(name) => {
+            let paths = Paths::resolve(None, None);
+            let dir = args
+                .targets
+                .clone()
+                .unwrap_or_else(|| paths.cases.with_file_name("targets"));
+            Expectations::load(&dir, name)?
+        }
+        None => Expectations::default(),
+    };
+    let region = args
+        .region
+        .or_else(|| env("AWS_REGION"))
+        .or_else(|| env("AWS_DEFAULT_REGION"))
+        .or_else(|| expectations.region.clone())
+        .unwrap_or_else(|| "us-east-1".into());
+    let endpoint = args
+        .endpoint
+        .or_else(|| env("AWS_ENDPOINT_URL_ECS"))
+        .or_else(|| env("AWS_ENDPOINT_URL"))
+        .or_else(|| {
+            expectations
+                .endpoint
+                .as_ref()
+                .map(|e| e.replace("${region}", &region))
+        })
+        .ok_or_else(|| {
+            AppError::Usage(
+                "cleanup needs the target's endpoint: --endpoint URL, AWS_ENDPOINT_URL_ECS, or --target NAME".into(),
+            )
+        })?;
+    let scope = match args.run_id {
+        Some(id) => app::CleanupScope::RunId(id),
+        None => app::CleanupScope::AllRuns,
+    };
+    let target = app::CleanupTarget {
+        endpoint: endpoint.clone(),
+        path_style: expectations.path_style.unwrap_or(args.path_style),
+        region,
+        timeout: args.timeout,
+        drain: args.drain,
+    };
+    let summary = app::cleanup(&target, &scope)?;
+    for task in &summary.tasks {
+        println!("stopped task {task}");
+    }
+    for cluster in &summary.clusters {
+        println!("deleted cluster {cluster}");
+    }
+    for td in &summary.task_definitions {
+        println!("deregistered task definition {td}");
+    }
+    for (resource, why) in &summary.failed {
+        println!("could not remove {resource}: {why}");
+    }
+    println!(
+        "ecs-conform cleanup: stopped {} task(s), deleted {} cluster(s), deregistered {} task definition(s) on {endpoint}{}",
+        summary.tasks.len(),
+        summary.clusters.len(),
+        summary.task_definitions.len(),
+        if summary.failed.is_empty() {
+            String::new()
+        } else {
+            format!("; {} could not be removed", summary.failed.len())
+        }
+    );
+    Ok(if summary.failed.is_empty() {
+        0
+    } else {
+        EXIT_TARGET
     })
 }
 

@@ -115,7 +115,7 @@ pub(crate) fn child() {
     let t_run = t2.elapsed();
     let hwm_run = proc_status_kb("VmHWM:");
     let t3 = Instant::now();
-    session.finish(&fixtures);
+    session.finish(&fixtures.fixtures);
     let t_finish = t3.elapsed();
     let total = t0.elapsed();
     let passed = results

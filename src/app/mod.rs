@@ -3,18 +3,21 @@
 //! run the cases as trials, tear down and clean up. Returns typed results; `main.rs`
 //! turns them into messages and exit codes.
 
+mod cleanup;
 mod output;
 mod select;
 mod session;
 
+pub use cleanup::{cleanup, CleanupScope, CleanupSummary, CleanupTarget};
+
 pub use output::{coverage, diff, document, publish, read_documents, snapshot_store, Outputs};
-pub use session::{run, run_quiet, serve, Session};
+pub use session::{run, run_quiet, serve, Session, Setup};
 
 use crate::contract::{Contract, ContractError};
 use crate::reference::{Deviation, ReferenceError};
 use crate::report::document::SuiteInfo;
 use crate::report::expectations::ExpectationsError;
-use crate::run::{CaseResult, Outcome};
+use crate::run::{CaseResult, Outcome, SetupIssue};
 use crate::snapshot::SnapshotError;
 use crate::suite::{Suite, SuiteError};
 use crate::target::{PathStyle, TargetError};
@@ -46,6 +49,10 @@ pub enum AppError {
     },
     #[error("could not start the async runtime: {0}")]
     Runtime(std::io::Error),
+    #[error("cleanup stopped: {0}")]
+    Cleanup(String),
+    #[error("run id {run_id} is in use on the target: its cluster {cluster} exists; choose another ECS_CONFORM_RUN_ID or run `ecs-conform cleanup --run-id {run_id}`")]
+    RunIdInUse { run_id: String, cluster: String },
 }
 
 /// Where the suite and the schemas are.
@@ -196,6 +203,9 @@ pub struct RunReport {
     pub duration: Duration,
     pub target: String,
     pub results: Vec<CaseResult>,
+    /// Fixture steps that failed, each reported once: setup errors (the cases that
+    /// need the fixture are blocked) and teardown warnings (something may be left).
+    pub setup: Vec<SetupIssue>,
     /// The target could not be reached at all (nothing ran).
     pub unreachable: Option<String>,
     /// Interrupted (Ctrl-C, SIGTERM, SIGHUP): cases cut short claim no verdict.
@@ -216,6 +226,7 @@ impl RunReport {
             duration: Duration::ZERO,
             target,
             results: Vec::new(),
+            setup: Vec::new(),
             unreachable: None,
             interrupted: false,
             listed_only: false,

@@ -55,7 +55,7 @@ pub fn document(
             "emulator".into()
         }
     });
-    RunDocument::build(DocumentInput {
+    let mut doc = RunDocument::build(DocumentInput {
         results: &report.results,
         expectations,
         target: TargetInfo {
@@ -74,7 +74,9 @@ pub fn document(
         interrupted: report.interrupted,
         details: &details,
         case_ids: &case_ids,
-    })
+    });
+    doc.setup.clone_from(&report.setup);
+    doc
 }
 
 /// Writes the requested renderings of a document.

@@ -9,13 +9,22 @@ use crate::contract::Contract;
 use crate::reference::{self, ReferenceOptions};
 use crate::report::expectations::Expectations;
 use crate::report::{self, TrialPlan};
-use crate::run::{CaseResult, Outcome, RunSettings, Runner};
+use crate::run::{CaseResult, Outcome, RunSettings, Runner, SetupIssue};
 use crate::suite::{Case, PlannedFixture, Suite};
 use crate::target::{Credentials, Target, TargetConfig};
 use libtest_mimic::Arguments;
 use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// What setting up the fixtures left: the fixtures to tear down at the end, the
+/// fixture steps that failed, and whether the target could be reached at all.
+pub struct Setup<'s> {
+    pub fixtures: Vec<&'s PlannedFixture>,
+    pub issues: Vec<SetupIssue>,
+    /// The target could not be reached (nothing else runs).
+    pub unreachable: Option<String>,
+}
 
 /// A target ready to receive the suite: the runtime, the runner, and the reference
 /// server when the run started one.
@@ -79,6 +88,7 @@ impl Session {
         let settings = RunSettings {
             poll_interval: choice.poll_interval.unwrap_or(default_poll),
             vars,
+            var_defaults: suite.vars.clone(),
             keep_exchanges: choice.keep_exchanges,
             max_within: choice
                 .max_within
@@ -113,23 +123,37 @@ impl Session {
         })
     }
 
-    /// Sets up the fixtures these cases need. Err: the target is unreachable.
-    pub fn setup<'s>(
-        &self,
-        suite: &'s Suite,
-        cases: &[&Case],
-    ) -> Result<Vec<&'s PlannedFixture>, String> {
+    /// Sets up the fixtures these cases need, after making sure no other run uses
+    /// this run id on the target (Err: it does; nothing was created).
+    pub fn setup<'s>(&self, suite: &'s Suite, cases: &[&Case]) -> Result<Setup<'s>, AppError> {
         let fixtures = suite.fixtures_for(cases);
+        let in_use = self
+            .runtime
+            .block_on(self.runner.clusters_in_use(&fixtures));
+        if let Some(cluster) = in_use.into_iter().next() {
+            return Err(AppError::RunIdInUse {
+                run_id: self.runner.settings().run_id.clone(),
+                cluster,
+            });
+        }
         let outcome = self.runtime.block_on(self.runner.setup_fixtures(&fixtures));
+        let mut issues = outcome.issues;
         if let Some(reason) = outcome.unreachable {
-            self.runtime
-                .block_on(self.runner.teardown_fixtures(&fixtures));
-            return Err(reason);
+            issues.extend(
+                self.runtime
+                    .block_on(self.runner.teardown_fixtures(&fixtures)),
+            );
+            return Ok(Setup {
+                fixtures: Vec::new(),
+                issues,
+                unreachable: Some(reason),
+            });
         }
-        for (name, why) in &outcome.failed {
-            eprintln!("fixture `{name}` could not be set up: {why}");
-        }
-        Ok(fixtures)
+        Ok(Setup {
+            fixtures,
+            issues,
+            unreachable: None,
+        })
     }
 
     /// Runs cases concurrently (at most `jobs` at once) without terminal output.
@@ -177,14 +201,16 @@ impl Session {
     }
 
     /// Stops every task the run started, tears fixtures down, stops the reference.
-    pub fn finish(self, fixtures: &[&PlannedFixture]) {
+    /// Returns the fixture teardown steps that failed.
+    pub fn finish(self, fixtures: &[&PlannedFixture]) -> Vec<SetupIssue> {
         self.runtime.block_on(async {
             self.runner.stop_started_tasks().await;
-            self.runner.teardown_fixtures(fixtures).await;
+            let issues = self.runner.teardown_fixtures(fixtures).await;
             if let Some(server) = self.reference {
                 server.shutdown().await;
             }
-        });
+            issues
+        })
     }
 }
 
@@ -204,14 +230,16 @@ pub fn run_quiet(
         .collect();
     let session = Session::start(paths, contract, &suite, choice, jobs)?;
     let mut report = RunReport::new(&suite, session.label.clone(), session.endpoint.clone());
-    match session.setup(&suite, &cases) {
-        Err(reason) => {
+    let setup = session.setup(&suite, &cases)?;
+    report.setup = setup.issues;
+    match setup.unreachable {
+        Some(reason) => {
             report.unreachable = Some(reason);
-            session.finish(&[]);
+            report.setup.extend(session.finish(&[]));
         }
-        Ok(fixtures) => {
+        None => {
             report.results = session.run_cases(&suite, &cases, jobs);
-            session.finish(&fixtures);
+            report.setup.extend(session.finish(&setup.fixtures));
         }
     }
     report.duration = clock.elapsed();
@@ -266,14 +294,14 @@ pub fn run(
     let session = Session::start(paths, contract, &suite, choice, jobs)?;
     let mut report = RunReport::new(&suite, session.label.clone(), session.endpoint.clone());
     watch_interrupts(&session.runtime, &session.runner);
-    let fixtures = match session.setup(&suite, &running) {
-        Ok(f) => f,
-        Err(reason) => {
-            report.unreachable = Some(reason);
-            session.finish(&[]);
-            return Ok(report);
-        }
-    };
+    let setup = session.setup(&suite, &running)?;
+    report.setup = setup.issues;
+    let fixtures = setup.fixtures;
+    if let Some(reason) = setup.unreachable {
+        report.unreachable = Some(reason);
+        report.setup.extend(session.finish(&[]));
+        return Ok(report);
+    }
     // Cases skipped by tag (libtest never calls them) still get their verdict and reason.
     let skipped: Vec<CaseResult> = cases
         .iter()
@@ -313,7 +341,7 @@ pub fn run(
         .results
         .sort_by_key(|r| suite.cases.iter().position(|c| c.id == r.id));
     report.interrupted = session.runner.is_interrupted();
-    session.finish(&fixtures);
+    report.setup.extend(session.finish(&fixtures));
     report.duration = clock.elapsed();
     Ok(report)
 }

@@ -1,6 +1,7 @@
 //! The reference target: a small in-memory implementation of the ECS task API
 //! (RunTask, StopTask, DescribeTasks, ListTasks, plus the setup operations CreateCluster,
-//! DeleteCluster, RegisterTaskDefinition and DeregisterTaskDefinition) that follows the
+//! DeleteCluster, RegisterTaskDefinition and DeregisterTaskDefinition, and ListClusters,
+//! DescribeClusters and ListTaskDefinitions to find what exists) that follows the
 //! contract in `design/CONTRACT.md`, and named [`Deviation`]s that each break one
 //! documented rule on purpose.
 //!
@@ -31,13 +32,14 @@
 //! Files: `server` (wire and routing), `ops` (dispatch and the task operations), `list`
 //! (ListTasks and paging), `placement` (placement constraints and strategies on the
 //! simulated instance), `setup` (clusters and
-//! task definitions), `state` (data and the time-driven lifecycle), `view` (JSON
+//! task definitions), `inventory` (listing and describing them), `state` (data and the time-driven lifecycle), `view` (JSON
 //! rendering), `input` (typed request access), `error`, `deviation` (the deviations and
 //! the final render step that applies most of them).
 
 mod deviation;
 mod error;
 mod input;
+mod inventory;
 mod list;
 mod ops;
 mod placement;

@@ -15,6 +15,7 @@ use serde_json::{json, Map, Value};
 use super::deviation::{Deviation, Deviations};
 use super::error::{ApiError, ApiResult, ErrorKind};
 use super::input::{self, cluster_name, Input};
+use super::inventory;
 use super::list;
 use super::placement;
 use super::setup;
@@ -32,10 +33,13 @@ pub(crate) enum Op {
     DeleteCluster,
     RegisterTaskDefinition,
     DeregisterTaskDefinition,
+    ListClusters,
+    DescribeClusters,
+    ListTaskDefinitions,
 }
 
 impl Op {
-    const ALL: [Op; 8] = [
+    const ALL: [Op; 11] = [
         Op::RunTask,
         Op::StopTask,
         Op::DescribeTasks,
@@ -44,6 +48,9 @@ impl Op {
         Op::DeleteCluster,
         Op::RegisterTaskDefinition,
         Op::DeregisterTaskDefinition,
+        Op::ListClusters,
+        Op::DescribeClusters,
+        Op::ListTaskDefinitions,
     ];
 
     pub(crate) fn from_name(name: &str) -> Option<Op> {
@@ -115,6 +122,9 @@ fn dispatch(app: &App, region: &str, op: Op, body: &Map<String, Value>) -> ApiRe
         Op::DeleteCluster => setup::delete_cluster(app, region, &input),
         Op::RegisterTaskDefinition => setup::register_task_definition(app, region, &input),
         Op::DeregisterTaskDefinition => setup::deregister_task_definition(app, region, &input),
+        Op::ListClusters => inventory::list_clusters(app, region, &input),
+        Op::DescribeClusters => inventory::describe_clusters(app, region, &input),
+        Op::ListTaskDefinitions => inventory::list_task_definitions(app, region, &input),
     }
 }
 

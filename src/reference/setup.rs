@@ -41,7 +41,7 @@ pub(crate) fn create_cluster(app: &App, region_name: &str, input: &Input) -> Api
 }
 
 /// Tasks of a cluster that are RUNNING, and that are on their way there.
-fn counts(region: &Region, cluster: &str, m: &view::Moment) -> (usize, usize) {
+pub(crate) fn counts(region: &Region, cluster: &str, m: &view::Moment) -> (usize, usize) {
     let live = region
         .tasks
         .values()

@@ -4,7 +4,7 @@
 
 use super::expectations::{verdict, Expectations, Known, Verdict};
 use crate::finding::Finding;
-use crate::run::{CaseResult, Outcome, Phase};
+use crate::run::{CaseResult, Outcome, Phase, SetupIssue, SetupPhase};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -30,6 +30,10 @@ pub struct RunDocument {
     pub totals: BTreeMap<Verdict, usize>,
     /// Known-deviation entries that name no case of the suite.
     pub unknown_expectations: Vec<Known>,
+    /// Fixture steps that failed, each once: `setup` errors block the cases that need
+    /// the fixture; `teardown` warnings say what may be left on the target.
+    #[serde(default)]
+    pub setup: Vec<SetupIssue>,
     pub cases: Vec<CaseEntry>,
 }
 
@@ -134,6 +138,27 @@ impl CaseEntry {
 }
 
 impl RunDocument {
+    /// Fixtures that could not be set up (each blocks the cases that need it).
+    pub fn setup_errors(&self) -> impl Iterator<Item = &SetupIssue> {
+        self.setup.iter().filter(|s| s.phase == SetupPhase::Setup)
+    }
+
+    /// Fixture teardown steps that failed (something may be left on the target).
+    pub fn teardown_warnings(&self) -> impl Iterator<Item = &SetupIssue> {
+        self.setup
+            .iter()
+            .filter(|s| s.phase == SetupPhase::Teardown)
+    }
+
+    /// How many cases a fixture that could not be set up blocked.
+    pub fn blocked_by(&self, fixture: &str) -> usize {
+        let reason = crate::run::blocked_reason(fixture);
+        self.cases
+            .iter()
+            .filter(|c| c.reason.as_deref() == Some(reason.as_str()))
+            .count()
+    }
+
     pub fn recount(&mut self) {
         self.totals.clear();
         for c in &self.cases {
@@ -141,10 +166,11 @@ impl RunDocument {
         }
     }
 
-    /// Whether the run fails: new failures, errors, an interruption (nothing is
-    /// certified), or (when stale entries fail) fixed cases.
+    /// Whether the run fails: setup errors, new failures, errors, an interruption
+    /// (nothing is certified), or (when stale entries fail) fixed cases.
     pub fn fails(&self, stale_fails: bool) -> bool {
         self.interrupted
+            || self.setup_errors().next().is_some()
             || self.cases.iter().any(|c| match c.verdict {
                 Verdict::Fail | Verdict::Error | Verdict::Interrupted => true,
                 Verdict::Fixed => stale_fails,
@@ -179,6 +205,11 @@ impl RunDocument {
             for c in d.cases {
                 if !first.cases.iter().any(|x| x.id == c.id) {
                     first.cases.push(c);
+                }
+            }
+            for issue in d.setup {
+                if !first.setup.contains(&issue) {
+                    first.setup.push(issue);
                 }
             }
         }
@@ -314,6 +345,7 @@ impl RunDocument {
             .into_iter()
             .cloned()
             .collect(),
+            setup: Vec::new(),
             cases,
         };
         doc.recount();
@@ -345,6 +377,7 @@ mod tests {
             interrupted: false,
             totals: BTreeMap::new(),
             unknown_expectations: Vec::new(),
+            setup: Vec::new(),
             cases: Vec::new(),
         };
         for id in ids {
@@ -419,6 +452,105 @@ mod tests {
         cut.interrupted = true;
         let merged = RunDocument::merge(vec![doc(Some("1/2"), &["a"]), cut]).unwrap();
         assert!(merged.interrupted && merged.fails(false));
+    }
+
+    fn issue(fixture: &str, phase: SetupPhase) -> SetupIssue {
+        SetupIssue {
+            fixture: fixture.into(),
+            phase,
+            step: 1,
+            call: "RunTask".into(),
+            file: "cases/fixtures.yaml".into(),
+            line: 48,
+            problem: "refused".into(),
+            error: None,
+            hint: None,
+        }
+    }
+
+    fn setup_doc(setup: Vec<SetupIssue>, blocked: &[&str], partition: Option<&str>) -> RunDocument {
+        let cases = blocked
+            .iter()
+            .map(|id| CaseEntry {
+                id: id.to_string(),
+                name: id.to_string(),
+                file: String::new(),
+                tags: Vec::new(),
+                cites: String::new(),
+                verdict: Verdict::Error,
+                reason: Some(crate::run::blocked_reason("network")),
+                duration_secs: 0.0,
+                known: Vec::new(),
+                findings: Vec::new(),
+                details: None,
+            })
+            .collect();
+        let mut doc = RunDocument {
+            format: FORMAT.into(),
+            tool_version: "0".into(),
+            suite: SuiteInfo {
+                cases: 2,
+                hash: "h".into(),
+            },
+            target: TargetInfo {
+                name: "t".into(),
+                kind: "emulator".into(),
+                endpoint: "http://127.0.0.1:1".into(),
+                region: "us-east-1".into(),
+            },
+            started_at: utc_now(),
+            duration_secs: 1.0,
+            partition: partition.map(str::to_owned),
+            interrupted: false,
+            totals: BTreeMap::new(),
+            unknown_expectations: Vec::new(),
+            setup,
+            cases,
+        };
+        doc.recount();
+        doc
+    }
+
+    #[test]
+    fn partitions_report_a_shared_setup_error_once_and_keep_the_others() {
+        let a = setup_doc(
+            vec![issue("network", SetupPhase::Setup)],
+            &["a/x"],
+            Some("1/2"),
+        );
+        let b = setup_doc(
+            vec![
+                issue("network", SetupPhase::Setup),
+                issue("cluster", SetupPhase::Teardown),
+            ],
+            &["b/y"],
+            Some("2/2"),
+        );
+        let merged = RunDocument::merge(vec![a, b]).unwrap();
+        assert_eq!(
+            merged.setup,
+            vec![
+                issue("network", SetupPhase::Setup),
+                issue("cluster", SetupPhase::Teardown)
+            ]
+        );
+        assert_eq!(merged.blocked_by("network"), 2);
+        assert_eq!(merged.blocked_by("cluster"), 0);
+    }
+
+    #[test]
+    fn a_setup_error_fails_the_run_and_a_teardown_warning_does_not() {
+        assert!(setup_doc(vec![issue("network", SetupPhase::Setup)], &[], None).fails(false));
+        assert!(!setup_doc(vec![issue("cluster", SetupPhase::Teardown)], &[], None).fails(true));
+        assert!(!setup_doc(Vec::new(), &[], None).fails(true));
+    }
+
+    #[test]
+    fn a_document_without_a_setup_list_still_reads() {
+        let mut value = serde_json::to_value(setup_doc(Vec::new(), &[], None)).unwrap();
+        value.as_object_mut().unwrap().remove("setup");
+        let back: RunDocument = serde_json::from_value(value).unwrap();
+        assert!(back.setup.is_empty());
     }
 
     #[test]

@@ -3,9 +3,42 @@
 
 use super::document::RunDocument;
 use super::expectations::Verdict;
+use crate::run::SetupPhase;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use std::collections::BTreeMap;
 use std::time::Duration;
+
+/// One testcase per fixture step that failed: a setup error is an error (the cases it
+/// blocks are errors too); a teardown warning passes with the warning in system-err.
+fn setup_suite(doc: &RunDocument) -> TestSuite {
+    let mut suite = TestSuite::new("setup");
+    for issue in &doc.setup {
+        let phase = match issue.phase {
+            SetupPhase::Setup => "setup",
+            SetupPhase::Teardown => "teardown",
+        };
+        let status = match issue.phase {
+            SetupPhase::Setup => {
+                let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
+                s.set_message(issue.problem.clone())
+                    .set_type("setup-error")
+                    .set_description(format!(
+                        "{issue}\nblocks {} case(s)",
+                        doc.blocked_by(&issue.fixture)
+                    ));
+                s
+            }
+            SetupPhase::Teardown => TestCaseStatus::success(),
+        };
+        let mut tc = TestCase::new(format!("fixture/{}/{phase}", issue.fixture), status);
+        tc.set_classname("setup");
+        if issue.phase == SetupPhase::Teardown {
+            tc.set_system_err(format!("warning: {issue}"));
+        }
+        suite.add_test_case(tc);
+    }
+    suite
+}
 
 /// Renders the document as JUnit XML.
 pub fn render(doc: &RunDocument) -> Result<String, String> {
@@ -89,6 +122,9 @@ pub fn render(doc: &RunDocument) -> Result<String, String> {
         }
     }
     report.add_test_suites(suites.into_values());
+    if !doc.setup.is_empty() {
+        report.add_test_suite(setup_suite(doc));
+    }
     report.set_time(Duration::from_secs_f64(doc.duration_secs.max(0.0)));
     report.to_string().map_err(|e| e.to_string())
 }

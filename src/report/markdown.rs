@@ -59,6 +59,7 @@ pub fn render(doc: &RunDocument, coverage: Option<&str>) -> String {
         let _ = writeln!(out, "| interrupted | true |");
     }
     let _ = writeln!(out, "| verdict | **{verdict}** |\n");
+    setup_section(doc, &mut out);
 
     let _ = writeln!(out, "## Results per operation\n");
     let _ = writeln!(
@@ -172,6 +173,43 @@ pub fn render(doc: &RunDocument, coverage: Option<&str>) -> String {
         let _ = writeln!(out, "\n{section}");
     }
     out
+}
+
+/// Setup errors (with the cases they block) and teardown warnings, when there are any.
+fn setup_section(doc: &RunDocument, out: &mut String) {
+    if doc.setup.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "## Setup errors and teardown warnings\n");
+    let _ = writeln!(
+        out,
+        "| fixture | phase | step | where | problem | hint | blocked cases |\n|---|---|---|---|---|---|---|"
+    );
+    for s in &doc.setup {
+        let (phase, blocked) = match s.phase {
+            crate::run::SetupPhase::Setup => {
+                ("setup error", doc.blocked_by(&s.fixture).to_string())
+            }
+            crate::run::SetupPhase::Teardown => ("teardown warning", "—".to_owned()),
+        };
+        let problem = match &s.error {
+            Some(e) if !s.problem.contains(e.as_str()) => {
+                format!("{} (target answered {e})", s.problem)
+            }
+            _ => s.problem.clone(),
+        };
+        let _ = writeln!(
+            out,
+            "| `{}` | {phase} | {} {} | `{}` | {} | {} | {blocked} |",
+            s.fixture,
+            s.step,
+            s.call,
+            s.location(),
+            escape(&problem),
+            escape(s.hint.as_deref().unwrap_or("")),
+        );
+    }
+    out.push('\n');
 }
 
 fn short(hash: &str) -> &str {

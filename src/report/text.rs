@@ -21,7 +21,13 @@ pub fn failure(result: &CaseResult, region: &str) -> String {
     }
     match &result.outcome {
         Outcome::Error(reason) => {
-            let _ = writeln!(out, "target error: {reason}");
+            // A case blocked by a fixture is the setup's problem, not the target's.
+            let label = if reason.starts_with("blocked by fixture") {
+                "setup error"
+            } else {
+                "target error"
+            };
+            let _ = writeln!(out, "{label}: {reason}");
         }
         Outcome::Interrupted(reason) => {
             let _ = writeln!(out, "interrupted: {reason} (no verdict)");
@@ -170,6 +176,8 @@ pub fn summary(doc: &RunDocument) -> String {
             });
     let verdict = if doc.interrupted {
         "INTERRUPTED (no verdict: cases cut short or not run are `interrupted`)"
+    } else if doc.setup_errors().next().is_some() {
+        "SETUP ERRORS"
     } else if count(Verdict::Error) > 0 {
         "TARGET ERRORS"
     } else if count(Verdict::Fail) > 0 {
@@ -181,7 +189,9 @@ pub fn summary(doc: &RunDocument) -> String {
     } else {
         "CONFORMANT"
     };
-    let mut out = format!(
+    let mut out = setup_section(doc);
+    let _ = write!(
+        out,
         "ecs-conform: {verdict} — {} passed, {} failed, {} known, {} fixed, {} skipped, {} target errors against {}",
         count(Verdict::Pass),
         count(Verdict::Fail),
@@ -204,6 +214,10 @@ pub fn summary(doc: &RunDocument) -> String {
             "\n  also noted: {drift} drift (fields or values the documents do not know), {warn} warnings (fields real endpoints send were missing)"
         );
     }
+    let blocked: Vec<Option<String>> = doc
+        .setup_errors()
+        .map(|s| Some(crate::run::blocked_reason(&s.fixture)))
+        .collect();
     for c in &doc.cases {
         let why = c
             .findings
@@ -224,6 +238,8 @@ pub fn summary(doc: &RunDocument) -> String {
             });
         let line = match c.verdict {
             Verdict::Fail => format!("FAIL  {}: {}", c.id, why.unwrap_or_default()),
+            // Counted under the setup error that blocked it, not repeated per case.
+            Verdict::Error if blocked.contains(&c.reason) => continue,
             Verdict::Error => format!("ERROR {}: {}", c.id, c.reason.clone().unwrap_or_default()),
             Verdict::Fixed => format!(
                 "FIXED {}: listed as a known deviation ({}) but passed: remove the entry",
@@ -240,6 +256,30 @@ pub fn summary(doc: &RunDocument) -> String {
     }
     for k in &doc.unknown_expectations {
         let _ = write!(out, "\n  STALE expectation entry names no case: {}", k.case);
+    }
+    out
+}
+
+/// Each setup error and teardown warning once, before the summary line.
+fn setup_section(doc: &RunDocument) -> String {
+    let mut out = String::new();
+    for issue in doc.setup_errors() {
+        let blocked = doc.blocked_by(&issue.fixture);
+        let _ = writeln!(
+            out,
+            "SETUP ERROR {issue}
+  blocks {blocked} case{} (verdict error: blocked by fixture `{}`)
+",
+            if blocked == 1 { "" } else { "s" },
+            issue.fixture
+        );
+    }
+    for issue in doc.teardown_warnings() {
+        let _ = writeln!(
+            out,
+            "TEARDOWN WARNING {issue}
+"
+        );
     }
     out
 }

@@ -3,16 +3,18 @@
 //! per run, and cleanup of every task the run started (also when interrupted).
 //! Cases are independent and run concurrently; steps within a case run in order.
 
+mod fixtures;
 mod step;
 mod vars;
 
+pub use fixtures::{blocked_reason, hint_for, FixtureOutcome, SetupIssue, SetupPhase};
 pub use step::{Phase, Scope, StepReport};
 pub use vars::{case_id, new_run_id, uuid, Vars};
 
 use crate::contract::Contract;
 use crate::finding::{Finding, Severity};
 use crate::snapshot::{Identities, SnapshotStore};
-use crate::suite::{Case, PlannedFixture};
+use crate::suite::Case;
 use crate::target::Target;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -33,6 +35,9 @@ pub struct RunSettings {
     pub run_id: String,
     /// Suite variables with target overrides applied (visible to every case).
     pub vars: serde_json::Map<String, Value>,
+    /// The suite variables' defaults from the fixtures file (a setup error says when
+    /// a value is still the placeholder default).
+    pub var_defaults: serde_json::Map<String, Value>,
     /// Keep the exchanges of steps that passed (otherwise dropped to save memory).
     pub keep_exchanges: bool,
 }
@@ -54,6 +59,7 @@ impl Default for RunSettings {
                 })
                 .unwrap_or_else(new_run_id),
             vars: serde_json::Map::new(),
+            var_defaults: serde_json::Map::new(),
             keep_exchanges: false,
         }
     }
@@ -131,16 +137,6 @@ struct Started {
     task: String,
 }
 
-/// What the fixtures left for the cases.
-#[derive(Debug, Default)]
-pub struct FixtureOutcome {
-    /// Fixtures that could not be set up, with the reason.
-    pub failed: BTreeMap<String, String>,
-    pub reports: Vec<StepReport>,
-    /// Set when the target could not be reached at all.
-    pub unreachable: Option<String>,
-}
-
 /// Runs cases against one target. Shared by all concurrent cases.
 pub struct Runner {
     target: Target,
@@ -211,63 +207,6 @@ impl Runner {
 
     fn globals(&self) -> Vars {
         self.globals.lock().map(|g| g.clone()).unwrap_or_default()
-    }
-
-    /// Sets up fixtures in order; what they save becomes visible to every case.
-    pub async fn setup_fixtures(&self, fixtures: &[&PlannedFixture]) -> FixtureOutcome {
-        let mut outcome = FixtureOutcome::default();
-        for fixture in fixtures {
-            if let Some(need) = fixture
-                .needs
-                .iter()
-                .find(|n| outcome.failed.contains_key(*n))
-            {
-                outcome.failed.insert(
-                    fixture.name.clone(),
-                    format!("it needs `{need}`, which failed"),
-                );
-                continue;
-            }
-            let mut scope = self.scope(self.globals(), None);
-            for (i, planned) in fixture.setup.iter().enumerate() {
-                let phase = Phase::Fixture(fixture.name.clone());
-                let report = self.exec_step(planned, i + 1, phase, &mut scope).await;
-                let problem = report.problem();
-                if let Some(reason) = &report.target_error {
-                    if report.exchange.is_none() {
-                        outcome.unreachable = Some(reason.clone());
-                    }
-                }
-                outcome.reports.push(report);
-                if let Some(problem) = problem {
-                    outcome.failed.insert(fixture.name.clone(), problem);
-                    break;
-                }
-            }
-            if outcome.unreachable.is_some() {
-                break;
-            }
-            if let Ok(mut g) = self.globals.lock() {
-                g.extend(&scope.vars);
-            }
-        }
-        if let Ok(mut f) = self.failed_fixtures.lock() {
-            f.clone_from(&outcome.failed);
-        }
-        outcome
-    }
-
-    /// Tears fixtures down in reverse order; steps whose variables were never saved are skipped.
-    pub async fn teardown_fixtures(&self, fixtures: &[&PlannedFixture]) -> Vec<StepReport> {
-        let mut reports = Vec::new();
-        let mut scope = self.scope(self.globals(), None);
-        for fixture in fixtures.iter().rev() {
-            for (i, planned) in fixture.teardown.iter().enumerate() {
-                let phase = Phase::FixtureTeardown(fixture.name.clone());
-                reports.push(self.exec_step(planned, i + 1, phase, &mut scope).await);
-            }
-        }
-        reports
     }
 
     /// Stops every task a RunTask of this run started and that is still listed.
@@ -347,10 +286,10 @@ impl Runner {
         let started = Instant::now();
         let mut result = CaseResult::skipped(case, "");
         let failed_fixture = self.failed_fixtures.lock().ok().and_then(|f| {
-            case.fixtures.iter().find_map(|n| {
-                f.get(n)
-                    .map(|why| format!("fixture `{n}` could not be set up: {why}"))
-            })
+            case.fixtures
+                .iter()
+                .find(|n| f.contains_key(*n))
+                .map(|n| blocked_reason(n))
         });
         if let Some(reason) = failed_fixture {
             result.outcome = Outcome::Error(reason);

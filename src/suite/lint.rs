@@ -156,9 +156,20 @@ pub fn load_fixtures(
             ops,
             &mut defined,
         );
+        for var in &fixture.checks {
+            if !raw.vars.contains_key(var) {
+                check.near(
+                    var,
+                    1,
+                    format!("fixture `{name}` checks `{var}`, which is not a suite variable (`vars:` of this file)"),
+                );
+            }
+        }
         planned.push(PlannedFixture {
             name: name.clone(),
+            file: file.to_owned(),
             needs: fixture.needs.clone(),
+            checks: fixture.checks.clone(),
             setup,
             teardown,
         });
@@ -257,6 +268,12 @@ pub fn load_case(
     if problems.len() > before {
         return None;
     }
+    let mut case_fixtures = raw.fixtures;
+    for name in super::needs::checking_fixtures(&raw.vars, &raw.steps, &raw.teardown, fixtures) {
+        if !case_fixtures.contains(&name) {
+            case_fixtures.push(name);
+        }
+    }
     Some(Case {
         id: id.to_owned(),
         file: file.to_owned(),
@@ -264,7 +281,7 @@ pub fn load_case(
         tags: raw.tags,
         cites: raw.cites,
         description: raw.description,
-        fixtures: raw.fixtures,
+        fixtures: case_fixtures,
         vars: raw.vars,
         steps,
         teardown,

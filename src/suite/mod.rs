@@ -7,6 +7,7 @@ mod lint;
 mod locate;
 pub mod matcher;
 pub mod model;
+mod needs;
 pub mod template;
 
 pub use lint::BUILTIN_VARIABLES;
@@ -123,7 +124,11 @@ impl Case {
 #[derive(Debug, Clone)]
 pub struct PlannedFixture {
     pub name: String,
+    /// The fixtures file it comes from (setup errors name it with the step's line).
+    pub file: PathBuf,
     pub needs: Vec<String>,
+    /// Suite variables its setup vouches for; cases that use one need this fixture.
+    pub checks: Vec<String>,
     pub setup: Vec<PlannedStep>,
     pub teardown: Vec<PlannedStep>,
 }

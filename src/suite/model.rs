@@ -125,6 +125,11 @@ pub struct Fixture {
     /// Other fixtures this one needs first.
     #[serde(default)]
     pub needs: Vec<String>,
+    /// Suite variables this fixture's setup vouches for (e.g. `subnet`): every case
+    /// that uses one of them needs the fixture, without naming it, and a failure of
+    /// the fixture says which `--var` to pass.
+    #[serde(default)]
+    pub checks: Vec<String>,
     pub setup: Vec<Step>,
     #[serde(default)]
     pub teardown: Vec<Step>,
