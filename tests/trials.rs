@@ -128,6 +128,11 @@ fn trials_with_a_panicking_case() {
             .is_some_and(|e| e < xml[at..].find("</testcase>").unwrap()),
         "{xml}"
     );
+    let summary = ecs_conform::report::text::summary(&doc);
+    assert!(
+        summary.contains("HARNESS ERRORS") && summary.contains("0 target errors"),
+        "a panic of the harness is not blamed on the target: {summary}"
+    );
     let md = markdown::render(&doc, None);
     assert!(md.contains(&doomed) && md.contains("panicked"), "{md}");
     assert!(md.contains("not conformant"), "{md}");

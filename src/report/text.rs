@@ -162,6 +162,12 @@ pub fn response(ex: &Exchange) -> String {
     out
 }
 
+/// Whether an error verdict's reason says the harness, not the target, ended the case
+/// (a panic, or a case task that ended early).
+fn is_harness_error(reason: &str) -> bool {
+    reason.contains("ecs-conform panicked") || reason.contains("its task ended early")
+}
+
 /// The closing summary of a run, from its document (verdicts with expectations applied).
 pub fn summary(doc: &RunDocument) -> String {
     let count = |v: Verdict| doc.totals.get(&v).copied().unwrap_or(0);
@@ -174,12 +180,28 @@ pub fn summary(doc: &RunDocument) -> String {
                 Severity::Warn => (d, w + 1),
                 Severity::Fail => (d, w),
             });
+    let blocked: Vec<Option<String>> = doc
+        .setup_errors()
+        .map(|s| Some(crate::run::blocked_reason(&s.fixture)))
+        .collect();
+    // Errors split by who caused them: a fixture (setup), ecs-conform itself, the target.
+    let (mut by_setup, mut by_harness) = (0, 0);
+    for c in doc.cases.iter().filter(|c| c.verdict == Verdict::Error) {
+        if blocked.contains(&c.reason) {
+            by_setup += 1;
+        } else if c.reason.as_deref().is_some_and(is_harness_error) {
+            by_harness += 1;
+        }
+    }
+    let by_target = count(Verdict::Error) - by_setup - by_harness;
     let verdict = if doc.interrupted {
         "INTERRUPTED (no verdict: cases cut short or not run are `interrupted`)"
     } else if doc.setup_errors().next().is_some() {
         "SETUP ERRORS"
-    } else if count(Verdict::Error) > 0 {
+    } else if by_target > 0 {
         "TARGET ERRORS"
+    } else if by_harness > 0 {
+        "HARNESS ERRORS (a bug of ecs-conform, not of the target)"
     } else if count(Verdict::Fail) > 0 {
         "NOT CONFORMANT"
     } else if count(Verdict::Fixed) > 0 {
@@ -198,9 +220,15 @@ pub fn summary(doc: &RunDocument) -> String {
         count(Verdict::Known),
         count(Verdict::Fixed),
         count(Verdict::Skipped),
-        count(Verdict::Error),
+        by_target,
         doc.target.name
     );
+    if by_setup + by_harness > 0 {
+        let _ = write!(
+            out,
+            "\n  errors not caused by the target: {by_setup} cases blocked by setup errors, {by_harness} cases that ecs-conform could not finish (a bug of the harness)"
+        );
+    }
     if doc.interrupted || count(Verdict::Interrupted) > 0 {
         let _ = write!(
             out,
@@ -214,10 +242,6 @@ pub fn summary(doc: &RunDocument) -> String {
             "\n  also noted: {drift} drift (fields or values the documents do not know), {warn} warnings (fields real endpoints send were missing)"
         );
     }
-    let blocked: Vec<Option<String>> = doc
-        .setup_errors()
-        .map(|s| Some(crate::run::blocked_reason(&s.fixture)))
-        .collect();
     for c in &doc.cases {
         let why = c
             .findings
