@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// The exit codes, as `--help` shows them (the README and `main.rs` say the same).
-const EXIT_CODES: &str = "Exit codes: 0 all passed, 1 contract failures, 2 bad input or usage, 3 target unreachable or target errors, 4 no cases to run (a filter, tag, partition or folder selected nothing), 130 interrupted (Ctrl-C, SIGTERM or SIGHUP).";
+const EXIT_CODES: &str = "Exit codes: 0 all passed, 1 contract failures, 2 bad input or usage (or a run id in use), 3 target unreachable, target errors or setup errors, 4 no cases to run (a filter, tag, partition or folder selected nothing), 130 interrupted (Ctrl-C, SIGTERM or SIGHUP).";
 
 #[derive(Parser)]
 #[command(

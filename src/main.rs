@@ -2,9 +2,10 @@
 //! codes. Everything else lives in the library.
 //!
 //! Exit codes: 0 all passed (or known), 1 contract failures, 2 bad input or usage
-//! (case file, schema, flag, a target file without an endpoint, an incomplete set of
-//! partitions to merge), 3 target unreachable or target errors (or a case that did
-//! not finish normally), 4 no cases to run (a tag, name filter, `--skip`, partition
+//! (case file, schema, target file, flag, a target file without an endpoint, an
+//! incomplete set of partitions to merge, a run id already in use on the target),
+//! 3 target unreachable, target errors, setup errors (a fixture could not be set up)
+//! or a case that did not finish normally, 4 no cases to run (a tag, name filter, `--skip`, partition
 //! or empty folder selected nothing, or every selected case is skipped by tag),
 //! 130 interrupted (Ctrl-C, SIGTERM or SIGHUP; a second signal quits at once).
 
@@ -246,7 +247,7 @@ fn run(args: RunArgs) -> Result<u8, AppError> {
         return Ok(EXIT_NO_CASES);
     }
     if let Some(reason) = &report.unreachable {
-        eprintln!("error: target unreachable: {reason}");
+        eprintln!("error: the target gave no usable answer during setup, so no case ran: {reason}");
         return Ok(EXIT_TARGET);
     }
     let doc = app::document(&report, &expectations, &choice, args.partition);
