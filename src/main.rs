@@ -130,6 +130,28 @@ fn execute(command: Command) -> Result<u8, AppError> {
     }
 }
 
+/// The region to sign for: the flag, else AWS_REGION, else AWS_DEFAULT_REGION, else
+/// the target file's, else us-east-1.
+fn region(flag: Option<String>, expectations: &Expectations) -> String {
+    flag.or_else(|| env("AWS_REGION"))
+        .or_else(|| env("AWS_DEFAULT_REGION"))
+        .or_else(|| expectations.region.clone())
+        .unwrap_or_else(|| "us-east-1".into())
+}
+
+/// The endpoint: the flag, else AWS_ENDPOINT_URL_ECS, else AWS_ENDPOINT_URL, else the
+/// target file's, which may name it per region (https://ecs.${region}.amazonaws.com).
+fn endpoint(flag: Option<String>, expectations: &Expectations, region: &str) -> Option<String> {
+    flag.or_else(|| env("AWS_ENDPOINT_URL_ECS"))
+        .or_else(|| env("AWS_ENDPOINT_URL"))
+        .or_else(|| {
+            expectations
+                .endpoint
+                .as_ref()
+                .map(|e| e.replace("${region}", region))
+        })
+}
+
 fn run(args: RunArgs) -> Result<u8, AppError> {
     let paths = Paths::resolve(args.suite.cases, args.suite.schemas);
     let mut expectations = match &args.target {
@@ -148,23 +170,8 @@ fn run(args: RunArgs) -> Result<u8, AppError> {
         None => Expectations::default(),
     };
     expectations.deny.extend(args.deny);
-    let region = args
-        .region
-        .or_else(|| env("AWS_REGION"))
-        .or_else(|| env("AWS_DEFAULT_REGION"))
-        .or_else(|| expectations.region.clone())
-        .unwrap_or_else(|| "us-east-1".into());
-    let endpoint = args
-        .endpoint
-        .or_else(|| env("AWS_ENDPOINT_URL_ECS"))
-        .or_else(|| env("AWS_ENDPOINT_URL"))
-        .or_else(|| {
-            // A target file may name the endpoint per region: https://ecs.${region}.amazonaws.com
-            expectations
-                .endpoint
-                .as_ref()
-                .map(|e| e.replace("${region}", &region))
-        });
+    let region = region(args.region, &expectations);
+    let endpoint = endpoint(args.endpoint, &expectations, &region);
     if let (Some(name), None) = (&args.target, &endpoint) {
         // Only a target file of kind `reference` may mean the built-in target: any
         // other would certify the reference under that target's name.
@@ -247,7 +254,7 @@ fn run(args: RunArgs) -> Result<u8, AppError> {
         return Ok(EXIT_NO_CASES);
     }
     if let Some(reason) = &report.unreachable {
-        eprintln!("error: the target gave no usable answer during setup, so no case ran: {reason}");
+        eprintln!("error: target unreachable or unusable during setup, so no case ran: {reason}");
         return Ok(EXIT_TARGET);
     }
     let doc = app::document(&report, &expectations, &choice, args.partition);
@@ -285,23 +292,8 @@ fn cleanup(args: CleanupArgs) -> Result<u8, AppError> {
         }
         None => Expectations::default(),
     };
-    let region = args
-        .region
-        .or_else(|| env("AWS_REGION"))
-        .or_else(|| env("AWS_DEFAULT_REGION"))
-        .or_else(|| expectations.region.clone())
-        .unwrap_or_else(|| "us-east-1".into());
-    let endpoint = args
-        .endpoint
-        .or_else(|| env("AWS_ENDPOINT_URL_ECS"))
-        .or_else(|| env("AWS_ENDPOINT_URL"))
-        .or_else(|| {
-            expectations
-                .endpoint
-                .as_ref()
-                .map(|e| e.replace("${region}", &region))
-        })
-        .ok_or_else(|| {
+    let region = region(args.region, &expectations);
+    let endpoint = endpoint(args.endpoint, &expectations, &region).ok_or_else(|| {
             AppError::Usage(
                 "cleanup needs the target's endpoint: --endpoint URL, AWS_ENDPOINT_URL_ECS, or --target NAME".into(),
             )

@@ -46,18 +46,7 @@ fn allowed(doc: &str, documented: &[&str]) -> i64 {
 
 /// Levenshtein distance in characters.
 fn distance(a: &str, b: &str) -> i64 {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitute = diagonal + usize::from(ca != *cb);
-            diagonal = row[j + 1];
-            row[j + 1] = substitute.min(row[j] + 1).min(diagonal + 1);
-        }
-    }
-    i64::try_from(row[b.len()]).unwrap_or(i64::MAX)
+    i64::try_from(strsim::levenshtein(a, b)).unwrap_or(i64::MAX)
 }
 
 #[cfg(test)]
