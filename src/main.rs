@@ -56,7 +56,8 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(match e {
-                AppError::Target(_) | AppError::Cleanup(_) => EXIT_TARGET,
+                AppError::Target(_) | AppError::Cleanup(_) | AppError::Incomplete(_) => EXIT_TARGET,
+                AppError::NoCases(_) => EXIT_NO_CASES,
                 _ => EXIT_USAGE,
             })
         }
@@ -406,7 +407,11 @@ fn diff(args: DiffArgs) -> Result<u8, AppError> {
     )?;
     let mut count = 0;
     for (case, step, lines) in &differences {
-        println!("{case} step {step}:");
+        if *step == 0 {
+            println!("{case}:");
+        } else {
+            println!("{case} step {step}:");
+        }
         for l in lines {
             println!("  {l}");
             count += 1;
@@ -416,7 +421,10 @@ fn diff(args: DiffArgs) -> Result<u8, AppError> {
         "ecs-conform diff: {count} difference(s) in {} step(s)",
         differences.len()
     );
-    Ok(if differences.is_empty() {
+    Ok(if differences.iter().any(|(_, step, _)| *step == 0) {
+        // A case one side gave no usable answer to: a target error, not a difference.
+        EXIT_TARGET
+    } else if differences.is_empty() {
         0
     } else {
         EXIT_FAILURES

@@ -59,3 +59,45 @@ fn clean_targets_agree_and_string_timestamps_show_as_differences() {
         differs.1
     );
 }
+
+/// A diff that compared nothing is never green: a filter that selects no case exits 4,
+/// and a side that gives no usable answer (here a closed port, for cases that need no
+/// fixture, so nothing fails at setup) is a difference or an error, never "0 differences".
+#[test]
+fn a_diff_that_compares_nothing_is_not_green() {
+    let o = bin()
+        .args([
+            "diff",
+            "--endpoint",
+            "reference",
+            "--against",
+            "reference",
+            "no-such-case",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    assert!(text(&o).contains("no cases to run"), "{}", text(&o));
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let o = bin()
+        .args([
+            "diff",
+            "--endpoint",
+            "reference",
+            "--against",
+            &format!("http://127.0.0.1:{port}"),
+            "errors/list-tasks-unknown-cluster",
+        ])
+        .output()
+        .unwrap();
+    let out = text(&o);
+    assert_ne!(o.status.code(), Some(0), "{out}");
+    assert!(!out.contains("0 difference(s)"), "{out}");
+    assert!(
+        out.contains("no usable answer") || out.contains("connect"),
+        "{out}"
+    );
+}

@@ -51,6 +51,12 @@ pub enum AppError {
     Runtime(std::io::Error),
     #[error("cleanup stopped: {0}")]
     Cleanup(String),
+    /// A command that would verify nothing (a filter that selects no case).
+    #[error("no cases to run: {0}")]
+    NoCases(String),
+    /// `diff` compared nothing (no step answered on both sides).
+    #[error("{0}")]
+    Incomplete(String),
     #[error("run id {run_id} is in use on the target: its cluster {cluster} exists; choose another ECS_CONFORM_RUN_ID or run `ecs-conform cleanup --run-id {run_id}`")]
     RunIdInUse { run_id: String, cluster: String },
 }
