@@ -28,10 +28,10 @@ pub struct Exclusions {
 
 impl Exclusions {
     pub fn load(path: &Path) -> Result<Exclusions, String> {
-        if !path.is_file() {
+        if !path.exists() {
             return Ok(Exclusions::default());
         }
-        let text = std::fs::read_to_string(path)
+        let text = crate::files::read_text(path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         serde_saphyr::from_str(&text).map_err(|e| {
             let (l, c) = e.location().map_or((1, 1), |l| (l.line(), l.column()));

@@ -9,6 +9,7 @@
 pub mod app;
 pub mod contract;
 pub mod coverage;
+pub mod files;
 pub mod finding;
 pub mod judge;
 pub mod reference;

@@ -153,3 +153,51 @@ fn the_shipped_target_files_lint_clean() {
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert!(out.contains("3 target file(s)"), "{out}");
 }
+
+/// The other folders the tool reads never block either: a FIFO and a link loop among
+/// the schemas, a FIFO where `coverage.yaml` should be, a FIFO at a snapshot's path.
+#[cfg(unix)]
+#[test]
+fn special_files_in_schemas_coverage_and_snapshots_never_block() {
+    let dir = scratch("special-elsewhere");
+    copy(&repo().join("schemas"), &dir.join("schemas"));
+    let fifo = |p: PathBuf| assert!(Command::new("mkfifo").arg(p).status().unwrap().success());
+    fifo(dir.join("schemas/shapes/Pipe.json"));
+    std::os::unix::fs::symlink("..", dir.join("schemas/shapes/loop")).unwrap();
+    let mut command = lint(&dir);
+    command.arg("--schemas").arg(dir.join("schemas"));
+    let o = finish_within(command, Duration::from_secs(60));
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+
+    std::fs::remove_file(dir.join("cases/coverage.yaml")).unwrap();
+    fifo(dir.join("cases/coverage.yaml"));
+    let mut coverage = bin();
+    coverage
+        .arg("coverage")
+        .arg("--cases")
+        .arg(dir.join("cases"));
+    let o = finish_within(coverage, Duration::from_secs(60));
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(out.contains("not a regular file (a FIFO)"), "{out}");
+
+    // A snapshot path that is a FIFO: the step fails with a reason instead of hanging.
+    let snapshots = dir.join("snapshots");
+    copy(&repo().join("snapshots"), &snapshots);
+    let snap = snapshots.join("run-task__launch-type-fargate__step-1.snap");
+    std::fs::remove_file(&snap).unwrap();
+    fifo(snap);
+    let mut run = bin();
+    run.current_dir(&dir)
+        .args(["run", "--exact", "run-task/launch-type-fargate"])
+        .arg("--cases")
+        .arg(repo().join("cases"))
+        .arg("--schemas")
+        .arg(repo().join("schemas"))
+        .env("CI", "true");
+    let o = finish_within(run, Duration::from_secs(60));
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("not a regular file (a FIFO)"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

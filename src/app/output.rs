@@ -113,7 +113,7 @@ pub fn read_documents(paths: &[PathBuf]) -> Result<Vec<RunDocument>, AppError> {
     paths
         .iter()
         .map(|p| {
-            let text = std::fs::read_to_string(p)
+            let text = crate::files::read_text(p)
                 .map_err(|e| AppError::Usage(format!("cannot read {}: {e}", p.display())))?;
             serde_json::from_str(&text).map_err(|e| {
                 AppError::Usage(format!(

@@ -399,7 +399,7 @@ fn strip_base(s: &str) -> String {
 }
 
 fn read_json(path: &Path) -> Result<Value, ContractError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ContractError::Io {
+    let text = crate::files::read_text(path).map_err(|source| ContractError::Io {
         path: path.to_path_buf(),
         source,
     })?;
@@ -419,22 +419,19 @@ fn read_json(path: &Path) -> Result<Value, ContractError> {
 
 /// Relative paths (with `/`) of every `*.json` under `dir`.
 fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<(), ContractError> {
-    let io = |source| ContractError::Io {
+    // Regular files only, symbolic-link loops followed once: a FIFO named *.json or a
+    // link back to a parent folder must not hang the loader.
+    let listing = crate::files::list(dir, &["json"], true).map_err(|source| ContractError::Io {
         path: dir.to_path_buf(),
         source,
-    };
-    for entry in std::fs::read_dir(dir).map_err(io)? {
-        let path = entry.map_err(io)?.path();
-        if path.is_dir() {
-            collect(root, &path, out)?;
-        } else if path.extension().is_some_and(|e| e == "json") {
-            let rel = path.strip_prefix(root).unwrap_or(&path);
-            let rel: Vec<_> = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
-            out.push(rel.join("/"));
-        }
+    })?;
+    for path in listing.files {
+        let rel = path.strip_prefix(root).unwrap_or(&path);
+        let rel: Vec<_> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        out.push(rel.join("/"));
     }
     Ok(())
 }

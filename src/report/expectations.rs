@@ -152,7 +152,7 @@ impl Expectations {
     /// Loads one expectation file; `name` is the display name when it names none.
     pub fn load_file(path: &Path, name: &str) -> Result<Expectations, ExpectationsError> {
         let path = path.to_owned();
-        let text = std::fs::read_to_string(&path).map_err(|source| ExpectationsError::Io {
+        let text = crate::files::read_text(&path).map_err(|source| ExpectationsError::Io {
             path: path.clone(),
             source,
         })?;
@@ -301,16 +301,15 @@ fn error_rules(reason: &str) -> impl Iterator<Item = Finding> + '_ {
 pub fn check_dir(
     dir: &Path,
     case_ids: &[&str],
-) -> Result<(usize, Vec<crate::suite::files::Skipped>), ExpectationsError> {
+) -> Result<(usize, Vec<crate::files::Skipped>), ExpectationsError> {
     if !dir.is_dir() {
         return Ok((0, Vec::new()));
     }
-    let listing = crate::suite::files::list(dir, &["yaml"], false).map_err(|source| {
-        ExpectationsError::Io {
+    let listing =
+        crate::files::list(dir, &["yaml"], false).map_err(|source| ExpectationsError::Io {
             path: dir.to_owned(),
             source,
-        }
-    })?;
+        })?;
     let mut files = listing.files;
     files.sort();
     for file in &files {

@@ -121,7 +121,7 @@ pub fn check_entries(
         return Ok(());
     }
     let path = &expectations.file;
-    let text = std::fs::read_to_string(path).map_err(|source| ExpectationsError::Io {
+    let text = crate::files::read_text(path).map_err(|source| ExpectationsError::Io {
         path: path.clone(),
         source,
     })?;

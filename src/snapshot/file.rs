@@ -100,6 +100,14 @@ pub fn write(path: &Path, text: &str) -> Result<(), SnapshotError> {
 
 /// Reads a `.snap` or `.snap.new` file with insta's parser.
 pub fn read(path: &Path) -> Result<SnapFile, SnapshotError> {
+    // A FIFO or device at a snapshot's path would block insta's reader forever.
+    if path.exists() {
+        crate::files::ensure_regular(path).map_err(|source| SnapshotError::Io {
+            path: path.to_owned(),
+            action: "reading the snapshot",
+            source,
+        })?;
+    }
     let snapshot = Snapshot::from_file(path).map_err(|e| {
         // insta reports a missing file as an io error inside its own error type.
         if !path.exists() {

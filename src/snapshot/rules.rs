@@ -134,7 +134,7 @@ enum RawKind {
 impl Normalisers {
     /// Loads and checks the normalisers file; errors carry `path:line:column`.
     pub fn load(path: &Path) -> Result<Normalisers, SnapshotError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SnapshotError::Io {
+        let text = crate::files::read_text(path).map_err(|source| SnapshotError::Io {
             path: path.to_owned(),
             action: "reading the normalisers file",
             source,

@@ -2,7 +2,7 @@
 //! Every problem is reported with file:line:column and a plain sentence; nothing here
 //! knows HTTP or schemas (the caller says which operations exist).
 
-pub mod files;
+use crate::files;
 mod lint;
 mod locate;
 pub mod matcher;
@@ -267,7 +267,7 @@ impl Suite {
 }
 
 fn read(path: &Path) -> Result<String, SuiteError> {
-    std::fs::read_to_string(path).map_err(|source| SuiteError::Io {
+    crate::files::read_text(path).map_err(|source| SuiteError::Io {
         path: path.to_owned(),
         source,
     })

@@ -60,7 +60,7 @@ impl Credentials {
 }
 
 fn from_file(path: &std::path::Path, profile: &str) -> Option<Credentials> {
-    let text = std::fs::read_to_string(path).ok()?;
+    let text = crate::files::read_text(path).ok()?;
     let ini = ini::Ini::load_from_str(&text).ok()?;
     let section = ini.section(Some(profile))?;
     Some(Credentials {

@@ -1,7 +1,8 @@
-//! Listing the files of a folder without blocking or looping: only regular files are
-//! listed (a FIFO, socket or device named `*.yaml` would block the reader forever),
-//! symbolic links are followed once (a link back to a folder already listed is a
-//! loop, not a new folder), and everything skipped is reported with the reason.
+//! Listing and reading the files of a folder without blocking or looping: only regular
+//! files are listed or read (a FIFO, socket or device named `*.yaml` would block the
+//! reader forever), symbolic links are followed once (a link back to a folder already
+//! listed is a loop, not a new folder), and everything skipped is reported with the
+//! reason. Every file the tool reads from a folder a user gives goes through here.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -106,6 +107,39 @@ fn walk(
         }
     }
     Ok(())
+}
+
+/// The text of a regular file. A FIFO, socket or device (which would block or never
+/// end) is refused with an `InvalidInput` error naming what it is, before it is opened.
+pub fn read_text(path: &Path) -> std::io::Result<String> {
+    let meta = std::fs::metadata(path)?;
+    if meta.is_dir() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "a folder, not a file",
+        ));
+    }
+    if !meta.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("not a regular file ({})", kind(&meta)),
+        ));
+    }
+    std::fs::read_to_string(path)
+}
+
+/// Refuses what `read_text` refuses, without reading (for readers that open the file
+/// themselves, such as insta's snapshot parser).
+pub fn ensure_regular(path: &Path) -> std::io::Result<()> {
+    let meta = std::fs::metadata(path)?;
+    if meta.is_file() {
+        Ok(())
+    } else {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("not a regular file ({})", kind(&meta)),
+        ))
+    }
 }
 
 /// What kind of special file this is, in words.
