@@ -145,6 +145,14 @@ fn cluster_not_deletable(operation: &str, _: &str) -> Option<(u16, String)> {
     })
 }
 
+/// Like AWS right after StopTask: the first two DeleteCluster calls are refused while
+/// the tasks stop, the third goes through.
+fn cluster_deletable_on_the_third_try(operation: &str, _: &str) -> Option<(u16, String)> {
+    static REFUSED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    (operation == "DeleteCluster" && REFUSED.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < 2)
+        .then(|| cluster_not_deletable(operation, "").unwrap_or_default())
+}
+
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("ecs-conform-setup-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -334,6 +342,9 @@ fn a_failed_fixture_teardown_is_a_warning_in_every_report_and_changes_no_verdict
             "--no-snapshots",
             "-j",
             "2",
+            // The teardown retries DeleteCluster while tasks stop: capped here.
+            "--max-within",
+            "2s",
             "stop-task",
         ])
         .env("ECS_CONFORM_RUN_ID", &run_id)
@@ -460,4 +471,28 @@ fn a_target_file_listing_the_blocked_cases_does_not_turn_a_setup_error_green() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(3), "{}", text(&out));
     assert!(stdout.contains("ecs-conform: SETUP ERRORS —"), "{stdout}");
+}
+
+#[test]
+fn a_cluster_refused_while_its_tasks_stop_is_deleted_on_a_later_try() {
+    let fake = Fake::start(Some(cluster_deletable_on_the_third_try));
+    let dir = scratch("teardown-retry");
+    let json_path = dir.join("run.json");
+    let out = bin()
+        .args([
+            "run",
+            "--endpoint",
+            &fake.endpoint,
+            "--no-snapshots",
+            "stop-task/stop-twice",
+        ])
+        .arg("--report-json")
+        .arg(&json_path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(!stdout.contains("TEARDOWN WARNING"), "{stdout}");
+    let doc = read_json(&json_path);
+    assert!(doc["setup"].as_array().unwrap().is_empty(), "{doc}");
 }
