@@ -11,14 +11,14 @@ use serde_json::Value;
 /// The rules of case expectations and of the runner (the contract's own are in
 /// `contract::rules()`).
 pub const RULES: &[RuleInfo] = &[
-    RuleInfo { id: "expect.success", severity: Severity::Fail, source: "case file: a step without `error`/`status`", summary: "The call succeeds (HTTP 2xx) unless the case expects an error or a status." },
-    RuleInfo { id: "expect.status", severity: Severity::Fail, source: "case file: `expect.status`", summary: "The HTTP status is one the case lists." },
-    RuleInfo { id: "expect.error", severity: Severity::Fail, source: "case file: `expect.error`", summary: "The call fails with one of the listed error types (compared after normalisation)." },
-    RuleInfo { id: "expect.body", severity: Severity::Fail, source: "case file: `expect.body`", summary: "Each matcher holds at its JSON pointer in the response body." },
-    RuleInfo { id: "expect.headers", severity: Severity::Fail, source: "case file: `expect.headers`", summary: "Each matcher holds on the named response header." },
-    RuleInfo { id: "until.timeout", severity: Severity::Fail, source: "case file: `until` + `within`", summary: "A polled condition holds before the deadline." },
-    RuleInfo { id: "save.missing", severity: Severity::Fail, source: "case file: `save`", summary: "The response has a value where the case saves one." },
-    RuleInfo { id: "paginate.endless", severity: Severity::Fail, source: "ecs-task-api-reference.md, ListTasks (nextToken)", summary: "A paginated walk reaches a page without nextToken within 1000 pages." },
+    RuleInfo { id: "expect.success", severity: Severity::Fail, source: "cases/**/*.yaml: a step without `error`/`status`", summary: "The call succeeds (HTTP 2xx) unless the case expects an error or a status." },
+    RuleInfo { id: "expect.status", severity: Severity::Fail, source: "cases/**/*.yaml: `expect.status`", summary: "The HTTP status is one the case lists." },
+    RuleInfo { id: "expect.error", severity: Severity::Fail, source: "cases/**/*.yaml: `expect.error`", summary: "The call fails with one of the listed error types (compared after normalisation)." },
+    RuleInfo { id: "expect.body", severity: Severity::Fail, source: "cases/**/*.yaml: `expect.body`", summary: "Each matcher holds at its JSON pointer in the response body." },
+    RuleInfo { id: "expect.headers", severity: Severity::Fail, source: "cases/**/*.yaml: `expect.headers`", summary: "Each matcher holds on the named response header." },
+    RuleInfo { id: "until.timeout", severity: Severity::Fail, source: "cases/**/*.yaml: `until` + `within`", summary: "A polled condition holds before the deadline." },
+    RuleInfo { id: "save.missing", severity: Severity::Fail, source: "cases/**/*.yaml: `save`", summary: "The response has a value where the case saves one." },
+    RuleInfo { id: "paginate.endless", severity: Severity::Fail, source: "docs/contract.md, Pagination", summary: "A paginated walk reaches a page without nextToken within 1000 pages." },
     RuleInfo { id: "snapshot.mismatch", severity: Severity::Fail, source: "snapshots/*.snap; snapshots/normalisers.yaml (compare)", summary: "The normalised response agrees with the stored snapshot on what the contract cares about: HTTP status, JSON types, enum and status values, the error type, required members, list elements that are identities and the resource each ARN names (one finding per JSON path)." },
     RuleInfo { id: "snapshot.drift", severity: Severity::Drift, source: "snapshots/*.snap; snapshots/normalisers.yaml (compare)", summary: "Any other difference from the stored snapshot (an optional member on one side only, message text, a free-form value): drift, not a contract failure." },
     RuleInfo { id: "snapshot.missing", severity: Severity::Fail, source: "snapshots/*.snap", summary: "A snapshot exists for the step when snapshots may not be written (CI)." },
@@ -26,8 +26,8 @@ pub const RULES: &[RuleInfo] = &[
     RuleInfo { id: "snapshot.name", severity: Severity::Fail, source: "snapshots/*.snap", summary: "The case id and step make a usable snapshot file name." },
     RuleInfo { id: "snapshot.unreadable", severity: Severity::Fail, source: "snapshots/*.snap", summary: "The stored snapshot can be read and parsed." },
     RuleInfo { id: "snapshot.write", severity: Severity::Fail, source: "snapshots/*.snap", summary: "A new or pending snapshot can be written." },
-    RuleInfo { id: "target.error", severity: Severity::Fail, source: "runner", summary: "The target gave a usable answer (not refused, timed out, cut off or not JSON); a known entry with this rule lists a case that errors." },
-    RuleInfo { id: "wire.body-too-large", severity: Severity::Fail, source: "runner: --max-body / max_body", summary: "The response body fits the body cap (8 MiB unless raised); a larger one is a target error, read no further." },
+    RuleInfo { id: "target.error", severity: Severity::Fail, source: "docs/contract.md, Target errors", summary: "The target gave a usable answer (not refused, timed out, cut off or not JSON); a known entry with this rule lists a case that errors." },
+    RuleInfo { id: "wire.body-too-large", severity: Severity::Fail, source: "docs/contract.md, Target errors", summary: "The response body fits the body cap (8 MiB unless raised); a larger one is a target error, read no further." },
 ];
 
 /// Findings for a step's expectations on its (last) exchange. `body` is what body

@@ -30,7 +30,7 @@ pub(crate) fn check_exchange(contract: &Contract, ex: &Exchange) -> Vec<Finding>
             out.extend(success(contract, op, body));
         }
     } else {
-        out.extend(check_error(contract, op, resp, object));
+        out.extend(check_error(contract, op, &ex.request, resp, object));
     }
     out
 }

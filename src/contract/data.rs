@@ -1,7 +1,8 @@
 //! Reads `schemas/operations.json`, the contract's data file: which schema and which
 //! error types belong to which operation, the wire constants, the always-sent task
-//! members, which enums are open, which members are timestamps.
+//! members, which enums are open, which members are timestamps, the protocol errors.
 
+use super::protocol::{self, ProtocolErrors};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -58,6 +59,8 @@ pub(crate) struct ContractData {
     pub timestamp_fields: Vec<String>,
     /// Schema path of the timestamp shape, e.g. `common/Timestamp.json`.
     pub timestamp_schema: String,
+    /// Errors any operation may return, with what in the request explains each.
+    pub protocol_errors: ProtocolErrors,
 }
 
 impl ContractData {
@@ -185,6 +188,7 @@ pub(crate) fn parse(doc: &Value) -> Result<ContractData, String> {
         enums,
         timestamp_fields,
         timestamp_schema,
+        protocol_errors: protocol::parse(root.get("protocol_errors"))?,
     })
 }
 

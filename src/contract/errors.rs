@@ -6,7 +6,7 @@ use super::data::{Fault, OperationSpec};
 use super::rules;
 use super::Contract;
 use crate::finding::Finding;
-use crate::target::ReceivedResponse;
+use crate::target::{ReceivedResponse, SentRequest};
 use serde_json::Value;
 
 /// Header that carries the error type; most SDKs prefer it over the body.
@@ -93,6 +93,7 @@ pub(crate) fn error_with_source(resp: &ReceivedResponse) -> Option<(ApiError, Ty
 pub(crate) fn check_error(
     contract: &Contract,
     op: &OperationSpec,
+    req: &SentRequest,
     resp: &ReceivedResponse,
     body: Option<&Value>,
 ) -> Vec<Finding> {
@@ -115,15 +116,35 @@ pub(crate) fn check_error(
         return out;
     }
     let ty = api.error_type.as_str();
+    let protocol = &contract.data.protocol_errors;
+    let protocol_error = protocol.get(ty);
     if !op.errors.iter().any(|e| e == ty) {
-        out.push(
-            rules::finding(rules::ERROR_DOCUMENTED, source.pointer())
-                .expected(format!("one of {}", op.errors.join(", ")))
-                .actual(ty)
-                .message(format!("{} does not document {ty}", op.name)),
-        );
+        // A protocol error is documented for every operation, but only where the
+        // request gives its reason (a target that answers a well-formed call with
+        // UnknownOperationException does not implement the operation).
+        let finding = match protocol_error {
+            Some(p) if protocol.request_explains(contract, &op.name, req, p.cause) => None,
+            Some(p) => Some(format!(
+                "{ty} is an AWS JSON 1.1 protocol error, accepted {}; this request gives no such reason",
+                p.cause.describe()
+            )),
+            None => Some(format!("{} does not document {ty}", op.name)),
+        };
+        if let Some(message) = finding {
+            out.push(
+                rules::finding(rules::ERROR_DOCUMENTED, source.pointer())
+                    .expected(format!("one of {}", op.errors.join(", ")))
+                    .actual(ty)
+                    .message(message),
+            );
+        }
     }
-    if let Some(fault) = contract.data.error_faults.get(ty) {
+    let fault = contract
+        .data
+        .error_faults
+        .get(ty)
+        .or(protocol_error.map(|p| &p.fault));
+    if let Some(fault) = fault {
         let (ok, expected) = match fault {
             Fault::Client => ((400..500).contains(&resp.status), "4xx (a client fault)"),
             Fault::Server => ((500..600).contains(&resp.status), "5xx (a server fault)"),

@@ -15,6 +15,7 @@ mod invariants;
 mod nulls;
 mod pages;
 pub(crate) mod pointer;
+mod protocol;
 mod rules;
 mod schemas;
 mod spelling;
@@ -118,6 +119,15 @@ impl Contract {
             .and_then(|o| o.request.as_deref())
             .map(|rel| self.schemas.problems(rel, body))
             .unwrap_or_default()
+    }
+
+    /// Whether a request body breaks its operation's request schema on a JSON type (a
+    /// member the service cannot deserialise), the reason for a SerializationException.
+    pub(crate) fn request_has_type_errors(&self, op: &str, body: &Value) -> bool {
+        self.data
+            .operation(op)
+            .and_then(|o| o.request.as_deref())
+            .is_some_and(|rel| self.schemas.has_type_errors(rel, body))
     }
 
     /// The directory the contract was loaded from.

@@ -2,7 +2,7 @@
 //! once, and turns validation errors into findings: undocumented members and values of
 //! open enums become drift (unless the value is a misspelling of a documented one),
 //! null members are judged as absent (a warn), string timestamps get their own rule,
-//! the rest fail.
+//! limits the documentation states only in prose (`x-limit: prose`) warn, the rest fail.
 
 use super::data::{ContractData, EnumKind, DATA_FILE};
 use super::nulls::{has_null_member, without_null_members};
@@ -178,6 +178,14 @@ impl SchemaSet {
             .unwrap_or_default()
     }
 
+    /// Whether `instance` breaks a `type` keyword of schema `rel`.
+    pub fn has_type_errors(&self, rel: &str, instance: &Value) -> bool {
+        self.validators.get(rel).is_some_and(|v| {
+            v.iter_errors(instance)
+                .any(|e| matches!(e.kind(), ValidationErrorKind::Type { .. }))
+        })
+    }
+
     fn classify(
         &self,
         data: &ContractData,
@@ -275,13 +283,44 @@ impl SchemaSet {
                     }
                     _ => format!("{}: {err}{what}", pointer_or_root(&at)),
                 };
-                vec![rules::finding(fail_rule, at)
+                // A limit the documentation states only in prose (marked `x-limit: prose`
+                // next to the keyword) is at most a warning: no SDK enforces it.
+                let prose = is_limit(&keyword)
+                    && self
+                        .document(file)
+                        .and_then(|doc| doc.pointer(parent_pointer(fragment)))
+                        .and_then(|node| node.get(PROSE_MARK))
+                        .and_then(Value::as_str)
+                        == Some("prose");
+                let rule = if prose { rules::PROSE_LIMIT } else { fail_rule };
+                let message = if prose {
+                    format!("{message}; the limit is stated only in documentation prose, not in the AWS model")
+                } else {
+                    message
+                };
+                vec![rules::finding(rule, at)
                     .expected(expected)
                     .actual(actual)
                     .message(message)]
             }
         }
     }
+}
+
+/// Keyword next to a limit that says where the limit comes from; `prose` means the
+/// documentation states it but the AWS model does not (judged warn, not fail).
+const PROSE_MARK: &str = "x-limit";
+
+fn is_limit(keyword: &str) -> bool {
+    matches!(
+        keyword,
+        "minLength" | "maxLength" | "minimum" | "maximum" | "minItems" | "maxItems"
+    )
+}
+
+/// `/properties/name/maxLength` → `/properties/name`.
+fn parent_pointer(fragment: &str) -> &str {
+    fragment.rsplit_once('/').map_or("", |(parent, _)| parent)
 }
 
 /// Puts every document in one registry (refs resolve in memory) and compiles each once.
