@@ -62,20 +62,10 @@ pub struct CleanupArgs {
     /// Remove the resources of every run (every ecs-conform-* cluster and task definition).
     #[arg(long)]
     pub all_runs: bool,
-    /// Endpoint URL of the target (else AWS_ENDPOINT_URL_ECS, else AWS_ENDPOINT_URL, else the target file's).
-    #[arg(long, value_name = "URL")]
-    pub endpoint: Option<String>,
-    /// `root` sends POST /, `v1` sends POST /v1/<Operation>.
-    #[arg(long, value_enum, default_value = "root")]
-    pub path_style: PathStyle,
-    /// Region to sign for (else AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1).
-    #[arg(long)]
-    pub region: Option<String>,
-    /// Per-request timeout, e.g. 20s.
-    #[arg(long, default_value = "20s", value_parser = duration)]
-    pub timeout: Duration,
-    /// How long to retry DeleteCluster while the cluster's tasks are still stopping.
-    #[arg(long, default_value = "60s", value_parser = duration)]
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// How long to retry DeleteCluster while the cluster's tasks are still stopping (at most a day).
+    #[arg(long, default_value = "60s", value_parser = parse_bounded_duration)]
     pub drain: Duration,
     /// Target expectation file `targets/<NAME>.yaml` (its endpoint, region and path style).
     #[arg(long = "target", value_name = "NAME")]
@@ -173,22 +163,29 @@ pub struct SuiteArgs {
     pub schemas: Option<PathBuf>,
 }
 
+/// How to reach and sign for a target: shared by `run` and `cleanup`.
 #[derive(Args)]
-pub struct RunArgs {
-    #[command(flatten)]
-    pub suite: SuiteArgs,
-    /// Endpoint URL of the target (else AWS_ENDPOINT_URL_ECS, else AWS_ENDPOINT_URL; none: the built-in reference).
+pub struct ConnectionArgs {
+    /// Endpoint URL of the target (else AWS_ENDPOINT_URL_ECS, else AWS_ENDPOINT_URL, else the target file's; for `run`, none means the built-in reference).
     #[arg(long, value_name = "URL")]
     pub endpoint: Option<String>,
     /// `root` sends POST /, `v1` sends POST /v1/<Operation>.
     #[arg(long, value_enum, default_value = "root")]
     pub path_style: PathStyle,
-    /// Region to sign for (else AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1).
+    /// Region to sign for (else AWS_REGION, else AWS_DEFAULT_REGION, else the target file's, else us-east-1).
     #[arg(long)]
     pub region: Option<String>,
     /// Per-request timeout, e.g. 20s (above zero, at most a day).
     #[arg(long, default_value = "20s", value_parser = parse_bounded_duration)]
     pub timeout: Duration,
+}
+
+#[derive(Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub suite: SuiteArgs,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
     /// Interval between polls of `until` steps (default: 25ms on the reference, 1s elsewhere; at most a day).
     #[arg(long, value_parser = parse_bounded_duration)]
     pub poll_interval: Option<Duration>,

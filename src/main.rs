@@ -171,8 +171,8 @@ fn run(args: RunArgs) -> Result<u8, AppError> {
         None => Expectations::default(),
     };
     expectations.deny.extend(args.deny);
-    let region = region(args.region, &expectations);
-    let endpoint = endpoint(args.endpoint, &expectations, &region);
+    let region = region(args.connection.region, &expectations);
+    let endpoint = endpoint(args.connection.endpoint, &expectations, &region);
     if let (Some(name), None) = (&args.target, &endpoint) {
         // Only a target file of kind `reference` may mean the built-in target: any
         // other would certify the reference under that target's name.
@@ -196,9 +196,11 @@ fn run(args: RunArgs) -> Result<u8, AppError> {
     vars.extend(args.vars);
     let choice = TargetChoice {
         endpoint,
-        path_style: expectations.path_style.unwrap_or(args.path_style),
+        path_style: expectations
+            .path_style
+            .unwrap_or(args.connection.path_style),
         region,
-        timeout: args.timeout,
+        timeout: args.connection.timeout,
         deviations: deviations(&args.deviations)?,
         poll_interval: args.poll_interval,
         max_within: args.max_within,
@@ -293,8 +295,8 @@ fn cleanup(args: CleanupArgs) -> Result<u8, AppError> {
         }
         None => Expectations::default(),
     };
-    let region = region(args.region, &expectations);
-    let endpoint = endpoint(args.endpoint, &expectations, &region).ok_or_else(|| {
+    let region = region(args.connection.region, &expectations);
+    let endpoint = endpoint(args.connection.endpoint, &expectations, &region).ok_or_else(|| {
             AppError::Usage(
                 "cleanup needs the target's endpoint: --endpoint URL, AWS_ENDPOINT_URL_ECS, or --target NAME".into(),
             )
@@ -305,9 +307,11 @@ fn cleanup(args: CleanupArgs) -> Result<u8, AppError> {
     };
     let target = app::CleanupTarget {
         endpoint: endpoint.clone(),
-        path_style: expectations.path_style.unwrap_or(args.path_style),
+        path_style: expectations
+            .path_style
+            .unwrap_or(args.connection.path_style),
         region,
-        timeout: args.timeout,
+        timeout: args.connection.timeout,
         drain: args.drain,
     };
     let summary = app::cleanup(&target, &scope)?;
