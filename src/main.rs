@@ -113,7 +113,7 @@ fn execute(command: Command) -> Result<u8, AppError> {
                 merged.cases.len(),
                 args.inputs.len()
             );
-            Ok(if merged.fails(true) { EXIT_FAILURES } else { 0 })
+            Ok(exit_code(&merged, true))
         }
         Command::Coverage(args) => {
             let paths = Paths::resolve(args.cases, args.schemas);
@@ -268,17 +268,32 @@ fn run(args: RunArgs) -> Result<u8, AppError> {
     };
     app::publish(&doc, &outputs, coverage.as_deref())?;
     println!("\n{}", report::text::summary(&doc));
-    Ok(if report.interrupted {
+    Ok(exit_code(&doc, expectations.stale_fails))
+}
+
+/// The exit code of a run document, for `run` and `merge` alike: interrupted, then
+/// errors (target, setup or harness), then failures; a document in which no case got a
+/// verdict (every case skipped) verified nothing and is never 0.
+fn exit_code(doc: &RunDocument, stale_fails: bool) -> u8 {
+    if doc.interrupted {
         EXIT_INTERRUPTED
     } else if doc.cases.iter().any(|c| c.verdict == Verdict::Error)
         || doc.setup_errors().next().is_some()
     {
         EXIT_TARGET
-    } else if doc.fails(expectations.stale_fails) {
+    } else if doc.fails(stale_fails) {
         EXIT_FAILURES
+    } else if !doc.cases.iter().any(|c| {
+        matches!(
+            c.verdict,
+            Verdict::Pass | Verdict::Fail | Verdict::Known | Verdict::Fixed
+        )
+    }) {
+        eprintln!("error: no cases to run: no case of the document(s) got a verdict (every one was skipped)");
+        EXIT_NO_CASES
     } else {
         0
-    })
+    }
 }
 
 /// `cleanup`: the endpoint as `run` finds it (flag, environment, target file); there is

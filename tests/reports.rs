@@ -286,4 +286,21 @@ fn merge_refuses_missing_duplicated_and_mismatched_partitions() {
     // A whole run alone merges to itself.
     let o = merge(&[&whole]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+
+    // A merge exits as the run would: an error verdict is 3, and a set in which no
+    // case got a verdict (every case skipped) verified nothing and is 4, never 0.
+    let with_verdict = |verdict: &str, name: &str| {
+        let mut doc = json(&whole);
+        for case in doc["cases"].as_array_mut().unwrap() {
+            case["verdict"] = Value::String(verdict.into());
+        }
+        let path = dir.join(name);
+        std::fs::write(&path, doc.to_string()).unwrap();
+        path
+    };
+    let o = merge(&[&with_verdict("error", "errors.json")]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    let o = merge(&[&with_verdict("skipped", "skipped.json")]);
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    assert!(text(&o).contains("no cases to run"), "{}", text(&o));
 }

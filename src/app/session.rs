@@ -190,9 +190,8 @@ impl Session {
                 .map(|(result, case)| {
                     result.unwrap_or_else(|| {
                         let mut r = CaseResult::skipped(case, "");
-                        r.outcome = Outcome::Error(
-                            "the case could not finish (its task ended early)".into(),
-                        );
+                        r.outcome =
+                            Outcome::Error(crate::run::harness_error("its task ended early"));
                         r
                     })
                 })

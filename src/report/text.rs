@@ -22,8 +22,10 @@ pub fn failure(result: &CaseResult, region: &str) -> String {
     match &result.outcome {
         Outcome::Error(reason) => {
             // A case blocked by a fixture is the setup's problem, not the target's.
-            let label = if reason.starts_with("blocked by fixture") {
+            let label = if crate::run::is_blocked_reason(reason) {
                 "setup error"
+            } else if crate::run::is_harness_error(reason) {
+                "harness error"
             } else {
                 "target error"
             };
@@ -162,12 +164,6 @@ pub fn response(ex: &Exchange) -> String {
     out
 }
 
-/// Whether an error verdict's reason says the harness, not the target, ended the case
-/// (a panic, or a case task that ended early).
-fn is_harness_error(reason: &str) -> bool {
-    reason.contains("ecs-conform panicked") || reason.contains("its task ended early")
-}
-
 /// The closing summary of a run, from its document (verdicts with expectations applied).
 pub fn summary(doc: &RunDocument) -> String {
     let count = |v: Verdict| doc.totals.get(&v).copied().unwrap_or(0);
@@ -189,7 +185,11 @@ pub fn summary(doc: &RunDocument) -> String {
     for c in doc.cases.iter().filter(|c| c.verdict == Verdict::Error) {
         if blocked.contains(&c.reason) {
             by_setup += 1;
-        } else if c.reason.as_deref().is_some_and(is_harness_error) {
+        } else if c
+            .reason
+            .as_deref()
+            .is_some_and(crate::run::is_harness_error)
+        {
             by_harness += 1;
         }
     }

@@ -66,9 +66,9 @@ pub fn finish(case: &Case, execute: impl FnOnce() -> CaseResult) -> CaseResult {
             .or_else(|| panic.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "no message".into());
         let mut result = CaseResult::skipped(case, "");
-        result.outcome = Outcome::Error(format!(
-            "the case did not finish normally: ecs-conform panicked ({message}); this is a bug of the harness, not of the target"
-        ));
+        result.outcome = Outcome::Error(crate::run::harness_error(&format!(
+            "it panicked ({message})"
+        )));
         result
     })
 }

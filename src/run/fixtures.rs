@@ -88,9 +88,17 @@ pub struct FixtureOutcome {
     pub unreachable: Option<String>,
 }
 
+/// How the reason of a case blocked by a fixture begins.
+const BLOCKED: &str = "blocked by fixture";
+
 /// The reason of a case blocked by a fixture that could not be set up.
 pub fn blocked_reason(fixture: &str) -> String {
-    format!("blocked by fixture `{fixture}`, which could not be set up (see the setup errors)")
+    format!("{BLOCKED} `{fixture}`, which could not be set up (see the setup errors)")
+}
+
+/// Whether an error reason is one `blocked_reason` wrote.
+pub fn is_blocked_reason(reason: &str) -> bool {
+    reason.starts_with(BLOCKED)
 }
 
 impl Runner {

@@ -7,7 +7,9 @@ mod fixtures;
 mod step;
 mod vars;
 
-pub use fixtures::{blocked_reason, hint_for, FixtureOutcome, SetupIssue, SetupPhase};
+pub use fixtures::{
+    blocked_reason, hint_for, is_blocked_reason, FixtureOutcome, SetupIssue, SetupPhase,
+};
 pub use step::{Phase, Scope, StepReport};
 pub use vars::{case_id, new_run_id, uuid, Vars};
 
@@ -63,6 +65,20 @@ impl Default for RunSettings {
             keep_exchanges: false,
         }
     }
+}
+
+/// How the reason of a case the harness itself could not finish begins.
+const HARNESS_ERROR: &str = "ecs-conform could not finish the case";
+
+/// The reason of a case the harness could not finish (a panic, a case task that ended
+/// early): an `error` verdict that is never the target's fault.
+pub fn harness_error(detail: &str) -> String {
+    format!("{HARNESS_ERROR}: {detail}; this is a bug of the harness, not of the target")
+}
+
+/// Whether an error reason is one `harness_error` wrote.
+pub fn is_harness_error(reason: &str) -> bool {
+    reason.starts_with(HARNESS_ERROR)
 }
 
 /// How one case ended (before per-target expectations are applied).
