@@ -256,6 +256,9 @@ pub fn run(
 ) -> Result<RunReport, AppError> {
     let clock = std::time::Instant::now();
     let (contract, suite) = load_for_run(paths)?;
+    // A target-file entry naming no case or no rule would silently never match.
+    let ids: Vec<&str> = suite.cases.iter().map(|c| c.id.as_str()).collect();
+    expectations.check(&ids)?;
     let (cases, ignored) = select(&suite, selection);
     args.test_threads = Some(jobs.max(1));
     if args.list {

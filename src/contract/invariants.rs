@@ -14,7 +14,7 @@ use std::collections::{HashMap, HashSet};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Task lifecycle in order (seed: Task States).
-const LIFECYCLE: [&str; 8] = [
+pub(super) const LIFECYCLE: [&str; 8] = [
     "PROVISIONING",
     "PENDING",
     "ACTIVATING",

@@ -54,16 +54,7 @@ mod tests {
     use super::*;
     use std::path::Path;
 
-    const STATUS: &[&str] = &[
-        "PROVISIONING",
-        "PENDING",
-        "ACTIVATING",
-        "RUNNING",
-        "DEACTIVATING",
-        "STOPPING",
-        "DEPROVISIONING",
-        "STOPPED",
-    ];
+    const STATUS: &[&str] = &crate::contract::invariants::LIFECYCLE;
 
     #[test]
     fn distance_counts_edits() {
