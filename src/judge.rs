@@ -2,10 +2,10 @@
 //! rule, where as a JSON pointer, expected, actual). Built-in contract checks are the
 //! contract's; this module judges only what a case states.
 
+use crate::client::Exchange;
 use crate::contract::{error_of, RuleInfo};
 use crate::finding::{Finding, Severity};
 use crate::suite::{Condition, Expect, Matcher};
-use crate::target::Exchange;
 use serde_json::Value;
 
 /// The rules of case expectations and of the runner (the contract's own are in

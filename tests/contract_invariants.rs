@@ -2,7 +2,7 @@
 
 mod contract_support;
 use contract_support::*;
-use ecs_conform::target::Exchange;
+use ecs_conform::client::Exchange;
 use ecs_conform::{Finding, Severity};
 use serde_json::{json, Value};
 

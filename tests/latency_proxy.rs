@@ -10,8 +10,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use ecs_conform::app::{self, Paths, Selection, TargetChoice};
-use ecs_conform::reference::{self, ReferenceOptions};
 use ecs_conform::run::{CaseResult, Outcome};
+use ecs_reference::ReferenceOptions;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -127,7 +127,9 @@ fn proxied_reference(mode: Mode, seed: u64) -> (tokio::runtime::Runtime, String,
         .build()
         .unwrap();
     let (endpoint, proxy) = rt.block_on(async move {
-        let server = reference::start(ReferenceOptions::default()).await.unwrap();
+        let server = ecs_reference::start(ReferenceOptions::default())
+            .await
+            .unwrap();
         let proxy = Arc::new(Proxy {
             upstream: server.endpoint(),
             client: reqwest::Client::new(),
@@ -212,11 +214,19 @@ fn run(snapshots: &SnapshotCopy, endpoint: Option<String>) -> Vec<CaseResult> {
         schemas: repo().join("schemas"),
         snapshots: snapshots.0.clone(),
     };
+    // No endpoint: the reference reached directly, as the CLI starts it.
+    let direct = endpoint
+        .is_none()
+        .then(|| ecs_reference::Background::start(ReferenceOptions::default()).unwrap());
     let choice = TargetChoice {
         timeout: Duration::from_secs(10),
         poll_interval: endpoint.as_ref().map(|_| Duration::from_millis(25)),
         max_within: Some(Duration::from_secs(10)),
-        endpoint,
+        local: direct
+            .as_ref()
+            .map(|_| "the built-in reference target".into()),
+        endpoint: endpoint
+            .unwrap_or_else(|| direct.as_ref().map(|d| d.endpoint()).unwrap_or_default()),
         ..TargetChoice::default()
     };
     let report = app::run_quiet(&paths, &choice, &Selection::default(), 8).unwrap();

@@ -22,7 +22,10 @@ fn an_interval_past_the_clock_times_out_instead_of_panicking() {
     };
     std::fs::write(dir.join("never.yaml"), case("never", "absent")).unwrap();
     std::fs::write(dir.join("at-once.yaml"), case("at once", "present")).unwrap();
+    let reference = ecs_reference::Background::start(Default::default()).unwrap();
     let choice = TargetChoice {
+        endpoint: reference.endpoint(),
+        local: Some("the built-in reference target".into()),
         poll_interval: Some(Duration::MAX),
         max_within: Some(Duration::MAX),
         snapshots: SnapshotOptions {
@@ -31,7 +34,7 @@ fn an_interval_past_the_clock_times_out_instead_of_panicking() {
         },
         ..TargetChoice::default()
     };
-    let paths = Paths::resolve(Some(dir), Some(repo.join("schemas")));
+    let paths = Paths::resolve(Some(dir), Some(repo.join("schemas")), None);
     let mut results = app::run_quiet(&paths, &choice, &Selection::default(), 2)
         .unwrap()
         .results;

@@ -1,7 +1,7 @@
 //! Throttled calls (429, 503, ThrottlingException) are retried with backoff, a bounded
 //! number of times; other errors are never retried.
 
-use ecs_conform::target::{Target, TargetConfig};
+use ecs_conform::client::{Target, TargetConfig};
 use serde_json::json;
 use std::io::{Read, Write};
 use std::net::TcpListener;

@@ -32,7 +32,10 @@ fn run_suite(name: &str, cases: &[(&str, String)]) -> Vec<CaseResult> {
     for (file, body) in cases {
         std::fs::write(dir.join(file), body).unwrap();
     }
+    let reference = ecs_reference::Background::start(Default::default()).unwrap();
     let choice = TargetChoice {
+        endpoint: reference.endpoint(),
+        local: Some("the built-in reference target".into()),
         timeout: Duration::from_secs(10),
         snapshots: SnapshotOptions {
             disabled: true,
@@ -41,7 +44,7 @@ fn run_suite(name: &str, cases: &[(&str, String)]) -> Vec<CaseResult> {
         keep_exchanges: true,
         ..TargetChoice::default()
     };
-    let paths = Paths::resolve(Some(dir), Some(repo.join("schemas")));
+    let paths = Paths::resolve(Some(dir), Some(repo.join("schemas")), None);
     let mut results = app::run_quiet(&paths, &choice, &Selection::default(), 4)
         .unwrap()
         .results;

@@ -34,7 +34,7 @@ mod startup;
 mod throughput;
 
 use ecs_conform::app::Paths;
-use ecs_conform::reference::ReferenceOptions;
+use ecs_reference::ReferenceOptions;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;

@@ -7,9 +7,9 @@
 //! expectations `judge_step` checks.
 
 use super::data_dir;
+use ecs_conform::client::{Signer, Target, TARGET_PREFIX};
 use ecs_conform::suite::matcher::parse_conditions;
 use ecs_conform::suite::Expect;
-use ecs_conform::target::{Signer, Target, TARGET_PREFIX};
 use serde_json::{json, Value};
 
 /// One request of the throughput plan, with everything each mode needs ready.

@@ -15,9 +15,9 @@ use super::{
 };
 use ecs_conform::app::{Paths, Session, SnapshotOptions, TargetChoice};
 use ecs_conform::contract::Contract;
-use ecs_conform::reference;
 use ecs_conform::run::Outcome;
 use ecs_conform::suite::{Case, Suite};
+use ecs_reference as reference;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -88,7 +88,7 @@ pub(crate) fn child() {
     };
     // us-east-1, root path style, 20 s timeout; passed steps drop their exchanges.
     let choice = TargetChoice {
-        endpoint: Some(var("BENCH_CHILD_ENDPOINT")),
+        endpoint: var("BENCH_CHILD_ENDPOINT"),
         poll_interval: Some(poll),
         kind: Some("reference".into()),
         snapshots: SnapshotOptions {

@@ -9,11 +9,11 @@
 
 use super::plan::{plan, prepare};
 use super::{median, quartiles, reference_options, row, runtime, shipped, Config, Summary, REGION};
+use ecs_conform::client::{Target, TargetConfig};
 use ecs_conform::contract::Contract;
 use ecs_conform::finding::Severity;
 use ecs_conform::judge::judge_step;
-use ecs_conform::reference;
-use ecs_conform::target::{Target, TargetConfig};
+use ecs_reference as reference;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -308,9 +308,9 @@ pub(crate) fn split(cfg: &Config) -> Summary {
                 std::hint::black_box(serde_json::to_vec(&r.body).unwrap());
             }),
         ),
-        ("sign (target::Signer, as Target::call)", {
+        ("sign (client::Signer, as Target::call)", {
             let signer =
-                ecs_conform::target::Signer::new(ecs_conform::target::Credentials::dummy(), REGION);
+                ecs_conform::client::Signer::new(ecs_conform::client::Credentials::dummy(), REGION);
             per_item(&plan, rounds, |_, r| {
                 // As `Target::call`: the two unsigned headers built, then signed.
                 let unsigned = r.headers[..2].to_vec();
@@ -328,7 +328,7 @@ pub(crate) fn split(cfg: &Config) -> Summary {
             per_item(&exchanges, rounds, |_, ex| {
                 let bytes = ex.response.body_text.as_bytes().to_vec();
                 let text = String::from_utf8(bytes).ok();
-                let parsed = text.as_deref().map(ecs_conform::target::parse_body);
+                let parsed = text.as_deref().map(ecs_conform::client::parse_body);
                 std::hint::black_box((parsed, text));
             }),
         ),

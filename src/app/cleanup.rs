@@ -5,8 +5,8 @@
 //! returns what it removed as a typed summary (`main.rs` prints it).
 
 use super::AppError;
+use crate::client::{Credentials, PathStyle, Target, TargetConfig};
 use crate::contract::error_of;
-use crate::target::{Credentials, PathStyle, Target, TargetConfig};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -76,7 +76,7 @@ pub struct CleanupSummary {
 }
 
 /// Why a cleanup call gave no usable answer.
-fn refusal(operation: &str, ex: &crate::target::Exchange) -> String {
+fn refusal(operation: &str, ex: &crate::client::Exchange) -> String {
     match error_of(&ex.response) {
         Some(e) => format!(
             "{operation} answered HTTP {} {}{}",

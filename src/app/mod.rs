@@ -1,5 +1,6 @@
-//! The commands, wiring the stages together: load the contract and the suite, choose
-//! the target (the built-in reference when no endpoint is given), set up fixtures,
+//! The commands, wiring the stages together: load the contract and the suite, reach
+//! the target (an endpoint; a caller that starts a local target passes its endpoint and
+//! label), set up fixtures,
 //! run the cases as trials, tear down and clean up. Returns typed results; `main.rs`
 //! turns them into messages and exit codes.
 
@@ -11,16 +12,15 @@ mod session;
 pub use cleanup::{cleanup, CleanupScope, CleanupSummary, CleanupTarget};
 
 pub use output::{coverage, diff, document, publish, read_documents, snapshot_store, Outputs};
-pub use session::{run, run_quiet, serve, Session, Setup};
+pub use session::{run, run_quiet, Session, Setup};
 
+use crate::client::{PathStyle, TargetError};
 use crate::contract::{Contract, ContractError};
-use crate::reference::{Deviation, ReferenceError};
 use crate::report::document::SuiteInfo;
 use crate::report::expectations::ExpectationsError;
 use crate::run::{CaseResult, Outcome, SetupIssue};
 use crate::snapshot::SnapshotError;
 use crate::suite::{Suite, SuiteError};
-use crate::target::{PathStyle, TargetError};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,8 +34,6 @@ pub enum AppError {
     Contract(#[from] ContractError),
     #[error(transparent)]
     Target(#[from] TargetError),
-    #[error("the built-in reference target could not start: {0}")]
-    Reference(#[from] ReferenceError),
     #[error(transparent)]
     Expectations(#[from] ExpectationsError),
     #[error(transparent)]
@@ -70,15 +68,19 @@ pub struct Paths {
 }
 
 impl Paths {
-    /// An explicit path, else `./<name>` when it exists, else the copy in the source tree.
-    pub fn resolve(cases: Option<PathBuf>, schemas: Option<PathBuf>) -> Paths {
+    /// An explicit path, else `./<name>` when it exists, else `<fallback>/<name>` (the
+    /// caller's choice: the CLI passes the suite it was built with).
+    pub fn resolve(
+        cases: Option<PathBuf>,
+        schemas: Option<PathBuf>,
+        fallback: Option<&Path>,
+    ) -> Paths {
         let pick = |given: Option<PathBuf>, name: &str| {
             given.unwrap_or_else(|| {
                 let local = PathBuf::from(name);
-                if local.is_dir() {
-                    local
-                } else {
-                    Path::new(env!("CARGO_MANIFEST_DIR")).join(name)
+                match fallback {
+                    Some(root) if !local.is_dir() => root.join(name),
+                    _ => local,
                 }
             })
         };
@@ -107,13 +109,15 @@ pub fn load_for_run(paths: &Paths) -> Result<(Arc<Contract>, Suite), AppError> {
 /// Where a run sends its calls.
 #[derive(Debug, Clone)]
 pub struct TargetChoice {
-    /// None: start the built-in reference target.
-    pub endpoint: Option<String>,
+    /// The endpoint URL calls go to.
+    pub endpoint: String,
+    /// Set when the caller started the target on this machine for this run (the
+    /// built-in reference): its label. Such a target gets dummy credentials, 25 ms
+    /// polls and a 10 s cap on `until` deadlines.
+    pub local: Option<String>,
     pub path_style: PathStyle,
     pub region: String,
     pub timeout: Duration,
-    /// Deviations of the built-in reference (only without an endpoint).
-    pub deviations: Vec<Deviation>,
     pub poll_interval: Option<Duration>,
     /// Cap on every `until` deadline (default: 10s on the built-in reference, none elsewhere).
     pub max_within: Option<Duration>,
@@ -125,19 +129,19 @@ pub struct TargetChoice {
     /// Keep the request and response of steps that passed (`diff` compares them);
     /// otherwise only failing steps keep theirs, which is all reports show.
     pub keep_exchanges: bool,
-    /// Largest response body read (bytes); None: `target::DEFAULT_MAX_BODY`.
+    /// Largest response body read (bytes); None: `client::DEFAULT_MAX_BODY`.
     pub max_body: Option<u64>,
 }
 
 impl Default for TargetChoice {
-    /// The built-in reference target in us-east-1 with every default.
+    /// No endpoint yet, us-east-1, every default.
     fn default() -> Self {
         TargetChoice {
-            endpoint: None,
+            endpoint: String::new(),
+            local: None,
             path_style: PathStyle::Root,
             region: "us-east-1".into(),
             timeout: Duration::from_secs(20),
-            deviations: Vec::new(),
             poll_interval: None,
             max_within: None,
             vars: Vec::new(),
@@ -163,13 +167,17 @@ pub struct SnapshotOptions {
 }
 
 impl TargetChoice {
-    /// The kind of target: given, else `reference` without an endpoint, `aws` for
+    /// The kind of target: given, else `reference` for a local target, `aws` for
     /// amazonaws.com endpoints, else `emulator`.
     pub fn kind(&self) -> String {
-        self.kind.clone().unwrap_or_else(|| match &self.endpoint {
-            None => "reference".into(),
-            Some(e) if e.contains(".amazonaws.com") => "aws".into(),
-            Some(_) => "emulator".into(),
+        self.kind.clone().unwrap_or_else(|| {
+            if self.local.is_some() {
+                "reference".into()
+            } else if self.endpoint.contains(".amazonaws.com") {
+                "aws".into()
+            } else {
+                "emulator".into()
+            }
         })
     }
 }
@@ -199,7 +207,7 @@ pub fn in_partition(case_id: &str, k: usize, n: usize) -> bool {
 
 /// What a run produced.
 #[derive(Debug)]
-pub struct RunReport {
+pub struct RunResult {
     /// The endpoint URL the run called.
     pub endpoint: String,
     /// Cases of the whole suite (all partitions) and the suite's content hash.
@@ -221,10 +229,10 @@ pub struct RunReport {
     pub nothing_selected: Option<String>,
 }
 
-impl RunReport {
+impl RunResult {
     /// An empty report of a run of `suite` against `target` (results come later).
-    pub fn new(suite: &Suite, target: String, endpoint: String) -> RunReport {
-        RunReport {
+    pub fn new(suite: &Suite, target: String, endpoint: String) -> RunResult {
+        RunResult {
             endpoint,
             suite: output::suite_info(suite),
             case_ids: suite.cases.iter().map(|c| c.id.clone()).collect(),

@@ -2,7 +2,7 @@
 //! expectations applied, its JSON/JUnit/Markdown renderings, merging, the snapshot
 //! store, coverage and live diffs between two targets.
 
-use super::{load, run_quiet, AppError, Paths, RunReport, Selection, TargetChoice};
+use super::{load, run_quiet, AppError, Paths, RunResult, Selection, TargetChoice};
 use crate::report;
 use crate::report::document::{suite_hash, SuiteInfo};
 use crate::report::document::{DocumentInput, RunDocument, TargetInfo};
@@ -34,7 +34,7 @@ pub struct Outputs {
 
 /// The run document of a finished run, with per-target expectations applied.
 pub fn document(
-    report: &RunReport,
+    report: &RunResult,
     expectations: &Expectations,
     choice: &TargetChoice,
     partition: Option<(usize, usize)>,
@@ -42,19 +42,7 @@ pub fn document(
     let region = choice.region.clone();
     let details = move |r: &CaseResult| report::text::failure(r, &region);
     let case_ids: Vec<&str> = report.case_ids.iter().map(String::as_str).collect();
-    let kind = expectations.kind.clone().unwrap_or_else(|| {
-        if choice.endpoint.is_none() {
-            "reference".into()
-        } else if choice
-            .endpoint
-            .as_deref()
-            .is_some_and(|e| e.contains(".amazonaws.com"))
-        {
-            "aws".into()
-        } else {
-            "emulator".into()
-        }
-    });
+    let kind = expectations.kind.clone().unwrap_or_else(|| choice.kind());
     let mut doc = RunDocument::build(DocumentInput {
         results: &report.results,
         expectations,
@@ -176,7 +164,7 @@ pub fn diff(
     for choice in [a, b] {
         let report = run_quiet(paths, choice, &selection, 4)?;
         if let Some(reason) = report.unreachable {
-            return Err(AppError::Target(crate::target::TargetError::Unreachable {
+            return Err(AppError::Target(crate::client::TargetError::Unreachable {
                 // The label the run showed: without the URL's user info.
                 endpoint: report.endpoint,
                 reason,

@@ -1,17 +1,15 @@
-//! A session against one target: the runtime, the runner (with the reference target
-//! when no endpoint is given), fixtures, concurrent cases, teardown and cleanup, with
+//! A session against one target: the runtime, the runner, fixtures, concurrent cases, teardown and cleanup, with
 //! libtest-style output (`run`) or without (`run_quiet`).
 
 use super::output::snapshot_store;
 use super::select::{nothing_selected, select, will_run};
-use super::{load_for_run, AppError, Paths, RunReport, Selection, TargetChoice};
+use super::{load_for_run, AppError, Paths, RunResult, Selection, TargetChoice};
+use crate::client::{Credentials, Target, TargetConfig};
 use crate::contract::Contract;
-use crate::reference::{self, ReferenceOptions};
 use crate::report::expectations::Expectations;
 use crate::report::{self, TrialPlan};
 use crate::run::{CaseResult, Outcome, RunSettings, Runner, SetupIssue};
 use crate::suite::{Case, PlannedFixture, Suite};
-use crate::target::{Credentials, Target, TargetConfig};
 use libtest_mimic::Arguments;
 use std::io::Write;
 use std::sync::Arc;
@@ -26,12 +24,10 @@ pub struct Setup<'s> {
     pub unreachable: Option<String>,
 }
 
-/// A target ready to receive the suite: the runtime, the runner, and the reference
-/// server when the run started one.
+/// A target ready to receive the suite: the runtime and the runner.
 pub struct Session {
     pub runtime: tokio::runtime::Runtime,
     pub runner: Arc<Runner>,
-    reference: Option<reference::ReferenceServer>,
     /// Human-readable name of the target.
     pub label: String,
     /// The endpoint URL calls go to.
@@ -39,7 +35,7 @@ pub struct Session {
 }
 
 impl Session {
-    /// Starts the runtime (and the reference target when no endpoint is given).
+    /// Starts the runtime and the client of the chosen target.
     pub fn start(
         paths: &Paths,
         contract: Arc<Contract>,
@@ -52,23 +48,14 @@ impl Session {
             .enable_all()
             .build()
             .map_err(AppError::Runtime)?;
-        let (endpoint, reference) = match &choice.endpoint {
-            Some(e) => (e.clone(), None),
-            None => {
-                let server = runtime.block_on(reference::start(ReferenceOptions {
-                    deviations: choice.deviations.clone(),
-                    ..ReferenceOptions::default()
-                }))?;
-                (server.endpoint(), Some(server))
-            }
-        };
-        let mut config = TargetConfig::new(endpoint.clone(), choice.region.clone());
+        let local = choice.local.is_some();
+        let mut config = TargetConfig::new(choice.endpoint.clone(), choice.region.clone());
         config.path_style = choice.path_style;
         config.timeout = choice.timeout;
         if let Some(cap) = choice.max_body {
             config.max_body = cap;
         }
-        config.credentials = if reference.is_some() {
+        config.credentials = if local {
             Credentials::dummy()
         } else {
             Credentials::discover(&|k| std::env::var(k).ok())
@@ -76,7 +63,7 @@ impl Session {
         let target = Target::new(config)?;
         // Shown everywhere (labels, reports): without the URL's user info.
         let endpoint = target.label().to_owned();
-        let default_poll = if reference.is_some() {
+        let default_poll = if local {
             Duration::from_millis(25)
         } else {
             Duration::from_secs(1)
@@ -92,22 +79,11 @@ impl Session {
             keep_exchanges: choice.keep_exchanges,
             max_within: choice
                 .max_within
-                .or_else(|| reference.is_some().then(|| Duration::from_secs(10))),
+                .or_else(|| local.then(|| Duration::from_secs(10))),
             ..RunSettings::default()
         };
-        let label = match &reference {
-            Some(_) if choice.deviations.is_empty() => {
-                format!("the built-in reference target ({endpoint})")
-            }
-            Some(_) => format!(
-                "the built-in reference target with deviations {} ({endpoint})",
-                choice
-                    .deviations
-                    .iter()
-                    .map(|d| d.name())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+        let label = match &choice.local {
+            Some(name) => format!("{name} ({endpoint})"),
             None => endpoint.clone(),
         };
         let mut runner = Runner::new(target, contract, settings);
@@ -118,7 +94,6 @@ impl Session {
             endpoint,
             runtime,
             runner: Arc::new(runner),
-            reference,
             label,
         })
     }
@@ -199,16 +174,12 @@ impl Session {
         })
     }
 
-    /// Stops every task the run started, tears fixtures down, stops the reference.
+    /// Stops every task the run started and tears fixtures down.
     /// Returns the fixture teardown steps that failed.
     pub fn finish(self, fixtures: &[&PlannedFixture]) -> Vec<SetupIssue> {
         self.runtime.block_on(async {
             self.runner.stop_started_tasks().await;
-            let issues = self.runner.teardown_fixtures(fixtures).await;
-            if let Some(server) = self.reference {
-                server.shutdown().await;
-            }
-            issues
+            self.runner.teardown_fixtures(fixtures).await
         })
     }
 }
@@ -219,7 +190,7 @@ pub fn run_quiet(
     choice: &TargetChoice,
     selection: &Selection,
     jobs: usize,
-) -> Result<RunReport, AppError> {
+) -> Result<RunResult, AppError> {
     let clock = std::time::Instant::now();
     let (contract, suite) = load_for_run(paths)?;
     let (cases, ignored) = select(&suite, selection);
@@ -228,7 +199,7 @@ pub fn run_quiet(
         .filter(|c| !ignored.iter().any(|(id, _)| *id == c.id))
         .collect();
     let session = Session::start(paths, contract, &suite, choice, jobs)?;
-    let mut report = RunReport::new(&suite, session.label.clone(), session.endpoint.clone());
+    let mut report = RunResult::new(&suite, session.label.clone(), session.endpoint.clone());
     let setup = session.setup(&suite, &cases)?;
     report.setup = setup.issues;
     match setup.unreachable {
@@ -253,7 +224,7 @@ pub fn run(
     jobs: usize,
     expectations: &Expectations,
     mut args: Arguments,
-) -> Result<RunReport, AppError> {
+) -> Result<RunResult, AppError> {
     let clock = std::time::Instant::now();
     let (contract, suite) = load_for_run(paths)?;
     // A target-file entry naming no case or no rule would silently never match.
@@ -272,7 +243,7 @@ pub fn run(
             |c| CaseResult::skipped(c, "listed only"),
             |_| String::new(),
         );
-        let mut report = RunReport::new(&suite, String::new(), String::new());
+        let mut report = RunResult::new(&suite, String::new(), String::new());
         report.listed_only = true;
         return Ok(report);
     }
@@ -283,18 +254,17 @@ pub fn run(
         .collect();
     if running.is_empty() {
         // A run that verifies nothing must not look green: no target is started.
-        let endpoint = choice.endpoint.clone().unwrap_or_default();
         let label = choice
-            .endpoint
+            .local
             .clone()
-            .unwrap_or_else(|| "the built-in reference target".into());
-        let mut report = RunReport::new(&suite, label, endpoint);
+            .unwrap_or_else(|| choice.endpoint.clone());
+        let mut report = RunResult::new(&suite, label, choice.endpoint.clone());
         report.nothing_selected = Some(nothing_selected(paths, &suite, selection, &args, &ignored));
         report.duration = clock.elapsed();
         return Ok(report);
     }
     let session = Session::start(paths, contract, &suite, choice, jobs)?;
-    let mut report = RunReport::new(&suite, session.label.clone(), session.endpoint.clone());
+    let mut report = RunResult::new(&suite, session.label.clone(), session.endpoint.clone());
     watch_interrupts(&session.runtime, &session.runner);
     let setup = session.setup(&suite, &running)?;
     report.setup = setup.issues;
@@ -317,8 +287,6 @@ pub fn run(
     let exec_runner = Arc::clone(&session.runner);
     let plan_suite = Arc::new(suite.clone());
     let region = choice.region.clone();
-    let bar = report::progress::bar(running.len() as u64);
-    let tick = bar.clone();
     let (_, results) = report::run_trials(
         &args,
         TrialPlan {
@@ -331,12 +299,10 @@ pub fn run(
                 Ok(case) => handle.block_on(exec_runner.run_case(&case)),
                 Err(result) => *result,
             };
-            tick.inc(1);
             result
         },
         move |result| report::text::failure(result, &region),
     );
-    bar.finish_and_clear();
     report.results = results;
     report.results.extend(skipped);
     report
@@ -374,6 +340,8 @@ fn watch_interrupts(runtime: &tokio::runtime::Runtime, runner: &Arc<Runner>) {
             // Not eprintln!: after SIGHUP the terminal may be gone, and a failed write must not panic.
             let _ = writeln!(std::io::stderr(), "\ninterrupted ({name}): finishing the current steps, then tearing down and stopping started tasks (a second signal quits at once)");
             if signals.next().await.is_some() {
+                // Moves to the CLI with the one run loop (issue 13).
+                #[allow(clippy::exit)]
                 std::process::exit(130);
             }
         }
@@ -429,22 +397,4 @@ impl Interrupts {
         #[cfg(not(unix))]
         tokio::signal::ctrl_c().await.ok().map(|()| "Ctrl-C")
     }
-}
-
-/// Runs the reference target in the foreground until Ctrl-C.
-pub fn serve(opts: ReferenceOptions) -> Result<(), AppError> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(AppError::Runtime)?;
-    runtime.block_on(async {
-        let server = reference::start(opts).await?;
-        println!(
-            "ecs-conform reference target listening on {}",
-            server.endpoint()
-        );
-        let _ = tokio::signal::ctrl_c().await;
-        server.shutdown().await;
-        Ok(())
-    })
 }

@@ -3,7 +3,7 @@
 //! with every member absent, and read an error with an empty body from its
 //! `X-Amzn-ErrorType` header (Smithy's awsJson1_1 error protocol tests send exactly that).
 
-use crate::target::ReceivedResponse;
+use crate::client::ReceivedResponse;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 

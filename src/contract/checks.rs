@@ -9,8 +9,8 @@ use super::errors::check_error;
 use super::pointer::select;
 use super::rules;
 use super::Contract;
+use crate::client::{Exchange, ReceivedResponse};
 use crate::finding::Finding;
-use crate::target::{Exchange, ReceivedResponse};
 use serde_json::Value;
 
 /// Every stateless check on one exchange.

@@ -5,8 +5,8 @@
 use super::data::{Fault, OperationSpec};
 use super::rules;
 use super::Contract;
+use crate::client::{ReceivedResponse, SentRequest};
 use crate::finding::Finding;
-use crate::target::{ReceivedResponse, SentRequest};
 use serde_json::Value;
 
 /// Header that carries the error type; most SDKs prefer it over the body.

@@ -3,8 +3,8 @@
 
 use super::invariants::Observer;
 use super::rules;
+use crate::client::Exchange;
 use crate::finding::Finding;
-use crate::target::Exchange;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};

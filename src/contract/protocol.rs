@@ -5,7 +5,7 @@
 
 use super::data::Fault;
 use super::Contract;
-use crate::target::SentRequest;
+use crate::client::SentRequest;
 use serde_json::Value;
 use std::collections::BTreeMap;
 

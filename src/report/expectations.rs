@@ -24,7 +24,7 @@ pub struct Expectations {
     #[serde(default)]
     pub endpoint: Option<String>,
     #[serde(default)]
-    pub path_style: Option<crate::target::PathStyle>,
+    pub path_style: Option<crate::client::PathStyle>,
     #[serde(default)]
     pub region: Option<String>,
     /// Overrides of suite variables (e.g. a subnet that exists on this target).
@@ -48,21 +48,32 @@ pub struct Expectations {
     pub deny: Vec<Deny>,
     /// Largest response body read from this target (`max_body: 16MiB`); `--max-body` wins.
     #[serde(default)]
-    pub max_body: Option<crate::target::ByteSize>,
+    pub max_body: Option<crate::client::ByteSize>,
     #[serde(skip)]
     pub file: PathBuf,
 }
 
 /// A severity below `fail` that a target's teams want to fail a case.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum, PartialOrd, Ord,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
 pub enum Deny {
     /// Fields or enum values the documents do not know.
     Drift,
     /// SHOULDs: fields real endpoints send were missing.
     Warn,
+}
+
+impl std::str::FromStr for Deny {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Deny, String> {
+        match s {
+            "drift" => Ok(Deny::Drift),
+            "warn" => Ok(Deny::Warn),
+            _ => Err(format!(
+                "unknown severity `{s}`: expected `drift` or `warn`"
+            )),
+        }
+    }
 }
 
 impl Deny {

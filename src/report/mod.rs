@@ -7,7 +7,6 @@ pub mod expectations;
 pub mod junit;
 mod known_check;
 pub mod markdown;
-pub mod progress;
 pub mod text;
 mod trials;
 

@@ -3,9 +3,9 @@
 
 use super::document::RunDocument;
 use super::expectations::Verdict;
+use crate::client::{Exchange, SECRET_HEADERS};
 use crate::finding::Severity;
-use crate::run::{CaseResult, Outcome, Phase, StepReport};
-use crate::target::{Exchange, SECRET_HEADERS};
+use crate::run::{CaseResult, Outcome, Phase, StepResult};
 use std::fmt::Write;
 
 /// Longest body shown in a failure before it is trimmed.
@@ -84,7 +84,7 @@ pub fn failure(result: &CaseResult, region: &str) -> String {
 }
 
 /// `step 2 StopTask (cases/x.yaml:14)`, with the phase when it is not a plain step.
-pub fn step_title(step: &StepReport, file: &str) -> String {
+pub fn step_title(step: &StepResult, file: &str) -> String {
     let phase = match &step.phase {
         Phase::Step => "step".to_owned(),
         Phase::Teardown => "teardown step".to_owned(),
@@ -107,7 +107,7 @@ pub fn step_title(step: &StepReport, file: &str) -> String {
 /// a session token: curl sends it too, taken from `$AWS_SESSION_TOKEN`.
 pub fn curl(ex: &Exchange, region: &str) -> String {
     let body = serde_json::to_string(&ex.request.body).unwrap_or_default();
-    let url = crate::target::strip_user_info(&ex.request.url);
+    let url = crate::client::strip_user_info(&ex.request.url);
     let mut lines = vec![format!("curl -sS -X POST '{}'", url.replace('\'', "'\\''"))];
     let with_token = ex
         .request

@@ -3,7 +3,7 @@
 //! step, what went wrong and the likely fix) instead of a failure of every case that
 //! needs it. Also the probe that refuses a run id whose clusters already exist.
 
-use super::{Phase, Runner, StepReport};
+use super::{Phase, Runner, StepResult};
 use crate::contract::error_of;
 use crate::suite::PlannedFixture;
 use serde::{Deserialize, Serialize};
@@ -83,7 +83,7 @@ pub struct FixtureOutcome {
     pub failed: BTreeMap<String, String>,
     /// One entry per fixture whose own step failed (not those blocked by another).
     pub issues: Vec<SetupIssue>,
-    pub reports: Vec<StepReport>,
+    pub reports: Vec<StepResult>,
     /// Set when the target could not be reached at all.
     pub unreachable: Option<String>,
 }
@@ -223,7 +223,7 @@ impl Runner {
 
 fn issue(
     fixture: &PlannedFixture,
-    report: &StepReport,
+    report: &StepResult,
     phase: SetupPhase,
     problem: String,
     hint: Option<String>,
@@ -254,7 +254,7 @@ fn issue(
 /// its value is the placeholder default of the fixtures file.
 fn setup_hint(
     fixture: &PlannedFixture,
-    report: &StepReport,
+    report: &StepResult,
     problem: &str,
     settings: &super::RunSettings,
 ) -> Option<String> {
@@ -320,7 +320,7 @@ pub fn hint_for(
 }
 
 /// What a failed teardown step may have left: the names in its request.
-fn teardown_hint(report: &StepReport, run_id: &str) -> Option<String> {
+fn teardown_hint(report: &StepResult, run_id: &str) -> Option<String> {
     let request = report.exchange.as_ref().map(|ex| &ex.request.body)?;
     let named: Vec<String> = request
         .as_object()?

@@ -10,14 +10,14 @@ mod vars;
 pub use fixtures::{
     blocked_reason, hint_for, is_blocked_reason, FixtureOutcome, SetupIssue, SetupPhase,
 };
-pub use step::{Phase, Scope, StepReport};
+pub use step::{Phase, Scope, StepResult};
 pub use vars::{case_id, new_run_id, uuid, Vars};
 
+use crate::client::Target;
 use crate::contract::Contract;
 use crate::finding::{Finding, Severity};
 use crate::snapshot::{Identities, SnapshotStore};
 use crate::suite::Case;
-use crate::target::Target;
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -107,7 +107,7 @@ pub struct CaseResult {
     pub cites: String,
     #[serde(flatten)]
     pub outcome: Outcome,
-    pub steps: Vec<StepReport>,
+    pub steps: Vec<StepResult>,
     /// Calls the case made (polls and pages included).
     pub calls: usize,
     #[serde(with = "secs")]
@@ -116,7 +116,7 @@ pub struct CaseResult {
 
 impl CaseResult {
     /// All findings of all steps, in order.
-    pub fn findings(&self) -> impl Iterator<Item = (&StepReport, &Finding)> {
+    pub fn findings(&self) -> impl Iterator<Item = (&StepResult, &Finding)> {
         self.steps
             .iter()
             .flat_map(|s| s.findings.iter().map(move |f| (s, f)))
@@ -248,7 +248,7 @@ impl Runner {
     /// A step report as kept in the results: the exchange of a step that raised no
     /// failing finding is dropped unless the settings keep every exchange, and a kept
     /// one holds at most an excerpt of its body (`STORED_BODY_EXCERPT`).
-    fn slim(&self, mut report: StepReport) -> StepReport {
+    fn slim(&self, mut report: StepResult) -> StepResult {
         let failing = report.findings.iter().any(|f| f.severity == Severity::Fail)
             || report.target_error.is_some();
         if !failing && !self.settings.keep_exchanges {
@@ -256,7 +256,7 @@ impl Runner {
         }
         if let Some(exchange) = report.exchange.as_mut() {
             if !self.settings.keep_exchanges {
-                exchange.keep_excerpt(crate::target::STORED_BODY_EXCERPT);
+                exchange.keep_excerpt(crate::client::STORED_BODY_EXCERPT);
             }
         }
         report
@@ -377,7 +377,7 @@ impl Runner {
     }
 }
 
-fn outcome_of(steps: &[StepReport]) -> Outcome {
+fn outcome_of(steps: &[StepResult]) -> Outcome {
     if let Some(e) = steps.iter().find_map(|s| s.target_error.clone()) {
         return Outcome::Error(e);
     }

@@ -3,12 +3,12 @@
 //! the contract observer, judge its expectations and save what it asks for.
 
 use super::{Runner, Vars};
+use crate::client::Exchange;
 use crate::contract::Observer;
 use crate::finding::{Finding, Severity};
 use crate::judge::{check_conditions, judge_step};
 use crate::snapshot::{snapshot_name, Identities};
 use crate::suite::{PlannedStep, Save};
-use crate::target::Exchange;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::time::{Duration, Instant};
@@ -34,7 +34,7 @@ pub enum Phase {
 
 /// What happened in one step.
 #[derive(Debug, Clone, Serialize)]
-pub struct StepReport {
+pub struct StepResult {
     #[serde(flatten)]
     pub phase: Phase,
     /// 1-based position within its phase.
@@ -54,9 +54,9 @@ pub struct StepReport {
     pub note: Option<String>,
 }
 
-impl StepReport {
+impl StepResult {
     fn new(planned: &PlannedStep, index: usize, phase: Phase) -> Self {
-        StepReport {
+        StepResult {
             phase,
             index,
             call: planned.step.call.clone(),
@@ -139,8 +139,8 @@ impl Runner {
         index: usize,
         phase: Phase,
         scope: &mut Scope<'_>,
-    ) -> StepReport {
-        let mut report = StepReport::new(planned, index, phase);
+    ) -> StepResult {
+        let mut report = StepResult::new(planned, index, phase);
         let (vars, observer) = (&mut scope.vars, &mut scope.observer);
         let step = &planned.step;
         let bound = vars.bind(&step.request).and_then(|request| {
@@ -263,7 +263,7 @@ impl Runner {
         planned: &PlannedStep,
         request: &Value,
         observer: &mut Observer<'_>,
-        report: &mut StepReport,
+        report: &mut StepResult,
     ) -> Option<Round> {
         let op = &planned.step.call;
         let mut pages: Vec<Exchange> = Vec::new();

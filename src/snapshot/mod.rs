@@ -1,7 +1,7 @@
 //! Snapshots: a step's response, with its volatile values (ARNs, ids, timestamps)
 //! replaced by stable placeholders, compared with a file under `snapshots/`.
 //!
-//! The module knows nothing of HTTP: it reads an [`Exchange`](crate::target::Exchange)
+//! The module knows nothing of HTTP: it reads an [`Exchange`](crate::client::Exchange)
 //! and answers with [`Finding`](crate::finding::Finding)s.
 //!
 //! - [`rules`]: the normalisers, declared as data in `snapshots/normalisers.yaml`.

@@ -10,8 +10,8 @@
 //! on the order of keys in the response.
 
 use super::rules::{Kind, Normalisers, Parser};
+use crate::client::Exchange;
 use crate::contract::error_of;
-use crate::target::Exchange;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 

@@ -2,8 +2,8 @@
 //! the way a target records them, and the sample responses under tests/data/contract.
 #![allow(dead_code)]
 
+use ecs_conform::client::{Exchange, ReceivedResponse, SentRequest};
 use ecs_conform::contract::Contract;
-use ecs_conform::target::{Exchange, ReceivedResponse, SentRequest};
 use ecs_conform::Finding;
 use serde_json::Value;
 use std::path::{Path, PathBuf};

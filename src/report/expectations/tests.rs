@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::finding::Finding;
-use crate::run::{Phase, StepReport};
+use crate::run::{Phase, StepResult};
 use std::time::Duration;
 
 fn result(id: &str, outcome: Outcome, rules: &[&str]) -> CaseResult {
@@ -22,7 +22,7 @@ fn result_with(id: &str, outcome: Outcome, findings: Vec<Finding>) -> CaseResult
         tags: vec![],
         cites: String::new(),
         outcome,
-        steps: vec![StepReport {
+        steps: vec![StepResult {
             phase: Phase::Step,
             index: 1,
             call: "RunTask".into(),

@@ -1,0 +1,18 @@
+//! Tests that run the `ecs-conform` binary, in one test binary (one link instead of fourteen).
+
+mod body_cap;
+mod cleanup;
+mod cli;
+mod cli_support;
+mod deny_drift;
+mod deviations;
+mod diff;
+mod garbage_target;
+mod interrupt;
+mod lint_targets;
+mod readme;
+mod readme_support;
+mod reports;
+mod secrets;
+mod seed_only;
+mod setup_errors;
