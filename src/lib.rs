@@ -13,6 +13,7 @@ pub mod app;
 pub mod client;
 pub mod contract;
 pub mod coverage;
+pub mod embed;
 pub mod files;
 pub mod finding;
 pub mod judge;

@@ -106,7 +106,16 @@ pub(crate) fn child() {
     let hwm_load = proc_status_kb("VmHWM:");
     let rss_load = proc_status_kb("VmRSS:");
     let cases: Vec<&Case> = suite.cases.iter().collect();
-    let session = Session::start(&paths, contract, &suite, &choice, jobs).expect("session");
+    let session = Session::start(
+        &paths,
+        contract,
+        &suite,
+        &choice,
+        jobs,
+        Arc::new(()),
+        ecs_conform::run::Interrupt::new(),
+    )
+    .expect("session");
     let t1 = Instant::now();
     let fixtures = session.setup(&suite, &cases).expect("fixtures");
     let t_setup = t1.elapsed();

@@ -12,7 +12,8 @@ mod session;
 pub use cleanup::{cleanup, CleanupScope, CleanupSummary, CleanupTarget};
 
 pub use output::{coverage, diff, document, publish, read_documents, snapshot_store, Outputs};
-pub use session::{run, run_quiet, Session, Setup};
+pub use select::{choose, Chosen};
+pub use session::{list, run, run_quiet, Session, Setup};
 
 use crate::client::{PathStyle, TargetError};
 use crate::contract::{Contract, ContractError};
@@ -191,8 +192,46 @@ pub struct Selection {
     pub skip_tags: Vec<(String, String)>,
     /// `(k, n)`: only the k-th of n deterministic shares of the suite (1-based).
     pub partition: Option<(usize, usize)>,
-    /// Only cases whose id contains this (quiet runs; libtest runs filter themselves).
+    /// Only cases whose id contains this (equals it with `exact`).
     pub filter: Option<String>,
+    /// `filter` and `skip` match whole ids.
+    pub exact: bool,
+    /// Cases whose id contains (equals, with `exact`) one of these are left out.
+    pub skip: Vec<String>,
+    /// What happens to cases skipped by tag.
+    pub tagged_skips: TaggedSkips,
+}
+
+impl Selection {
+    /// Adds libtest's name filters (`FILTER`, `--exact`, `--skip`, `--ignored`,
+    /// `--include-ignored`), as `cargo test` applies them, to this selection.
+    pub fn with_libtest(self, args: &libtest_mimic::Arguments) -> Selection {
+        Selection {
+            filter: args.filter.clone(),
+            exact: args.exact,
+            skip: args.skip.clone(),
+            tagged_skips: if args.ignored {
+                TaggedSkips::RunOnly
+            } else if args.include_ignored {
+                TaggedSkips::Run
+            } else {
+                TaggedSkips::Report
+            },
+            ..self
+        }
+    }
+}
+
+/// What happens to cases skipped by tag (`skip_tags`, `seed-only`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TaggedSkips {
+    /// They get the verdict `skipped` with the reason, without running.
+    #[default]
+    Report,
+    /// Only they run (`--ignored`); the others are left out.
+    RunOnly,
+    /// They run with the others (`--include-ignored`).
+    Run,
 }
 
 /// Whether a case belongs to partition `k` of `n` (by a stable hash of its id).

@@ -1,39 +1,72 @@
-//! Which cases a run selects (tags, partition, name filters, tags skipped) and, when
-//! that leaves nothing to run, the sentence naming the filter that selected nothing.
+//! Which cases a run selects (tags, partition, name filters as `cargo test` has them,
+//! tags skipped) and, when that leaves nothing to run, the sentence naming the filter
+//! that selected nothing. The CLI maps its libtest-style flags onto [`Selection`]; this
+//! module alone decides.
 
-use super::{in_partition, Paths, Selection};
+use super::{in_partition, Paths, Selection, TaggedSkips};
 use crate::suite::{Case, Suite};
-use libtest_mimic::Arguments;
 use std::collections::BTreeSet;
 
-/// Cases that match the tag filters, and those skipped by tag with the reason.
-pub(super) fn select<'a>(
-    suite: &'a Suite,
-    selection: &Selection,
-) -> (Vec<&'a Case>, Vec<(String, String)>) {
-    let cases: Vec<&Case> = suite
-        .cases
+/// What a selection leaves: the cases to run, in suite order, those that get a verdict
+/// without running (skipped by tag, with the reason), and how many a name filter, `skip`
+/// or `--ignored` left out.
+#[derive(Debug, Default)]
+pub struct Chosen<'a> {
+    pub run: Vec<&'a Case>,
+    pub skipped: Vec<(&'a Case, String)>,
+    pub filtered_out: usize,
+}
+
+/// Applies the selection to the suite: tags, partition, name filters, then what
+/// happens to cases skipped by tag.
+pub fn choose<'a>(suite: &'a Suite, selection: &Selection) -> Chosen<'a> {
+    let mut chosen = Chosen::default();
+    for case in &suite.cases {
+        if !has_tag(case, selection) || !in_partition_of(case, selection) {
+            continue;
+        }
+        if !named(case, selection) {
+            chosen.filtered_out += 1;
+            continue;
+        }
+        let skip_reason = skipped_by_tag(case, selection);
+        match (selection.tagged_skips, skip_reason) {
+            (TaggedSkips::Report, Some(why)) => chosen.skipped.push((case, why)),
+            (TaggedSkips::RunOnly, None) => chosen.filtered_out += 1,
+            _ => chosen.run.push(case),
+        }
+    }
+    chosen
+}
+
+fn in_partition_of(case: &Case, selection: &Selection) -> bool {
+    selection
+        .partition
+        .is_none_or(|(k, n)| in_partition(&case.id, k, n))
+}
+
+/// Whether the name filters keep the case: it matches `filter` (when given) and no
+/// `skip` (substring matches, or whole-id matches with `exact`, as `cargo test`).
+fn named(case: &Case, selection: &Selection) -> bool {
+    let name = case.id.as_str();
+    let matches = |pattern: &str| {
+        if selection.exact {
+            name == pattern
+        } else {
+            name.contains(pattern)
+        }
+    };
+    selection.filter.as_deref().is_none_or(matches) && !selection.skip.iter().any(|s| matches(s))
+}
+
+/// The reason a case is skipped by tag (`skip_tags`, or `seed-only` unless asked for).
+fn skipped_by_tag(case: &Case, selection: &Selection) -> Option<String> {
+    selection
+        .skip_tags
         .iter()
-        .filter(|c| has_tag(c, selection))
-        .filter(|c| {
-            selection
-                .partition
-                .is_none_or(|(k, n)| in_partition(&c.id, k, n))
-        })
-        .filter(|c| selection.filter.as_deref().is_none_or(|f| c.id.contains(f)))
-        .collect();
-    let ignored = cases
-        .iter()
-        .filter_map(|c| {
-            selection
-                .skip_tags
-                .iter()
-                .find(|(t, _)| c.tags.contains(t))
-                .map(|(t, why)| (c.id.clone(), format!("skipped by tag `{t}`: {why}")))
-                .or_else(|| seed_only(c, selection))
-        })
-        .collect();
-    (cases, ignored)
+        .find(|(t, _)| case.tags.contains(t))
+        .map(|(t, why)| format!("skipped by tag `{t}`: {why}"))
+        .or_else(|| seed_only(case, selection).map(|(_, why)| why))
 }
 
 /// Cases tagged `seed-only` check what only the seeds document and AWS does otherwise
@@ -55,33 +88,6 @@ fn has_tag(case: &Case, selection: &Selection) -> bool {
     selection.tags.is_empty() || case.tags.iter().any(|t| selection.tags.contains(t))
 }
 
-/// Whether the libtest name filter (`FILTER`, `--exact`) selects the case.
-fn name_matches(args: &Arguments, name: &str, filter: &str) -> bool {
-    if args.exact {
-        name == filter
-    } else {
-        name.contains(filter)
-    }
-}
-
-/// Whether libtest-mimic will run this case (its filter rules), so fixtures are set
-/// up only for cases that run.
-pub(super) fn will_run(args: &Arguments, case: &Case, ignored: bool) -> bool {
-    let name = case.id.as_str();
-    if let Some(filter) = &args.filter {
-        if !name_matches(args, name, filter) {
-            return false;
-        }
-    }
-    if args.skip.iter().any(|s| name_matches(args, name, s)) {
-        return false;
-    }
-    if args.ignored {
-        return ignored;
-    }
-    args.include_ignored || !ignored
-}
-
 /// Why a run selects no case to run: the first filter, in the order they apply, that
 /// leaves nothing (the folder, the tags, the partition, the name filter, `--skip`,
 /// `--ignored`, tags skipped).
@@ -89,8 +95,7 @@ pub(super) fn nothing_selected(
     paths: &Paths,
     suite: &Suite,
     selection: &Selection,
-    args: &Arguments,
-    ignored: &[(String, String)],
+    chosen: &Chosen<'_>,
 ) -> String {
     if suite.cases.is_empty() {
         return format!(
@@ -135,13 +140,17 @@ pub(super) fn nothing_selected(
     let named: Vec<&Case> = parted
         .into_iter()
         .filter(|c| {
-            args.filter
-                .as_deref()
-                .is_none_or(|f| name_matches(args, &c.id, f))
+            selection.filter.as_deref().is_none_or(|f| {
+                if selection.exact {
+                    c.id == f
+                } else {
+                    c.id.contains(f)
+                }
+            })
         })
         .collect();
-    if let (true, Some(f)) = (named.is_empty(), args.filter.as_deref()) {
-        return if args.exact {
+    if let (true, Some(f)) = (named.is_empty(), selection.filter.as_deref()) {
+        return if selection.exact {
             format!("no case is named exactly `{f}` (of the {context})")
         } else {
             format!("the name filter `{f}` matches no case (of the {context})")
@@ -149,24 +158,24 @@ pub(super) fn nothing_selected(
     }
     let kept: Vec<&Case> = named
         .into_iter()
-        .filter(|c| !args.skip.iter().any(|s| name_matches(args, &c.id, s)))
+        .filter(|c| self::named(c, selection))
         .collect();
     if kept.is_empty() {
-        let skips: Vec<String> = args.skip.iter().map(|s| format!("`--skip {s}`")).collect();
+        let skips: Vec<String> = selection
+            .skip
+            .iter()
+            .map(|s| format!("`--skip {s}`"))
+            .collect();
         return format!(
             "{} removes every case the other filters selected",
             skips.join(" with ")
         );
     }
-    if args.ignored {
+    if selection.tagged_skips == TaggedSkips::RunOnly {
         return "`--ignored` runs only cases skipped by tag, and none of the selected cases is"
             .into();
     }
-    let reasons: BTreeSet<&str> = ignored
-        .iter()
-        .filter(|(id, _)| kept.iter().any(|c| c.id == *id))
-        .map(|(_, why)| why.as_str())
-        .collect();
+    let reasons: BTreeSet<&str> = chosen.skipped.iter().map(|(_, why)| why.as_str()).collect();
     format!(
         "every selected case is skipped by tag ({}), so nothing would be verified; `--include-ignored` runs them anyway",
         reasons.into_iter().collect::<Vec<_>>().join("; ")

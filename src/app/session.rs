@@ -1,17 +1,20 @@
-//! A session against one target: the runtime, the runner, fixtures, concurrent cases, teardown and cleanup, with
-//! libtest-style output (`run`) or without (`run_quiet`).
+//! The one run loop. A session against one target holds the runtime and the runner;
+//! [`run`] loads the suite, chooses the cases, sets up fixtures, runs the cases
+//! concurrently (at most `jobs` at once) and tears down, telling a [`Reporter`] every
+//! event as it happens; [`run_quiet`] is the same loop with no reporter. Interrupts come
+//! in through a shared [`Interrupt`] (the CLI's signal handler sets it).
 
 use super::output::snapshot_store;
-use super::select::{nothing_selected, select, will_run};
+use super::select::{choose, nothing_selected, Chosen};
 use super::{load_for_run, AppError, Paths, RunResult, Selection, TargetChoice};
 use crate::client::{Credentials, Target, TargetConfig};
 use crate::contract::Contract;
 use crate::report::expectations::Expectations;
-use crate::report::{self, TrialPlan};
-use crate::run::{CaseResult, Outcome, RunSettings, Runner, SetupIssue};
+use crate::run::{
+    harness_error, CaseResult, Interrupt, Outcome, Reporter, RunEvent, RunSettings, Runner,
+    SetupIssue,
+};
 use crate::suite::{Case, PlannedFixture, Suite};
-use libtest_mimic::Arguments;
-use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,6 +31,8 @@ pub struct Setup<'s> {
 pub struct Session {
     pub runtime: tokio::runtime::Runtime,
     pub runner: Arc<Runner>,
+    /// Tells the reporter when the run is interrupted (stopped in `finish`).
+    interrupt_watch: tokio::task::JoinHandle<()>,
     /// Human-readable name of the target.
     pub label: String,
     /// The endpoint URL calls go to.
@@ -42,6 +47,8 @@ impl Session {
         suite: &Suite,
         choice: &TargetChoice,
         jobs: usize,
+        reporter: Arc<dyn Reporter>,
+        interrupt: Arc<Interrupt>,
     ) -> Result<Session, AppError> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(jobs.clamp(2, 16))
@@ -86,14 +93,21 @@ impl Session {
             Some(name) => format!("{name} ({endpoint})"),
             None => endpoint.clone(),
         };
-        let mut runner = Runner::new(target, contract, settings);
+        let mut runner = Runner::new(target, contract, settings)
+            .with_interrupt(Arc::clone(&interrupt))
+            .with_reporter(Arc::clone(&reporter));
         if !choice.snapshots.disabled {
             runner = runner.with_snapshots(Arc::new(snapshot_store(paths, choice)?));
         }
+        let interrupt_watch = runtime.spawn(async move {
+            let reason = interrupt.wait().await;
+            reporter.report(&RunEvent::Interrupted { reason: &reason });
+        });
         Ok(Session {
             endpoint,
             runtime,
             runner: Arc::new(runner),
+            interrupt_watch,
             label,
         })
     }
@@ -131,8 +145,10 @@ impl Session {
         })
     }
 
-    /// Runs cases concurrently (at most `jobs` at once) without terminal output.
-    /// Lean cases are planned from their files when their slot comes up.
+    /// Runs cases concurrently (at most `jobs` at once), in suite order of their start,
+    /// telling the reporter when each starts and finishes. Lean cases are planned from
+    /// their files when their slot comes up. A case whose task panics (a bug of the
+    /// harness, never of the target) gets an `error` result naming the panic.
     pub fn run_cases(&self, suite: &Suite, cases: &[&Case], jobs: usize) -> Vec<CaseResult> {
         let semaphore = Arc::new(tokio::sync::Semaphore::new(jobs.max(1)));
         self.runtime.block_on(async {
@@ -145,12 +161,29 @@ impl Session {
                 let planned = plan(suite, case);
                 let runner = Arc::clone(&self.runner);
                 let sender = sender.clone();
+                let skeleton = CaseResult::skipped(case, "");
+                let id = skeleton.id.clone();
                 tokio::spawn(async move {
                     let _permit = permit;
-                    let result = match planned {
-                        Ok(case) => runner.run_case(&case).await,
-                        Err(result) => *result,
+                    let execution = {
+                        let runner = Arc::clone(&runner);
+                        tokio::spawn(async move {
+                            runner
+                                .reporter()
+                                .report(&RunEvent::CaseStarted { case: &id });
+                            match planned {
+                                Ok(case) => runner.run_case(&case).await,
+                                Err(result) => *result,
+                            }
+                        })
                     };
+                    let result = match execution.await {
+                        Ok(result) => result,
+                        Err(e) => panicked(skeleton, e),
+                    };
+                    runner
+                        .reporter()
+                        .report(&RunEvent::CaseFinished { result: &result });
                     let _ = sender.send((index, result));
                 });
             }
@@ -165,8 +198,7 @@ impl Session {
                 .map(|(result, case)| {
                     result.unwrap_or_else(|| {
                         let mut r = CaseResult::skipped(case, "");
-                        r.outcome =
-                            Outcome::Error(crate::run::harness_error("its task ended early"));
+                        r.outcome = Outcome::Error(harness_error("its task ended early"));
                         r
                     })
                 })
@@ -177,141 +209,145 @@ impl Session {
     /// Stops every task the run started and tears fixtures down.
     /// Returns the fixture teardown steps that failed.
     pub fn finish(self, fixtures: &[&PlannedFixture]) -> Vec<SetupIssue> {
-        self.runtime.block_on(async {
+        let issues = self.runtime.block_on(async {
             self.runner.stop_started_tasks().await;
             self.runner.teardown_fixtures(fixtures).await
-        })
+        });
+        self.interrupt_watch.abort();
+        issues
     }
 }
 
-/// Runs the whole selection without terminal output (tests, `diff`, benchmarks).
+/// Runs the whole selection with no reporter and no expectations (tests, `diff`,
+/// benchmarks): [`run`] with nothing listening. Its results hold only the cases that
+/// ran (not those skipped by tag).
 pub fn run_quiet(
     paths: &Paths,
     choice: &TargetChoice,
     selection: &Selection,
     jobs: usize,
 ) -> Result<RunResult, AppError> {
-    let clock = std::time::Instant::now();
-    let (contract, suite) = load_for_run(paths)?;
-    let (cases, ignored) = select(&suite, selection);
-    let cases: Vec<&Case> = cases
-        .into_iter()
-        .filter(|c| !ignored.iter().any(|(id, _)| *id == c.id))
-        .collect();
-    let session = Session::start(paths, contract, &suite, choice, jobs)?;
-    let mut report = RunResult::new(&suite, session.label.clone(), session.endpoint.clone());
-    let setup = session.setup(&suite, &cases)?;
-    report.setup = setup.issues;
-    match setup.unreachable {
-        Some(reason) => {
-            report.unreachable = Some(reason);
-            report.setup.extend(session.finish(&[]));
-        }
-        None => {
-            report.results = session.run_cases(&suite, &cases, jobs);
-            report.setup.extend(session.finish(&setup.fixtures));
-        }
-    }
-    report.duration = clock.elapsed();
-    Ok(report)
+    let mut result = run(
+        paths,
+        choice,
+        selection,
+        jobs,
+        &Expectations::default(),
+        Arc::new(()),
+        Interrupt::new(),
+    )?;
+    result
+        .results
+        .retain(|r| !matches!(r.outcome, Outcome::Skipped(_)));
+    Ok(result)
 }
 
-/// Runs the suite against a target with libtest-style output.
+/// Runs the selected cases against a target: the one run loop. Every event goes to
+/// `reporter` as it happens; `interrupt` stops the run early (current steps finish,
+/// teardown and cleanup run, cut-short cases claim no verdict).
 pub fn run(
     paths: &Paths,
     choice: &TargetChoice,
     selection: &Selection,
     jobs: usize,
     expectations: &Expectations,
-    mut args: Arguments,
+    reporter: Arc<dyn Reporter>,
+    interrupt: Arc<Interrupt>,
 ) -> Result<RunResult, AppError> {
     let clock = std::time::Instant::now();
     let (contract, suite) = load_for_run(paths)?;
     // A target-file entry naming no case or no rule would silently never match.
     let ids: Vec<&str> = suite.cases.iter().map(|c| c.id.as_str()).collect();
     expectations.check(&ids)?;
-    let (cases, ignored) = select(&suite, selection);
-    args.test_threads = Some(jobs.max(1));
-    if args.list {
-        let _ = report::run_trials(
-            &args,
-            TrialPlan {
-                cases,
-                ignored,
-                expectations: Arc::new(expectations.clone()),
-            },
-            |c| CaseResult::skipped(c, "listed only"),
-            |_| String::new(),
-        );
-        let mut report = RunResult::new(&suite, String::new(), String::new());
-        report.listed_only = true;
-        return Ok(report);
-    }
-    let running: Vec<&Case> = cases
-        .iter()
-        .copied()
-        .filter(|c| will_run(&args, c, ignored.iter().any(|(id, _)| *id == c.id)))
-        .collect();
-    if running.is_empty() {
-        // A run that verifies nothing must not look green: no target is started.
+    let chosen = choose(&suite, selection);
+    if chosen.run.is_empty() {
+        // A run that verifies nothing must not look green: no target is reached.
         let label = choice
             .local
             .clone()
             .unwrap_or_else(|| choice.endpoint.clone());
         let mut report = RunResult::new(&suite, label, choice.endpoint.clone());
-        report.nothing_selected = Some(nothing_selected(paths, &suite, selection, &args, &ignored));
+        report.nothing_selected = Some(nothing_selected(paths, &suite, selection, &chosen));
         report.duration = clock.elapsed();
         return Ok(report);
     }
-    let session = Session::start(paths, contract, &suite, choice, jobs)?;
+    let session = Session::start(
+        paths,
+        contract,
+        &suite,
+        choice,
+        jobs,
+        Arc::clone(&reporter),
+        interrupt,
+    )?;
     let mut report = RunResult::new(&suite, session.label.clone(), session.endpoint.clone());
-    watch_interrupts(&session.runtime, &session.runner);
-    let setup = session.setup(&suite, &running)?;
+    reporter.report(&RunEvent::Started {
+        target: &session.label,
+        to_run: chosen.run.len(),
+        skipped: chosen.skipped.len(),
+        filtered_out: chosen.filtered_out,
+    });
+    let setup = session.setup(&suite, &chosen.run)?;
     report.setup = setup.issues;
-    let fixtures = setup.fixtures;
     if let Some(reason) = setup.unreachable {
         report.unreachable = Some(reason);
         report.setup.extend(session.finish(&[]));
+        report.duration = clock.elapsed();
         return Ok(report);
     }
-    // Cases skipped by tag (libtest never calls them) still get their verdict and reason.
-    let skipped: Vec<CaseResult> = cases
-        .iter()
-        .filter(|c| will_run(&args, c, false) && !will_run(&args, c, true))
-        .filter_map(|c| {
-            let (_, why) = ignored.iter().find(|(id, _)| *id == c.id)?;
-            Some(CaseResult::skipped(c, why.clone()))
-        })
-        .collect();
-    let handle = session.runtime.handle().clone();
-    let exec_runner = Arc::clone(&session.runner);
-    let plan_suite = Arc::new(suite.clone());
-    let region = choice.region.clone();
-    let (_, results) = report::run_trials(
-        &args,
-        TrialPlan {
-            cases,
-            ignored,
-            expectations: Arc::new(expectations.clone()),
-        },
-        move |case| {
-            let result = match plan(&plan_suite, case) {
-                Ok(case) => handle.block_on(exec_runner.run_case(&case)),
-                Err(result) => *result,
-            };
-            result
-        },
-        move |result| report::text::failure(result, &region),
-    );
-    report.results = results;
-    report.results.extend(skipped);
+    report.results = skipped_results(&chosen, &*reporter);
+    report
+        .results
+        .extend(session.run_cases(&suite, &chosen.run, jobs));
     report
         .results
         .sort_by_key(|r| suite.cases.iter().position(|c| c.id == r.id));
     report.interrupted = session.runner.is_interrupted();
-    report.setup.extend(session.finish(&fixtures));
+    report.setup.extend(session.finish(&setup.fixtures));
     report.duration = clock.elapsed();
     Ok(report)
+}
+
+/// The ids of the cases a selection would run, each with whether it is skipped by tag
+/// (for `--list`), in suite order.
+pub fn list(paths: &Paths, selection: &Selection) -> Result<Vec<(String, bool)>, AppError> {
+    let (_, suite) = load_for_run(paths)?;
+    let chosen = choose(&suite, selection);
+    let mut listed: Vec<(String, bool)> = chosen
+        .run
+        .iter()
+        .map(|c| (c.id.clone(), false))
+        .chain(chosen.skipped.iter().map(|(c, _)| (c.id.clone(), true)))
+        .collect();
+    listed.sort_by_key(|(id, _)| suite.cases.iter().position(|c| c.id == *id));
+    Ok(listed)
+}
+
+/// The verdict-less results of the cases skipped by tag, each reported as finished.
+fn skipped_results(chosen: &Chosen<'_>, reporter: &dyn Reporter) -> Vec<CaseResult> {
+    chosen
+        .skipped
+        .iter()
+        .map(|(case, why)| {
+            let result = CaseResult::skipped(case, why.clone());
+            reporter.report(&RunEvent::CaseFinished { result: &result });
+            result
+        })
+        .collect()
+}
+
+/// The error result of a case whose task panicked.
+fn panicked(mut result: CaseResult, error: tokio::task::JoinError) -> CaseResult {
+    let message = match error.try_into_panic() {
+        Ok(panic) => panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".into()),
+        Err(e) => e.to_string(),
+    };
+    result.outcome = Outcome::Error(harness_error(&format!("it panicked ({message})")));
+    result
 }
 
 /// The case ready to run, or the error result of a case whose file no longer plans
@@ -322,79 +358,4 @@ fn plan(suite: &Suite, case: &Case) -> Result<Case, Box<CaseResult>> {
         r.outcome = Outcome::Error(format!("the case file changed since it was checked: {e}"));
         Box::new(r)
     })
-}
-
-/// The first interrupt (Ctrl-C, SIGTERM or SIGHUP: what a terminal and CI systems
-/// send on cancel) finishes the current steps, then tears down and cleans up; the run
-/// then reports and exits 130. A second one quits at once.
-fn watch_interrupts(runtime: &tokio::runtime::Runtime, runner: &Arc<Runner>) {
-    let runner = Arc::clone(runner);
-    // Registered now, not when the task first runs: a signal from here on interrupts.
-    let mut signals = {
-        let _context = runtime.enter();
-        Interrupts::new()
-    };
-    runtime.spawn(async move {
-        if let Some(name) = signals.next().await {
-            runner.interrupt();
-            // Not eprintln!: after SIGHUP the terminal may be gone, and a failed write must not panic.
-            let _ = writeln!(std::io::stderr(), "\ninterrupted ({name}): finishing the current steps, then tearing down and stopping started tasks (a second signal quits at once)");
-            if signals.next().await.is_some() {
-                // Moves to the CLI with the one run loop (issue 13).
-                #[allow(clippy::exit)]
-                std::process::exit(130);
-            }
-        }
-    });
-}
-
-/// The signals that interrupt a run: SIGINT (Ctrl-C), SIGTERM and SIGHUP on Unix,
-/// Ctrl-C elsewhere.
-struct Interrupts {
-    #[cfg(unix)]
-    int: Option<tokio::signal::unix::Signal>,
-    #[cfg(unix)]
-    term: Option<tokio::signal::unix::Signal>,
-    #[cfg(unix)]
-    hup: Option<tokio::signal::unix::Signal>,
-}
-
-impl Interrupts {
-    /// Must be called inside the runtime.
-    fn new() -> Interrupts {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{signal, SignalKind};
-            Interrupts {
-                int: signal(SignalKind::interrupt()).ok(),
-                term: signal(SignalKind::terminate()).ok(),
-                hup: signal(SignalKind::hangup()).ok(),
-            }
-        }
-        #[cfg(not(unix))]
-        Interrupts {}
-    }
-
-    /// The name of the next interrupting signal; None when none can be received.
-    async fn next(&mut self) -> Option<&'static str> {
-        #[cfg(unix)]
-        {
-            async fn recv(s: &mut Option<tokio::signal::unix::Signal>) -> Option<()> {
-                match s {
-                    Some(s) => s.recv().await,
-                    None => std::future::pending().await,
-                }
-            }
-            if self.int.is_none() && self.term.is_none() && self.hup.is_none() {
-                return None;
-            }
-            tokio::select! {
-                r = recv(&mut self.int) => r.map(|()| "Ctrl-C"),
-                r = recv(&mut self.term) => r.map(|()| "SIGTERM"),
-                r = recv(&mut self.hup) => r.map(|()| "SIGHUP"),
-            }
-        }
-        #[cfg(not(unix))]
-        tokio::signal::ctrl_c().await.ok().map(|()| "Ctrl-C")
-    }
 }

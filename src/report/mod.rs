@@ -1,4 +1,4 @@
-//! Reports: libtest-style terminal output driven by libtest-mimic, failure and summary
+//! Reports: libtest terms for verdicts (`libtest`), failure and summary
 //! text, per-target expectations and verdicts, and the run document with its JSON,
 //! JUnit and Markdown renderings. Knows nothing of HTTP beyond recorded `Exchange`s.
 
@@ -6,8 +6,6 @@ pub mod document;
 pub mod expectations;
 pub mod junit;
 mod known_check;
+pub mod libtest;
 pub mod markdown;
 pub mod text;
-mod trials;
-
-pub use trials::{run_trials, TrialPlan};

@@ -3,7 +3,7 @@
 //! step, what went wrong and the likely fix) instead of a failure of every case that
 //! needs it. Also the probe that refuses a run id whose clusters already exist.
 
-use super::{Phase, Runner, StepResult};
+use super::{Phase, RunEvent, Runner, StepResult};
 use crate::contract::error_of;
 use crate::suite::PlannedFixture;
 use serde::{Deserialize, Serialize};
@@ -118,9 +118,15 @@ impl Runner {
                 continue;
             }
             let mut scope = self.scope(self.globals(), None);
+            let first = outcome.reports.len();
+            let issues_before = outcome.issues.len();
             for (i, planned) in fixture.setup.iter().enumerate() {
                 let phase = Phase::Fixture(fixture.name.clone());
                 let report = self.exec_step(planned, i + 1, phase, &mut scope).await;
+                self.reporter().report(&RunEvent::StepFinished {
+                    case: None,
+                    step: &report,
+                });
                 let problem = report.problem();
                 if let Some(reason) = &report.target_error {
                     if report.exchange.is_none() {
@@ -142,6 +148,11 @@ impl Runner {
                 }
                 outcome.reports.push(report);
             }
+            self.reporter().report(&RunEvent::FixtureSetUp {
+                fixture: &fixture.name,
+                steps: &outcome.reports[first..],
+                problem: outcome.issues.get(issues_before),
+            });
             if outcome.unreachable.is_some() {
                 break;
             }
@@ -162,16 +173,27 @@ impl Runner {
         let mut issues = Vec::new();
         let mut scope = self.scope(self.globals(), None);
         for fixture in fixtures.iter().rev() {
+            let before = issues.len();
             for (i, planned) in fixture.teardown.iter().enumerate() {
                 let phase = Phase::FixtureTeardown(fixture.name.clone());
                 let report = self.exec_step(planned, i + 1, phase, &mut scope).await;
                 if report.skipped {
                     continue;
                 }
+                self.reporter().report(&RunEvent::StepFinished {
+                    case: None,
+                    step: &report,
+                });
                 if let Some(problem) = report.problem() {
                     let hint = teardown_hint(&report, &self.settings.run_id);
                     issues.push(issue(fixture, &report, SetupPhase::Teardown, problem, hint));
                 }
+            }
+            if !fixture.teardown.is_empty() {
+                self.reporter().report(&RunEvent::FixtureTornDown {
+                    fixture: &fixture.name,
+                    problems: &issues[before..],
+                });
             }
         }
         issues

@@ -3,13 +3,17 @@
 //! per run, and cleanup of every task the run started (also when interrupted).
 //! Cases are independent and run concurrently; steps within a case run in order.
 
+mod events;
 mod fixtures;
+mod interrupt;
 mod step;
 mod vars;
 
+pub use events::{Reporter, RunEvent};
 pub use fixtures::{
     blocked_reason, hint_for, is_blocked_reason, FixtureOutcome, SetupIssue, SetupPhase,
 };
+pub use interrupt::Interrupt;
 pub use step::{Phase, Scope, StepResult};
 pub use vars::{case_id, new_run_id, uuid, Vars};
 
@@ -21,7 +25,6 @@ use crate::suite::Case;
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -161,7 +164,8 @@ pub struct Runner {
     globals: Mutex<Vars>,
     failed_fixtures: Mutex<BTreeMap<String, String>>,
     started: Mutex<Vec<Started>>,
-    interrupted: AtomicBool,
+    interrupt: Arc<Interrupt>,
+    reporter: Arc<dyn Reporter>,
     snapshots: Option<Arc<SnapshotStore>>,
 }
 
@@ -180,7 +184,8 @@ impl Runner {
             globals: Mutex::new(globals),
             failed_fixtures: Mutex::new(BTreeMap::new()),
             started: Mutex::new(Vec::new()),
-            interrupted: AtomicBool::new(false),
+            interrupt: Interrupt::new(),
+            reporter: Arc::new(()),
             snapshots: None,
         }
     }
@@ -189,6 +194,22 @@ impl Runner {
     pub fn with_snapshots(mut self, store: Arc<SnapshotStore>) -> Self {
         self.snapshots = Some(store);
         self
+    }
+
+    /// Honours this interrupt (shared with whoever may ask the run to stop).
+    pub fn with_interrupt(mut self, interrupt: Arc<Interrupt>) -> Self {
+        self.interrupt = interrupt;
+        self
+    }
+
+    /// Tells this reporter of every step and fixture.
+    pub fn with_reporter(mut self, reporter: Arc<dyn Reporter>) -> Self {
+        self.reporter = reporter;
+        self
+    }
+
+    pub fn reporter(&self) -> &dyn Reporter {
+        &*self.reporter
     }
 
     fn scope(&self, vars: Vars, case_id: Option<String>) -> Scope<'_> {
@@ -213,12 +234,17 @@ impl Runner {
     }
 
     /// Asks running cases to stop after their current step (teardown still runs).
-    pub fn interrupt(&self) {
-        self.interrupted.store(true, Ordering::SeqCst);
+    pub fn interrupt(&self, reason: &str) {
+        self.interrupt.interrupt(reason);
     }
 
     pub fn is_interrupted(&self) -> bool {
-        self.interrupted.load(Ordering::SeqCst)
+        self.interrupt.is_set()
+    }
+
+    /// The interrupt this runner honours.
+    pub fn interrupt_handle(&self) -> &Arc<Interrupt> {
+        &self.interrupt
     }
 
     fn globals(&self) -> Vars {
@@ -349,6 +375,10 @@ impl Runner {
                 ));
             }
             let stop = report.problem().is_some() || cut_short.is_some();
+            self.reporter.report(&RunEvent::StepFinished {
+                case: Some(&case.id),
+                step: &report,
+            });
             result.steps.push(self.slim(report));
             if stop {
                 break;
@@ -358,6 +388,10 @@ impl Runner {
             let report = self
                 .exec_step(planned, i + 1, Phase::Teardown, &mut scope)
                 .await;
+            self.reporter.report(&RunEvent::StepFinished {
+                case: Some(&case.id),
+                step: &report,
+            });
             result.steps.push(self.slim(report));
         }
         result.outcome = match cut_short {

@@ -11,7 +11,8 @@
 
 mod builtin;
 mod cli;
-mod progress;
+mod reporters;
+mod signals;
 
 use builtin::BuiltIn;
 use clap::Parser;
@@ -20,10 +21,15 @@ use ecs_conform::app::{self, AppError, Paths, Selection, SnapshotOptions, Target
 use ecs_conform::report;
 use ecs_conform::report::document::RunDocument;
 use ecs_conform::report::expectations::{Expectations, Verdict};
+use ecs_conform::run::{Interrupt, Reporter};
 use ecs_reference::ReferenceError;
 use ecs_reference::{Deviation, ReferenceOptions};
+use libtest_mimic::FormatSetting;
+use reporters::{JsonLines, Lines, Progress};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 const EXIT_FAILURES: u8 = 1;
 const EXIT_USAGE: u8 = 2;
@@ -269,14 +275,29 @@ fn run(args: RunArgs) -> Result<u8, Error> {
             .into_iter()
             .map(|t| (t, "--skip-tag".to_owned())),
     );
+    let libtest = &args.libtest;
     let selection = Selection {
         tags: args.tags,
         skip_tags,
         partition: args.partition,
-        filter: None,
-    };
+        ..Selection::default()
+    }
+    .with_libtest(libtest);
+    if libtest.list {
+        // As libtest: every selected case (`--ignored`: only those skipped by tag).
+        let mut out = std::io::stdout().lock();
+        for (id, _) in app::list(&paths, &selection)? {
+            // A closed pipe (`| head`) ends the list, never a panic.
+            if writeln!(out, "{id}: test").is_err() {
+                break;
+            }
+        }
+        return Ok(0);
+    }
+    // `--test-threads` is libtest's name for `--jobs`.
     let jobs = args
         .jobs
+        .or(libtest.test_threads)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     // No endpoint: the built-in reference target, running until this function returns.
     let built_in = match endpoint {
@@ -289,16 +310,36 @@ fn run(args: RunArgs) -> Result<u8, Error> {
     if let Some(b) = &built_in {
         b.choose(&mut choice);
     }
+    let interrupt = Interrupt::new();
+    signals::watch(Arc::clone(&interrupt));
+    let json = matches!(libtest.format, Some(FormatSetting::Json));
+    let terse = libtest.quiet || matches!(libtest.format, Some(FormatSetting::Terse));
+    let lines = Arc::new(Lines::new(
+        terse,
+        expectations.clone(),
+        choice.region.clone(),
+    ));
+    let progress = Arc::new(Progress::new());
+    let reporters: Vec<Box<dyn Reporter>> = if json {
+        vec![Box::new(JsonLines::new(expectations.clone()))]
+    } else {
+        vec![
+            Box::new(Arc::clone(&lines)),
+            Box::new(Arc::clone(&progress)),
+        ]
+    };
     let report = app::run(
         &paths,
         &choice,
         &selection,
         jobs,
         &expectations,
-        args.libtest,
+        Arc::new(reporters),
+        interrupt,
     )?;
-    if report.listed_only {
-        return Ok(0);
+    progress.finish();
+    if !json && report.nothing_selected.is_none() && report.unreachable.is_none() {
+        lines.finish();
     }
     if let Some(why) = &report.nothing_selected {
         // Reports are still written (an empty partition keeps a merge complete).
@@ -318,7 +359,13 @@ fn run(args: RunArgs) -> Result<u8, Error> {
         None => None,
     };
     app::publish(&doc, &outputs, coverage.as_deref())?;
-    println!("\n{}", report::text::summary(&doc));
+    let summary = report::text::summary(&doc);
+    if json {
+        // Standard output holds only the JSON lines.
+        eprintln!("\n{summary}");
+    } else {
+        println!("\n{summary}");
+    }
     Ok(exit_code(&doc, expectations.stale_fails))
 }
 

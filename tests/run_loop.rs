@@ -1,0 +1,228 @@
+//! The one run loop (`app::run`): every event reaches the reporter in order, and a case
+//! that does not finish normally (the harness panics while running it) stays in every
+//! report as an `error` verdict and fails the run, instead of disappearing.
+
+use ecs_conform::app::{self, Paths, Selection, SnapshotOptions, TargetChoice};
+use ecs_conform::report::document::{DocumentInput, RunDocument, SuiteInfo, TargetInfo};
+use ecs_conform::report::expectations::{Expectations, Verdict};
+use ecs_conform::report::{junit, markdown};
+use ecs_conform::run::{Interrupt, Outcome, Reporter, RunEvent};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Records each event as a line; panics when the case `doomed` starts (a harness bug
+/// inside a case's task).
+#[derive(Default)]
+struct Recorder {
+    doomed: Option<String>,
+    events: Mutex<Vec<String>>,
+}
+
+impl Reporter for Recorder {
+    fn report(&self, event: &RunEvent<'_>) {
+        let line = match event {
+            RunEvent::Started { to_run, .. } => format!("started {to_run}"),
+            RunEvent::FixtureSetUp { fixture, .. } => format!("fixture {fixture}"),
+            RunEvent::CaseStarted { case } => {
+                if self.doomed.as_deref() == Some(*case) {
+                    panic!("a harness bug in {case}");
+                }
+                format!("case started {case}")
+            }
+            RunEvent::StepFinished { case, step } => {
+                format!("step {} {} {}", case.unwrap_or("-"), step.index, step.call)
+            }
+            RunEvent::CaseFinished { result } => format!("case finished {}", result.id),
+            RunEvent::Interrupted { reason } => format!("interrupted {reason}"),
+            RunEvent::FixtureTornDown { fixture, .. } => format!("torn down {fixture}"),
+        };
+        self.events.lock().unwrap().push(line);
+    }
+}
+
+fn run(
+    selection: &Selection,
+    recorder: Arc<Recorder>,
+    interrupt: Arc<Interrupt>,
+) -> app::RunResult {
+    let reference = ecs_reference::Background::start(Default::default()).unwrap();
+    let choice = TargetChoice {
+        endpoint: reference.endpoint(),
+        local: Some("the built-in reference target".into()),
+        snapshots: SnapshotOptions {
+            disabled: true,
+            ..SnapshotOptions::default()
+        },
+        ..TargetChoice::default()
+    };
+    let paths = Paths::resolve(
+        Some(repo().join("cases")),
+        Some(repo().join("schemas")),
+        None,
+    );
+    app::run(
+        &paths,
+        &choice,
+        selection,
+        2,
+        &Expectations::default(),
+        recorder,
+        interrupt,
+    )
+    .unwrap()
+}
+
+#[test]
+fn every_event_reaches_the_reporter_in_order() {
+    let recorder = Arc::new(Recorder::default());
+    let selection = Selection {
+        filter: Some("stop-task/".into()),
+        ..Selection::default()
+    };
+    let result = run(&selection, Arc::clone(&recorder), Interrupt::new());
+    let events = recorder.events.lock().unwrap().clone();
+    let ran: Vec<&str> = result.results.iter().map(|r| r.id.as_str()).collect();
+    assert!(ran.len() >= 2, "{ran:?}");
+    assert_eq!(events[0], format!("started {}", ran.len()), "{events:#?}");
+    for id in &ran {
+        let at = |what: &str| {
+            events
+                .iter()
+                .position(|e| e == &format!("{what} {id}"))
+                .unwrap_or_else(|| panic!("no `{what} {id}` in {events:#?}"))
+        };
+        let (started, finished) = (at("case started"), at("case finished"));
+        assert!(started < finished);
+        let steps: Vec<usize> = (0..events.len())
+            .filter(|&i| events[i].starts_with(&format!("step {id} ")))
+            .collect();
+        assert!(!steps.is_empty(), "{id} reported no step: {events:#?}");
+        assert!(steps.iter().all(|&i| started < i && i < finished));
+    }
+    // Fixtures are reported: set up before any case starts, torn down after all finish.
+    let first_case = events
+        .iter()
+        .position(|e| e.starts_with("case started"))
+        .unwrap();
+    let last_case = events
+        .iter()
+        .rposition(|e| e.starts_with("case finished"))
+        .unwrap();
+    let set_up = events
+        .iter()
+        .position(|e| e.starts_with("fixture "))
+        .expect("a fixture");
+    let torn = events
+        .iter()
+        .position(|e| e.starts_with("torn down "))
+        .expect("a teardown");
+    assert!(set_up < first_case && last_case < torn, "{events:#?}");
+    assert!(
+        events.iter().any(|e| e.starts_with("step - ")),
+        "fixture steps: {events:#?}"
+    );
+}
+
+#[test]
+fn an_interrupted_run_is_reported_and_cases_claim_no_verdict() {
+    let recorder = Arc::new(Recorder::default());
+    let interrupt = Interrupt::new();
+    interrupt.interrupt("the embedding program");
+    let result = run(&Selection::default(), Arc::clone(&recorder), interrupt);
+    assert!(result.interrupted);
+    assert!(result
+        .results
+        .iter()
+        .filter(|r| !matches!(r.outcome, Outcome::Skipped(_)))
+        .all(|r| matches!(r.outcome, Outcome::Interrupted(_))));
+    let events = recorder.events.lock().unwrap();
+    assert!(
+        events.contains(&"interrupted the embedding program".to_owned()),
+        "{events:#?}"
+    );
+}
+
+#[test]
+fn a_case_that_panics_is_an_error_in_every_report_and_fails_the_run() {
+    let doomed = "stop-task/stop-twice".to_owned();
+    let recorder = Arc::new(Recorder {
+        doomed: Some(doomed.clone()),
+        ..Recorder::default()
+    });
+    let selection = Selection {
+        filter: Some("stop-task/".into()),
+        ..Selection::default()
+    };
+    let result = run(&selection, recorder, Interrupt::new());
+    let results = &result.results;
+    assert!(results.len() >= 2);
+    let failed = results
+        .iter()
+        .find(|r| r.id == doomed)
+        .expect("the case is kept");
+    match &failed.outcome {
+        Outcome::Error(reason) => assert!(
+            reason.contains("panicked") && reason.contains("a harness bug"),
+            "{reason}"
+        ),
+        other => panic!("expected an error outcome, got {other:?}"),
+    }
+    assert!(
+        results
+            .iter()
+            .filter(|r| r.id != doomed)
+            .all(|r| r.outcome == Outcome::Passed),
+        "the other cases still run"
+    );
+
+    let doc = RunDocument::build(DocumentInput {
+        results,
+        expectations: &Expectations::default(),
+        target: TargetInfo {
+            name: "t".into(),
+            kind: "reference".into(),
+            endpoint: "http://127.0.0.1:1".into(),
+            region: "us-east-1".into(),
+        },
+        suite: SuiteInfo {
+            cases: result.case_ids.len(),
+            hash: "h".into(),
+        },
+        started_at: "2026-01-01T00:00:00Z".into(),
+        duration_secs: 1.0,
+        partition: None,
+        interrupted: false,
+        details: &|r| format!("details of {}", r.id),
+        case_ids: &[],
+    });
+    assert!(doc.fails(true), "a case that panicked fails the run");
+    assert_eq!(doc.totals.get(&Verdict::Error), Some(&1));
+    let json = serde_json::to_value(&doc).unwrap();
+    let entry = json["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == doomed.as_str())
+        .expect("the case is in the JSON document");
+    assert_eq!(entry["verdict"], "error");
+    let xml = junit::render(&doc).unwrap();
+    let at = xml.find(&format!("name=\"{doomed}\"")).expect("in JUnit");
+    assert!(
+        xml[at..]
+            .find("<error")
+            .is_some_and(|e| e < xml[at..].find("</testcase>").unwrap()),
+        "{xml}"
+    );
+    let summary = ecs_conform::report::text::summary(&doc);
+    assert!(
+        summary.contains("HARNESS ERRORS") && summary.contains("0 target errors"),
+        "a panic of the harness is not blamed on the target: {summary}"
+    );
+    let md = markdown::render(&doc, None);
+    assert!(md.contains(&doomed) && md.contains("panicked"), "{md}");
+    assert!(md.contains("not conformant"), "{md}");
+}
