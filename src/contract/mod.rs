@@ -6,6 +6,7 @@
 //! per-case `Observer` whose `observe` runs every built-in check on an exchange without
 //! touching the disk or compiling anything.
 
+mod arn;
 mod body;
 mod checks;
 mod consistency;
@@ -14,9 +15,9 @@ mod errors;
 mod invariants;
 mod nulls;
 mod pages;
-pub(crate) mod pointer;
 mod protocol;
 mod rules;
+mod schema_ref;
 mod schemas;
 mod spelling;
 

@@ -3,7 +3,7 @@
 //! and report each one as a `warn` (`schema.null-member`). Only object members count:
 //! a null inside a list is a value, judged by the list's item schema.
 
-use super::pointer::escape;
+use crate::pointer::escape;
 use serde_json::{Map, Value};
 
 /// True when some object in `v` (at any depth) has a member whose value is null.

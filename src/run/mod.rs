@@ -97,7 +97,8 @@ pub enum Outcome {
     Interrupted(String),
 }
 
-/// Everything that happened in one case.
+/// Everything that happened in one case. Its serialized form (with its verdict under
+/// the target's expectations) is [`CaseEntry`](crate::report::document::CaseEntry).
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseResult {
     pub id: String,
