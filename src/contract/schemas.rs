@@ -12,7 +12,7 @@ use super::spelling::misspelling_of;
 use super::ContractError;
 use crate::excerpt;
 use crate::finding::Finding;
-use crate::pointer::escape;
+use crate::pointer;
 use jsonschema::error::ValidationErrorKind;
 use jsonschema::{Registry, Retrieve, Uri, ValidationError, Validator};
 use serde_json::Value;
@@ -205,7 +205,7 @@ impl SchemaSet {
             ValidationErrorKind::AdditionalProperties { unexpected } => unexpected
                 .iter()
                 .map(|field| {
-                    rules::finding(rules::DRIFT_FIELD, format!("{at}/{}", escape(field)))
+                    rules::finding(rules::DRIFT_FIELD, pointer::child(&at, field))
                         .expected(format!("a member documented in {file}"))
                         .actual(field.clone())
                         .message(format!(
