@@ -20,11 +20,13 @@ mod rules;
 mod schema_ref;
 mod schemas;
 mod spelling;
+mod task_cleanup;
 
 pub use body::{client_body, is_empty_body};
 pub use errors::{error_of, normalise_error_type, ApiError};
 pub use invariants::Observer;
 pub use rules::{rules, RuleInfo};
+pub use task_cleanup::StartedTask;
 
 use data::{ContractData, OpKind, DATA_FILE};
 use schemas::SchemaSet;

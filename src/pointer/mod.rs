@@ -1,13 +1,13 @@
 //! JSON pointers (RFC 6901), in one place: escaping and unescaping a token, parsing a
-//! pointer into its tokens, building one from a path, looking a value up, and the
-//! wildcard forms ([`pattern`]): `*`/`**` patterns matched against paths, and `*`
-//! selections of array elements (`/tasks/*`).
+//! pointer into its tokens, building one from a path, looking a value up or setting
+//! one, and the wildcard forms ([`pattern`]): `*`/`**` patterns matched against
+//! paths, and `*` selections of array elements (`/tasks/*`).
 
 pub mod pattern;
 
 pub use pattern::{drop_matching, select, PointerPattern};
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::borrow::Cow;
 
 /// Escapes one token: `~` → `~0`, `/` → `~1` (`a/b~c` → `a~1b~0c`).
@@ -72,6 +72,34 @@ pub fn child(at: &str, token: &str) -> String {
 pub fn push(pointer: &mut String, token: &str) {
     pointer.push('/');
     pointer.push_str(&escape(token));
+}
+
+/// Sets the member at `pointer` to `value`, creating the objects on the way; false
+/// (nothing changed) when the pointer is not one, is the whole document, or passes
+/// through something other than an object.
+pub fn insert(root: &mut Value, pointer: &str, value: Value) -> bool {
+    let Some(path) = parse(pointer) else {
+        return false;
+    };
+    let Some((last, parents)) = path.split_last() else {
+        return false;
+    };
+    let mut at = root;
+    for token in parents {
+        let Value::Object(map) = at else {
+            return false;
+        };
+        at = map
+            .entry(token.clone())
+            .or_insert_with(|| Value::Object(Map::new()));
+    }
+    match at {
+        Value::Object(map) => {
+            map.insert(last.clone(), value);
+            true
+        }
+        _ => false,
+    }
 }
 
 /// The value at a pointer, as `Value::pointer` finds it, without copying the tokens
@@ -169,6 +197,18 @@ mod tests {
         for p in ["", "/", "//x", "/tasks/0/a~1b~0"] {
             assert_eq!(build(parse(p).unwrap()), p, "{p}");
         }
+    }
+
+    #[test]
+    fn insert_sets_members_and_creates_objects_on_the_way() {
+        let mut v = json!({"a": {"b": 1}, "n": 3});
+        assert!(insert(&mut v, "/a/c~1d", json!(2)));
+        assert!(insert(&mut v, "/x/y", json!("z")));
+        assert_eq!(v, json!({"a": {"b": 1, "c/d": 2}, "n": 3, "x": {"y": "z"}}));
+        assert!(!insert(&mut v, "/n/m", json!(0)), "3 has no members");
+        assert!(!insert(&mut v, "", json!(0)), "not the whole document");
+        assert!(!insert(&mut v, "a", json!(0)), "not a pointer");
+        assert_eq!(v["n"], 3);
     }
 
     #[test]

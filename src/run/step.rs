@@ -293,11 +293,8 @@ impl Runner {
                 report.exchange = Some(Box::new(exchange));
                 return None;
             };
-            if exchange.response.is_success() && op == "RunTask" {
-                self.remember_started(body, request);
-            }
-            if exchange.response.is_success() && op == "StopTask" {
-                self.forget_stopped(request);
+            if exchange.response.is_success() {
+                self.note_tasks(op, request, body);
             }
             if !planned.step.paginate || !exchange.response.is_success() {
                 return Some(Round {
