@@ -211,7 +211,7 @@ fn absent_member(body: &Value, pointer: &str, actual: Option<&Value>) -> bool {
     if !actual.is_none_or(Value::is_null) {
         return false;
     }
-    let Some((parent, _)) = pointer.rsplit_once('/') else {
+    let Some(parent) = crate::pointer::parent(pointer) else {
         return false;
     };
     crate::pointer::lookup(body, parent).is_some_and(Value::is_object)

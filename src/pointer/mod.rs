@@ -59,6 +59,15 @@ where
     pointer
 }
 
+/// The pointer to the value holding the one `pointer` names: `/tasks/0/x` →
+/// `/tasks/0`, `/tasks` → `""`; `None` for the whole document and for a non-pointer.
+pub fn parent(pointer: &str) -> Option<&str> {
+    if !pointer.starts_with('/') {
+        return None;
+    }
+    pointer.rsplit_once('/').map(|(parent, _)| parent)
+}
+
 /// The pointer to member or element `token` of the value at `at`: `at/token`, with
 /// `token` escaped.
 pub fn child(at: &str, token: &str) -> String {
@@ -194,6 +203,10 @@ mod tests {
         assert_eq!(build(["a/b", "0"]), "/a~1b/0");
         assert_eq!(build(Vec::<String>::new()), "");
         assert_eq!(child("/tasks/0", "c~d"), "/tasks/0/c~0d");
+        assert_eq!(parent("/tasks/0/a~1b"), Some("/tasks/0"));
+        assert_eq!(parent("/tasks"), Some(""));
+        assert_eq!(parent(""), None);
+        assert_eq!(parent("tasks/0"), None);
         for p in ["", "/", "//x", "/tasks/0/a~1b~0"] {
             assert_eq!(build(parse(p).unwrap()), p, "{p}");
         }

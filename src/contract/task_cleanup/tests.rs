@@ -1,3 +1,6 @@
+//! The task-cleanup table: lookups with a table of other operations and paths, load
+//! errors, and the shipped table.
+
 use super::*;
 use crate::contract::data::parse;
 use serde_json::json;
