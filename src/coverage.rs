@@ -135,14 +135,12 @@ fn collect_keys(v: &Value, out: &mut BTreeSet<String>) {
 
 fn note_conditions(conditions: &[Condition], usage: &mut Usage) {
     for c in conditions {
-        for seg in c
-            .pointer
-            .split('/')
+        for seg in crate::pointer::tokens(&c.pointer)
+            .into_iter()
+            .flatten()
             .filter(|s| !s.is_empty() && s.parse::<usize>().is_err())
         {
-            usage
-                .asserted_keys
-                .insert(seg.replace("~1", "/").replace("~0", "~"));
+            usage.asserted_keys.insert(seg.into_owned());
         }
         for m in &c.matchers {
             match m {

@@ -77,12 +77,7 @@ impl Finding {
 
 /// Whitespace collapsed and at most 160 characters, so a finding stays on one line.
 fn one_line(text: &str) -> String {
-    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.chars().count() > 160 {
-        format!("{}…", flat.chars().take(160).collect::<String>())
-    } else {
-        flat
-    }
+    crate::excerpt::one_line(text, 160)
 }
 
 impl fmt::Display for Finding {

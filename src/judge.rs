@@ -112,7 +112,7 @@ pub fn judge_step(expect: &Expect, ex: &Exchange, body: Option<&Value>) -> Vec<F
 pub fn check_conditions(conditions: &[Condition], body: &Value, rule: &str) -> Vec<Finding> {
     let mut out = Vec::new();
     for c in conditions {
-        let actual = crate::contract::pointer::lookup(body, &c.pointer);
+        let actual = crate::pointer::lookup(body, &c.pointer);
         let absent = absent_member(body, &c.pointer, actual);
         for m in &c.matchers {
             if let Err((expected, got)) = check(m, actual, absent) {
@@ -140,13 +140,11 @@ fn show(v: Option<&Value>) -> String {
     match v {
         None => "absent".into(),
         Some(v) => {
+            const MAX: usize = 200;
             let s = v.to_string();
-            let count = s.chars().count();
-            if count > 200 {
-                let cut: String = s.chars().take(200).collect();
-                format!("{cut}… ({count} chars)")
-            } else {
-                s
+            match crate::excerpt::head(&s, MAX) {
+                (_, 0) => s,
+                (kept, more) => format!("{kept}… ({} chars)", MAX + more),
             }
         }
     }
@@ -213,10 +211,10 @@ fn absent_member(body: &Value, pointer: &str, actual: Option<&Value>) -> bool {
     if !actual.is_none_or(Value::is_null) {
         return false;
     }
-    let Some((parent, _)) = pointer.rsplit_once('/') else {
+    let Some(parent) = crate::pointer::parent(pointer) else {
         return false;
     };
-    crate::contract::pointer::lookup(body, parent).is_some_and(Value::is_object)
+    crate::pointer::lookup(body, parent).is_some_and(Value::is_object)
 }
 
 /// Ok, or (expected, actual) as text. `absent`: the member is absent from an object

@@ -1,10 +1,12 @@
 //! The runner on small scratch suites against the built-in reference target: teardown
 //! after a failure, polling until a condition holds or a deadline passes, paginated
-//! walks, regex captures, and steps skipped for want of a saved variable.
+//! walks, regex captures, steps skipped for want of a saved variable, and the tasks
+//! the run started stopped at its end as the contract's operation table says.
 
 use ecs_conform::app::{self, Paths, Selection, SnapshotOptions, TargetChoice};
+use ecs_conform::client::{Target, TargetConfig};
 use ecs_conform::run::{CaseResult, Outcome, Phase};
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::path::Path;
 use std::time::Duration;
 
@@ -24,6 +26,18 @@ const RUN: &str = r#"
 
 fn run_suite(name: &str, cases: &[(&str, String)]) -> Vec<CaseResult> {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let reference = ecs_reference::Background::start(Default::default()).unwrap();
+    run_suite_on(name, cases, &repo.join("schemas"), &reference.endpoint())
+}
+
+/// Runs scratch cases with the contract in `schemas` against the target at `endpoint`.
+fn run_suite_on(
+    name: &str,
+    cases: &[(&str, String)],
+    schemas: &Path,
+    endpoint: &str,
+) -> Vec<CaseResult> {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir =
         std::env::temp_dir().join(format!("ecs-conform-runner-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -32,9 +46,8 @@ fn run_suite(name: &str, cases: &[(&str, String)]) -> Vec<CaseResult> {
     for (file, body) in cases {
         std::fs::write(dir.join(file), body).unwrap();
     }
-    let reference = ecs_reference::Background::start(Default::default()).unwrap();
     let choice = TargetChoice {
-        endpoint: reference.endpoint(),
+        endpoint: endpoint.to_owned(),
         local: Some("the built-in reference target".into()),
         timeout: Duration::from_secs(10),
         snapshots: SnapshotOptions {
@@ -44,7 +57,7 @@ fn run_suite(name: &str, cases: &[(&str, String)]) -> Vec<CaseResult> {
         keep_exchanges: true,
         ..TargetChoice::default()
     };
-    let paths = Paths::resolve(Some(dir), Some(repo.join("schemas")), None);
+    let paths = Paths::resolve(Some(dir), Some(schemas.to_path_buf()), None);
     let mut results = app::run_quiet(&paths, &choice, &Selection::default(), 4)
         .unwrap()
         .results;
@@ -154,4 +167,90 @@ fn a_step_whose_variable_was_never_saved_is_skipped_with_a_note() {
     assert!(teardown.skipped);
     assert!(teardown.note.as_deref().unwrap().contains("${first}"));
     assert!(teardown.exchange.is_none());
+}
+
+/// A copy of `schemas/` whose operation table `edit` changed, in a scratch directory.
+fn schemas_with(name: &str, edit: impl FnOnce(&mut Value)) -> std::path::PathBuf {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+    let dir = std::env::temp_dir().join(format!(
+        "ecs-conform-runner-schemas-{name}-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy(&Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas"), &dir);
+    let file = dir.join("operations.json");
+    let mut table: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    edit(&mut table);
+    std::fs::write(&file, table.to_string()).unwrap();
+    dir
+}
+
+/// Runs a case that starts a task and never stops it with the contract in `schemas`,
+/// and returns the task as the target describes it after the run.
+fn task_left_by_a_run(name: &str, schemas: &Path) -> Value {
+    let leaves = "name: starts a task and leaves it\ncites: test\nsteps:\n  - call: CreateCluster\n    with: { clusterName: left }\n  - call: RegisterTaskDefinition\n    with: { family: left, containerDefinitions: [{ name: app, image: busybox, memory: 128 }] }\n  - call: RunTask\n    with: { cluster: left, taskDefinition: left, launchType: EC2 }\n".to_string();
+    let reference = ecs_reference::Background::start(Default::default()).unwrap();
+    let r = &run_suite_on(name, &[("a.yaml", leaves)], schemas, &reference.endpoint())[0];
+    assert_eq!(
+        r.outcome,
+        Outcome::Passed,
+        "{:?}",
+        r.findings().map(|(_, f)| f.to_string()).collect::<Vec<_>>()
+    );
+    let run = r.steps.iter().find(|s| s.call == "RunTask").unwrap();
+    let body = run
+        .exchange
+        .as_ref()
+        .unwrap()
+        .response
+        .body
+        .as_ref()
+        .unwrap();
+    let arn = body["tasks"][0]["taskArn"].as_str().unwrap().to_owned();
+    let target = Target::new(TargetConfig::new(reference.endpoint(), "us-east-1")).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let described = runtime
+        .block_on(target.call("DescribeTasks", json!({"cluster": "left", "tasks": [arn]})))
+        .unwrap();
+    described.response.body.unwrap()["tasks"][0].clone()
+}
+
+#[test]
+fn the_runner_stops_started_tasks_as_the_contract_table_says() {
+    // The stopping call's request comes from the table (here a reason of its own).
+    let custom = schemas_with("reason", |t| {
+        t["operations"]["StopTask"]["stops_task"]["cleanup_members"]["reason"] =
+            json!("stopped as the table says");
+    });
+    let task = task_left_by_a_run("table-reason", &custom);
+    assert_eq!(task["desiredStatus"], "STOPPED", "{task}");
+    assert_eq!(task["stoppedReason"], "stopped as the table says", "{task}");
+
+    // A table in which no operation starts tasks: the runner stops nothing, RunTask
+    // or not.
+    let none = schemas_with("no-starter", |t| {
+        t["operations"]["RunTask"]
+            .as_object_mut()
+            .unwrap()
+            .remove("starts_tasks");
+    });
+    let task = task_left_by_a_run("table-none", &none);
+    assert_eq!(task["desiredStatus"], "RUNNING", "{task}");
+    for dir in [custom, none] {
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }

@@ -244,7 +244,8 @@ pub fn in_partition(case_id: &str, k: usize, n: usize) -> bool {
     n > 0 && (h % n as u64) as usize == k.saturating_sub(1)
 }
 
-/// What a run produced.
+/// What a run produced, in memory. Its serialized form (with verdicts under the
+/// target's expectations) is [`RunDocument`](crate::report::document::RunDocument).
 #[derive(Debug)]
 pub struct RunResult {
     /// The endpoint URL the run called.

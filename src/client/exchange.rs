@@ -66,10 +66,7 @@ impl Exchange {
         if text.len() <= limit {
             return false;
         }
-        let mut cut = limit;
-        while !text.is_char_boundary(cut) {
-            cut -= 1;
-        }
+        let cut = crate::excerpt::byte_boundary(text, limit);
         let dropped = text.len() - cut;
         text.truncate(cut);
         text.push_str(&format!("\n… ({dropped} more bytes not kept)"));

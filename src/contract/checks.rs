@@ -6,11 +6,11 @@
 use super::body::{client_body, is_empty_body};
 use super::data::{OpKind, OperationSpec};
 use super::errors::check_error;
-use super::pointer::select;
 use super::rules;
 use super::Contract;
 use crate::client::{Exchange, ReceivedResponse};
 use crate::finding::Finding;
+use crate::pointer::select;
 use serde_json::Value;
 
 /// Every stateless check on one exchange.
@@ -84,7 +84,7 @@ fn wire(contract: &Contract, resp: &ReceivedResponse) -> Vec<Finding> {
         Some(v) => out.push(
             rules::finding(rules::WIRE_JSON, "")
                 .expected("a JSON object")
-                .actual(super::pointer::truncate_json(v))
+                .actual(crate::excerpt::json(v, crate::excerpt::VALUE_CHARS))
                 .message("the body is JSON but not an object"),
         ),
         None => {
@@ -92,7 +92,7 @@ fn wire(contract: &Contract, resp: &ReceivedResponse) -> Vec<Finding> {
                 Err(e) => format!("the body is not JSON ({e})"),
                 Ok(_) => "the body was not parsed as JSON".to_string(),
             };
-            let shown: String = resp.body_text.chars().take(120).collect();
+            let (shown, _) = crate::excerpt::head(&resp.body_text, crate::excerpt::VALUE_CHARS);
             out.push(
                 rules::finding(rules::WIRE_JSON, "")
                     .expected("a JSON object")

@@ -3,7 +3,7 @@
 //! exist, an enum file nobody classified, a timestamp member the data file forgot).
 
 use super::data::ContractData;
-use super::pointer::resolve;
+use super::schema_ref::resolve;
 use super::schemas::SchemaSet;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -112,7 +112,7 @@ pub(crate) fn check(data: &ContractData, schemas: &SchemaSet) -> Result<(), Stri
 
 #[cfg(test)]
 mod tests {
-    use crate::contract::pointer::resolve;
+    use crate::contract::schema_ref::resolve;
 
     #[test]
     fn resolves_relative_refs() {

@@ -3,6 +3,7 @@
 //! members, which enums are open, which members are timestamps, the protocol errors.
 
 use super::protocol::{self, ProtocolErrors};
+use super::task_cleanup::{self, StartsTasks, StopsTask};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -26,6 +27,10 @@ pub(crate) struct OperationSpec {
     pub errors: Vec<String>,
     /// Wildcard pointers (`/tasks/*`, `/task`) to the tasks of a success body.
     pub task_locations: Vec<String>,
+    /// A success starts tasks the run must stop at its end: where they are.
+    pub starts_tasks: Option<StartsTasks>,
+    /// This operation stops a task: how its request names the task.
+    pub stops_task: Option<StopsTask>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,6 +122,14 @@ pub(crate) fn parse(doc: &Value) -> Result<ContractData, String> {
             response: optional_string("response")?,
             errors: optional_strings("errors")?,
             task_locations: optional_strings("task_locations")?,
+            starts_tasks: spec
+                .get("starts_tasks")
+                .map(|v| task_cleanup::parse_starts(v, &format!("{at}.starts_tasks")))
+                .transpose()?,
+            stops_task: spec
+                .get("stops_task")
+                .map(|v| task_cleanup::parse_stops(v, &format!("{at}.stops_task")))
+                .transpose()?,
         };
         if kind == OpKind::Task && (op.request.is_none() || op.response.is_none()) {
             return Err(format!(
@@ -129,6 +142,26 @@ pub(crate) fn parse(doc: &Value) -> Result<ContractData, String> {
             ));
         }
         operations.push(op);
+    }
+
+    let stoppers: Vec<&str> = operations
+        .iter()
+        .filter(|o| o.stops_task.is_some())
+        .map(|o| o.name.as_str())
+        .collect();
+    if stoppers.len() > 1 {
+        return Err(format!(
+            "operations {} all have stops_task; name one operation that stops tasks",
+            stoppers.join(", ")
+        ));
+    }
+    if let Some(starter) = operations.iter().find(|o| o.starts_tasks.is_some()) {
+        if stoppers.is_empty() {
+            return Err(format!(
+                "operations.{}.starts_tasks: no operation has stops_task, so the tasks it starts could not be stopped at the end of a run",
+                starter.name
+            ));
+        }
     }
 
     let mut error_faults = BTreeMap::new();
@@ -192,7 +225,7 @@ pub(crate) fn parse(doc: &Value) -> Result<ContractData, String> {
     })
 }
 
-fn object<'v>(v: &'v Value, what: &str) -> Result<&'v Map<String, Value>, String> {
+pub(super) fn object<'v>(v: &'v Value, what: &str) -> Result<&'v Map<String, Value>, String> {
     v.as_object()
         .ok_or_else(|| format!("{what} must be a JSON object"))
 }
@@ -208,7 +241,7 @@ fn member<'v>(obj: &'v Map<String, Value>, key: &str, parent: &str) -> Result<&'
 }
 
 /// Members of an object, skipping `$comment`-style keys.
-fn entries<'v>(v: &'v Value, what: &str) -> Result<Vec<(&'v str, &'v Value)>, String> {
+pub(super) fn entries<'v>(v: &'v Value, what: &str) -> Result<Vec<(&'v str, &'v Value)>, String> {
     Ok(object(v, what)?
         .iter()
         .filter(|(k, _)| !k.starts_with('$'))
@@ -216,7 +249,7 @@ fn entries<'v>(v: &'v Value, what: &str) -> Result<Vec<(&'v str, &'v Value)>, St
         .collect())
 }
 
-fn string(v: &Value, what: &str) -> Result<String, String> {
+pub(super) fn string(v: &Value, what: &str) -> Result<String, String> {
     v.as_str()
         .map(str::to_string)
         .ok_or_else(|| format!("{what} must be a string"))

@@ -2,13 +2,15 @@
 //! (lifecycle order, what StopTask promises, cross-field rules, what DescribeTasks and
 //! RunTask owe the request), run after the stateless checks of each exchange.
 
+use super::arn::{cluster_matches, task_id};
 use super::checks::check_exchange;
 use super::data::OpKind;
-use super::pointer::{cluster_matches, select, task_id, truncate_json};
 use super::rules;
 use super::Contract;
 use crate::client::Exchange;
+use crate::excerpt;
 use crate::finding::Finding;
+use crate::pointer::select;
 use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -266,7 +268,7 @@ fn stop_promises(at: &str, t: &Map<String, Value>, stop: &StopPromise) -> Vec<Fi
                 .expected("STOPPED")
                 .actual(
                     t.get("desiredStatus")
-                        .map(truncate_json)
+                        .map(|v| excerpt::json(v, excerpt::VALUE_CHARS))
                         .unwrap_or("absent".into()),
                 )
                 .message("StopTask succeeded for this task, so its desiredStatus must be STOPPED"),
@@ -285,14 +287,14 @@ fn stop_promises(at: &str, t: &Map<String, Value>, stop: &StopPromise) -> Vec<Fi
         );
     }
     if let Some(reason) = &stop.reason {
-        let truncated: String = reason.chars().take(REASON_LIMIT).collect();
+        let truncated = excerpt::head(reason, REASON_LIMIT).0.to_owned();
         let got = s("stoppedReason");
         let echoed = got.is_some_and(|g| g == reason || g == truncated);
         if !echoed && (got.is_some() || code.is_some()) {
             out.push(
                 rules::finding(rules::STOP_USER, format!("{at}/stoppedReason"))
-                    .expected(truncate_json(&Value::String(truncated)))
-                    .actual(got.map_or("absent".into(), |g| truncate_json(&Value::String(g.into()))))
+                    .expected(excerpt::json(&Value::String(truncated), excerpt::VALUE_CHARS))
+                    .actual(got.map_or("absent".into(), |g| excerpt::json(&Value::String(g.into()), excerpt::VALUE_CHARS)))
                     .message("stoppedReason must echo the reason given to StopTask (up to 255 characters)"),
             );
         }
@@ -396,7 +398,7 @@ fn describe_tags(request: &Value, body: &Value) -> Vec<Finding> {
         .map(|(at, t)| {
             rules::finding(rules::DESCRIBE_TAGS, format!("{at}/tags"))
                 .expected("no tags (include did not ask for TAGS)")
-                .actual(truncate_json(&t["tags"]))
+                .actual(excerpt::json(&t["tags"], excerpt::VALUE_CHARS))
                 .message("DescribeTasks returned tags although the request did not include TAGS")
         })
         .collect()

@@ -6,6 +6,7 @@
 //! per-case `Observer` whose `observe` runs every built-in check on an exchange without
 //! touching the disk or compiling anything.
 
+mod arn;
 mod body;
 mod checks;
 mod consistency;
@@ -14,16 +15,18 @@ mod errors;
 mod invariants;
 mod nulls;
 mod pages;
-pub(crate) mod pointer;
 mod protocol;
 mod rules;
+mod schema_ref;
 mod schemas;
 mod spelling;
+mod task_cleanup;
 
 pub use body::{client_body, is_empty_body};
 pub use errors::{error_of, normalise_error_type, ApiError};
 pub use invariants::Observer;
 pub use rules::{rules, RuleInfo};
+pub use task_cleanup::StartedTask;
 
 use data::{ContractData, OpKind, DATA_FILE};
 use schemas::SchemaSet;

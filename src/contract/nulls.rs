@@ -3,7 +3,7 @@
 //! and report each one as a `warn` (`schema.null-member`). Only object members count:
 //! a null inside a list is a value, judged by the list's item schema.
 
-use super::pointer::escape;
+use crate::pointer;
 use serde_json::{Map, Value};
 
 /// True when some object in `v` (at any depth) has a member whose value is null.
@@ -21,7 +21,7 @@ pub(crate) fn without_null_members(v: &Value, at: &str, nulls: &mut Vec<String>)
         Value::Object(map) => {
             let mut kept = Map::with_capacity(map.len());
             for (k, x) in map {
-                let here = format!("{at}/{}", escape(k));
+                let here = pointer::child(at, k);
                 if x.is_null() {
                     nulls.push(here);
                 } else {

@@ -6,11 +6,13 @@
 
 use super::data::{ContractData, EnumKind, DATA_FILE};
 use super::nulls::{has_null_member, without_null_members};
-use super::pointer::{escape, resolve, truncate_json};
 use super::rules;
+use super::schema_ref::resolve;
 use super::spelling::misspelling_of;
 use super::ContractError;
+use crate::excerpt;
 use crate::finding::Finding;
+use crate::pointer;
 use jsonschema::error::ValidationErrorKind;
 use jsonschema::{Registry, Retrieve, Uri, ValidationError, Validator};
 use serde_json::Value;
@@ -198,12 +200,12 @@ impl SchemaSet {
             .map(|u| strip_base(u.as_str()))
             .unwrap_or_default();
         let (file, fragment) = location.split_once('#').unwrap_or((&location, ""));
-        let actual = truncate_json(err.instance());
+        let actual = excerpt::json(err.instance(), excerpt::VALUE_CHARS);
         match err.kind() {
             ValidationErrorKind::AdditionalProperties { unexpected } => unexpected
                 .iter()
                 .map(|field| {
-                    rules::finding(rules::DRIFT_FIELD, format!("{at}/{}", escape(field)))
+                    rules::finding(rules::DRIFT_FIELD, pointer::child(&at, field))
                         .expected(format!("a member documented in {file}"))
                         .actual(field.clone())
                         .message(format!(
@@ -268,7 +270,7 @@ impl SchemaSet {
                 let expected = self
                     .document(file)
                     .and_then(|doc| doc.pointer(fragment))
-                    .map(|v| format!("{keyword}: {}", truncate_json(v)))
+                    .map(|v| format!("{keyword}: {}", excerpt::json(v, excerpt::VALUE_CHARS)))
                     .unwrap_or_else(|| keyword.clone());
                 let what = if file.is_empty() {
                     String::new()

@@ -11,6 +11,10 @@ use std::collections::BTreeMap;
 /// Identifies the format; bumped on any incompatible change.
 pub const FORMAT: &str = "ecs-conform-report/1";
 
+/// The serialized form of a run's results: what [`RunResult`](crate::app::RunResult)
+/// (the run, in memory) becomes once per-target expectations give each case its verdict
+/// (built by [`RunDocument::build`] in `app::output`). This is the `--report-json` file,
+/// the input of JUnit, Markdown and `merge`; its field names are the stable format.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunDocument {
     pub format: String,
@@ -53,6 +57,10 @@ pub struct TargetInfo {
     pub region: String,
 }
 
+/// The serialized form of one case's result: a
+/// [`CaseResult`](crate::run::CaseResult) (the case as the runner recorded it, with
+/// its steps) with its verdict under the target's expectations and its findings
+/// flattened (built by [`CaseEntry::from_result`]).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CaseEntry {
     pub id: String,

@@ -4,7 +4,7 @@
 //! Also how an entry's location matches a finding's pointer.
 
 use super::expectations::{Expectations, ExpectationsError};
-use crate::snapshot::pointer::PointerPattern;
+use crate::pointer::PointerPattern;
 use crate::suite::Problem;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
@@ -44,14 +44,7 @@ pub fn pointer_matches(pattern: &str, pointer: &str) -> bool {
     let Ok(compiled) = PointerPattern::parse(pattern) else {
         return false;
     };
-    let segments: Vec<String> = if pointer.is_empty() {
-        Vec::new()
-    } else {
-        pointer[1..]
-            .split('/')
-            .map(|s| s.replace("~1", "/").replace("~0", "~"))
-            .collect()
-    };
+    let segments = crate::pointer::parse(pointer).unwrap_or_default();
     compiled.matches(&segments)
 }
 

@@ -154,10 +154,9 @@ pub fn response(ex: &Exchange) -> String {
         Some(v) => serde_json::to_string_pretty(v).unwrap_or_else(|_| r.body_text.clone()),
         None => r.body_text.clone(),
     };
-    let count = body.chars().count();
-    if count > BODY_LIMIT {
-        let cut: String = body.chars().take(BODY_LIMIT).collect();
-        let _ = write!(out, "\n\n{cut}\n… ({} more characters)", count - BODY_LIMIT);
+    let (kept, more) = crate::excerpt::head(&body, BODY_LIMIT);
+    if more > 0 {
+        let _ = write!(out, "\n\n{kept}\n… ({more} more characters)");
     } else if !body.is_empty() {
         let _ = write!(out, "\n\n{body}");
     }

@@ -1,6 +1,8 @@
 //! The runner: executes cases against a target — variables, captures, polling until a
 //! condition holds, paginated walks, teardown that always runs, fixtures set up once
-//! per run, and cleanup of every task the run started (also when interrupted).
+//! per run, and cleanup of every task the run started (also when interrupted). Which
+//! operations start and stop tasks is the contract's data (`starts_tasks`,
+//! `stops_task` in `schemas/operations.json`), not the runner's.
 //! Cases are independent and run concurrently; steps within a case run in order.
 
 mod events;
@@ -18,12 +20,12 @@ pub use step::{Phase, Scope, StepResult};
 pub use vars::{case_id, new_run_id, uuid, Vars};
 
 use crate::client::Target;
-use crate::contract::Contract;
+use crate::contract::{Contract, StartedTask};
 use crate::finding::{Finding, Severity};
 use crate::snapshot::{Identities, SnapshotStore};
 use crate::suite::Case;
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -100,7 +102,8 @@ pub enum Outcome {
     Interrupted(String),
 }
 
-/// Everything that happened in one case.
+/// Everything that happened in one case. Its serialized form (with its verdict under
+/// the target's expectations) is [`CaseEntry`](crate::report::document::CaseEntry).
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseResult {
     pub id: String,
@@ -149,13 +152,6 @@ mod secs {
     }
 }
 
-/// A task some RunTask of this run started, to be stopped at the end.
-#[derive(Debug, Clone)]
-struct Started {
-    cluster: Option<String>,
-    task: String,
-}
-
 /// Runs cases against one target. Shared by all concurrent cases.
 pub struct Runner {
     target: Target,
@@ -163,7 +159,8 @@ pub struct Runner {
     settings: RunSettings,
     globals: Mutex<Vars>,
     failed_fixtures: Mutex<BTreeMap<String, String>>,
-    started: Mutex<Vec<Started>>,
+    /// Tasks calls of this run started and no call stopped yet.
+    started: Mutex<Vec<StartedTask>>,
     interrupt: Arc<Interrupt>,
     reporter: Arc<dyn Reporter>,
     snapshots: Option<Arc<SnapshotStore>>,
@@ -251,20 +248,20 @@ impl Runner {
         self.globals.lock().map(|g| g.clone()).unwrap_or_default()
     }
 
-    /// Stops every task a RunTask of this run started and that is still listed.
+    /// Stops every task a call of this run started (an operation with `starts_tasks`
+    /// in the contract) and no call stopped, with the contract's stopping call.
     pub async fn stop_started_tasks(&self) -> usize {
-        let started: Vec<Started> = self
+        let started: Vec<StartedTask> = self
             .started
             .lock()
             .map(|mut s| std::mem::take(&mut *s))
             .unwrap_or_default();
         let mut stopped = 0;
         for t in &started {
-            let mut body = json!({"task": t.task, "reason": "ecs-conform cleanup"});
-            if let Some(c) = &t.cluster {
-                body["cluster"] = Value::String(c.clone());
-            }
-            if self.target.call("StopTask", body).await.is_ok() {
+            let Some((operation, body)) = self.contract.stop_call(t) else {
+                continue;
+            };
+            if self.target.call(operation, body).await.is_ok() {
                 stopped += 1;
             }
         }
@@ -288,37 +285,18 @@ impl Runner {
         report
     }
 
-    /// A task a successful StopTask of the run stopped needs no cleanup.
-    pub(super) fn forget_stopped(&self, request: &Value) {
-        let Some(task) = request.get("task").and_then(Value::as_str) else {
+    /// Records the tasks a successful call started and forgets the one it stopped,
+    /// as the contract says for its operation.
+    pub(super) fn note_tasks(&self, operation: &str, request: &Value, body: &Value) {
+        let new = self.contract.started_tasks(operation, request, body);
+        let stopped = self.contract.stopped_task(operation, request);
+        if new.is_empty() && stopped.is_none() {
             return;
-        };
-        let id = task.rsplit('/').next().unwrap_or(task);
-        if let Ok(mut started) = self.started.lock() {
-            started.retain(|s| s.task.rsplit('/').next() != Some(id));
         }
-    }
-
-    fn remember_started(&self, body: &Value, request: &Value) {
-        let Some(tasks) = body.get("tasks").and_then(Value::as_array) else {
-            return;
-        };
-        let fallback = request.get("cluster").and_then(Value::as_str);
-        let mut started = match self.started.lock() {
-            Ok(s) => s,
-            Err(_) => return,
-        };
-        for t in tasks {
-            if let Some(arn) = t.get("taskArn").and_then(Value::as_str) {
-                let cluster = t
-                    .get("clusterArn")
-                    .and_then(Value::as_str)
-                    .or(fallback)
-                    .map(str::to_owned);
-                started.push(Started {
-                    cluster,
-                    task: arn.to_owned(),
-                });
+        if let Ok(mut started) = self.started.lock() {
+            started.extend(new);
+            if let Some(task) = stopped {
+                started.retain(|s| !s.is(task));
             }
         }
     }

@@ -288,16 +288,13 @@ impl Runner {
                 report.target_error = Some(format!(
                     "the target answered {op} with HTTP {} and a body that is not JSON: {}",
                     exchange.response.status,
-                    trim(&exchange.response.body_text, 120)
+                    crate::excerpt::one_line(&exchange.response.body_text, 120)
                 ));
                 report.exchange = Some(Box::new(exchange));
                 return None;
             };
-            if exchange.response.is_success() && op == "RunTask" {
-                self.remember_started(body, request);
-            }
-            if exchange.response.is_success() && op == "StopTask" {
-                self.forget_stopped(request);
+            if exchange.response.is_success() {
+                self.note_tasks(op, request, body);
             }
             if !planned.step.paginate || !exchange.response.is_success() {
                 return Some(Round {
@@ -371,15 +368,5 @@ fn saved_value(body: &Value, save: &Save) -> Result<Value, String> {
                 .map(|m| Value::String(m.as_str().to_owned()))
                 .ok_or_else(|| format!("`{text}` at {pointer} does not match /{capture}/"))
         }
-    }
-}
-
-/// At most `max` characters of `text`, on one line.
-pub fn trim(text: &str, max: usize) -> String {
-    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.chars().count() > max {
-        format!("{}…", flat.chars().take(max).collect::<String>())
-    } else {
-        flat
     }
 }

@@ -28,7 +28,7 @@
 //! Pointers are JSON pointer patterns into the response body.
 
 use super::diff::Change;
-use super::pointer::PointerPattern;
+use crate::pointer::PointerPattern;
 use serde::Deserialize;
 use serde_json::Value;
 use serde_saphyr::{Location, Spanned};

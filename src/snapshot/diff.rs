@@ -2,7 +2,7 @@
 //! paths changed, one line each, then a unified line diff of the pretty-printed
 //! text. No colours: the text goes into findings, reports and files.
 
-use super::pointer::to_pointer;
+use crate::pointer;
 use serde_json::Value;
 use similar::TextDiff;
 use std::collections::BTreeSet;
@@ -66,7 +66,7 @@ fn member(
     match (a, b) {
         (Some(va), Some(vb)) => walk(va, vb, path, out),
         (va, vb) => out.push(Change {
-            pointer: to_pointer(path),
+            pointer: pointer::build(path.iter()),
             path: path.clone(),
             a: va.cloned(),
             b: vb.cloned(),
@@ -90,7 +90,7 @@ fn walk(a: &Value, b: &Value, path: &mut Vec<String>, out: &mut Vec<Change>) {
         }
         _ if a == b => {}
         _ => out.push(Change {
-            pointer: to_pointer(path),
+            pointer: pointer::build(path.iter()),
             path: path.clone(),
             a: Some(a.clone()),
             b: Some(b.clone()),
@@ -100,14 +100,7 @@ fn walk(a: &Value, b: &Value, path: &mut Vec<String>, out: &mut Vec<Change>) {
 
 /// A value on one line, shortened when long.
 fn short(v: &Value) -> String {
-    let text = v.to_string();
-    const MAX: usize = 120;
-    if text.chars().count() <= MAX {
-        text
-    } else {
-        let cut: String = text.chars().take(MAX).collect();
-        format!("{cut}…")
-    }
+    crate::excerpt::json(v, crate::excerpt::VALUE_CHARS)
 }
 
 /// A unified diff of two texts, headed with their names; empty when equal.

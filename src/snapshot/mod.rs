@@ -11,13 +11,11 @@
 //! - [`diff`]: differences as JSON paths, then as a unified line diff.
 //! - [`classify`]: which differences break the contract (fail) and which are drift.
 //! - [`file`](mod@file): reading (through insta's own parser) and writing `.snap` files.
-//! - [`pointer`](mod@pointer): JSON pointer patterns (`*`, `**`) for rules and ignored paths.
 
 pub mod classify;
 pub mod diff;
 pub mod file;
 pub mod normalise;
-pub mod pointer;
 pub mod review;
 pub mod rules;
 pub mod store;

@@ -28,8 +28,8 @@
 //! never by what they contain; a selected array has the rule applied to each element.
 
 use super::classify::{Compare, RawCompare};
-use super::pointer::PointerPattern;
 use super::SnapshotError;
+use crate::pointer::PointerPattern;
 use regex::Regex;
 use serde::Deserialize;
 use serde_saphyr::Spanned;

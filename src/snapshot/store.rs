@@ -5,11 +5,11 @@
 use super::diff::{changes, unified, Change};
 use super::file::{self, SnapFile};
 use super::normalise::{normalise_exchange, renormalise_recorded, Identities};
-use super::pointer::{drop_matching, PointerPattern};
 use super::rules::Normalisers;
 use super::{Provenance, SnapshotError, UpdateMode};
 use crate::client::Exchange;
 use crate::finding::{Finding, Severity};
+use crate::pointer::{drop_matching, PointerPattern};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -327,12 +327,7 @@ impl SnapshotStore {
 
 /// A value as JSON text, cut after [`MAX_VALUE_CHARS`] characters.
 fn shortened(v: &Value) -> String {
-    let text = v.to_string();
-    if text.chars().count() <= MAX_VALUE_CHARS {
-        return text;
-    }
-    let cut: String = text.chars().take(MAX_VALUE_CHARS).collect();
-    format!("{cut}…")
+    crate::excerpt::json(v, MAX_VALUE_CHARS)
 }
 
 /// The diff, cut after [`MAX_DIFF_LINES`] lines (saying how many were left out and

@@ -441,11 +441,8 @@ fn plan_expect(
         .headers
         .iter()
         .map(|(name, spec)| {
-            let escaped = name
-                .to_ascii_lowercase()
-                .replace('~', "~0")
-                .replace('/', "~1");
-            (format!("/{escaped}"), spec.clone())
+            let pointer = crate::pointer::build([name.to_ascii_lowercase()]);
+            (pointer, spec.clone())
         })
         .collect();
     check_references(check, &Value::Object(raw.headers.clone()), defined, line);

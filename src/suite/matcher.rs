@@ -60,13 +60,10 @@ pub fn check_pointer(pointer: &str) -> Result<(), String> {
             "`{pointer}` is not a JSON pointer: it must be empty or start with `/` (e.g. `/tasks/0/lastStatus`)"
         ));
     }
-    let mut chars = pointer.chars();
-    while let Some(c) = chars.next() {
-        if c == '~' && !matches!(chars.next(), Some('0') | Some('1')) {
-            return Err(format!(
-                "`{pointer}` is not a JSON pointer: `~` must be followed by 0 or 1"
-            ));
-        }
+    if crate::pointer::bad_escape(pointer).is_some() {
+        return Err(format!(
+            "`{pointer}` is not a JSON pointer: `~` must be followed by 0 or 1"
+        ));
     }
     Ok(())
 }

@@ -1,7 +1,10 @@
-//! JSON pointer patterns: an RFC 6901 pointer whose segments may be `*` (any one
-//! key or index) or `**` (any number of segments, including none). Used by
-//! normaliser rules (`pointers:`) and by per-target ignored paths.
+//! Wildcard pointers. A [`PointerPattern`] is a pointer whose tokens may be `*` (any
+//! one key or index) or `**` (any number of tokens, including none), matched against
+//! concrete paths: normaliser rules (`pointers:`), per-target ignored paths and the
+//! locations of known deviations. [`select`] expands the `*` tokens of a pointer over
+//! the elements of arrays in a value (`/tasks/*` → `/tasks/0`, `/tasks/1`, …).
 
+use super::{bad_escape, unescape};
 use serde_json::Value;
 
 /// A compiled pointer pattern, e.g. `/tasks/*/attachments/*/id` or `/**/id`.
@@ -43,7 +46,7 @@ impl PointerPattern {
                             "`{source}`: `~{bad}` is not a JSON pointer escape (use `~0` for `~`, `~1` for `/`)"
                         ));
                     }
-                    Segment::Literal(raw.replace("~1", "/").replace("~0", "~"))
+                    Segment::Literal(unescape(raw).into_owned())
                 }
             });
         }
@@ -64,20 +67,6 @@ impl PointerPattern {
     }
 }
 
-fn bad_escape(raw: &str) -> Option<String> {
-    let mut chars = raw.chars();
-    while let Some(c) = chars.next() {
-        if c == '~' {
-            match chars.next() {
-                Some('0') | Some('1') => {}
-                Some(other) => return Some(other.to_string()),
-                None => return Some(String::new()),
-            }
-        }
-    }
-    None
-}
-
 fn matches_from(pattern: &[Segment], path: &[String]) -> bool {
     match pattern.split_first() {
         None => path.is_empty(),
@@ -94,13 +83,6 @@ fn matches_from(pattern: &[Segment], path: &[String]) -> bool {
             }
         },
     }
-}
-
-/// A concrete path as a JSON pointer: `["tasks", "0", "a/b"]` → `/tasks/0/a~1b`.
-pub fn to_pointer(path: &[String]) -> String {
-    path.iter()
-        .map(|s| format!("/{}", s.replace('~', "~0").replace('/', "~1")))
-        .collect()
 }
 
 /// Removes every member or element whose path matches one of the patterns.
@@ -143,9 +125,46 @@ fn drop_at(value: &mut Value, patterns: &[PointerPattern], path: &mut Vec<String
     }
 }
 
+/// Every value matching a pointer whose `*` tokens stand for each element of an array,
+/// with its concrete pointer (other tokens kept as written, escaped).
+/// `/tasks/*` → `[("/tasks/0", t0), ("/tasks/1", t1)]`.
+pub fn select<'v>(root: &'v Value, pattern: &str) -> Vec<(String, &'v Value)> {
+    let mut current = vec![(String::new(), root)];
+    for token in pattern.split('/').skip(1) {
+        let key = unescape(token);
+        let mut next = Vec::new();
+        for (at, value) in current {
+            if token == "*" {
+                if let Some(items) = value.as_array() {
+                    next.extend(
+                        items
+                            .iter()
+                            .enumerate()
+                            .map(|(i, v)| (raw_child(&at, &i.to_string()), v)),
+                    );
+                }
+            } else if let Some(v) = value.get(key.as_ref()) {
+                next.push((raw_child(&at, token), v));
+            }
+        }
+        current = next;
+    }
+    current
+}
+
+/// `at` + `/` + `token` (already escaped), in one allocation.
+fn raw_child(at: &str, token: &str) -> String {
+    let mut path = String::with_capacity(at.len() + 1 + token.len());
+    path.push_str(at);
+    path.push('/');
+    path.push_str(token);
+    path
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pointer::build;
     use serde_json::json;
 
     fn p(s: &str) -> PointerPattern {
@@ -179,6 +198,21 @@ mod tests {
         let mut v = json!({"tasks": [{"version": 3, "x": 1}, {"version": 4}], "keep": [1, 2, 3]});
         drop_matching(&mut v, &[p("/tasks/*/version"), p("/keep/1")]);
         assert_eq!(v, json!({"tasks": [{"x": 1}, {}], "keep": [1, 3]}));
-        assert_eq!(to_pointer(&path(&["a/b", "0"])), "/a~1b/0");
+        assert_eq!(build(path(&["a/b", "0"])), "/a~1b/0");
+    }
+
+    #[test]
+    fn select_expands_wildcards_and_skips_absent_members() {
+        let v = json!({"tasks": [{"a": 1}, {"a": 2}], "task": {"a": 3}});
+        let got: Vec<_> = select(&v, "/tasks/*").into_iter().map(|(p, _)| p).collect();
+        assert_eq!(got, ["/tasks/0", "/tasks/1"]);
+        assert_eq!(select(&v, "/task")[0].1, &json!({"a": 3}));
+        assert!(select(&v, "/nothing/*").is_empty());
+        // Escaped tokens reach the member they name; the pointer keeps them escaped.
+        let odd = json!({"a/b": [{"c~d": 1}]});
+        assert_eq!(
+            select(&odd, "/a~1b/*/c~0d"),
+            vec![("/a~1b/0/c~0d".to_string(), &json!(1))]
+        );
     }
 }
