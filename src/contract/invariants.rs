@@ -5,10 +5,10 @@
 use super::checks::check_exchange;
 use super::data::OpKind;
 use super::pointer::{cluster_matches, select, task_id, truncate_json};
-use super::rules;
 use super::Contract;
 use crate::client::Exchange;
 use crate::finding::Finding;
+use crate::rules::Rule;
 use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -148,7 +148,7 @@ impl<'c> Observer<'c> {
         if let Some(arn) = s("clusterArn") {
             if !cluster_matches(arn, cluster) {
                 out.push(
-                    rules::finding(rules::CLUSTER_ARN, format!("{at}/clusterArn"))
+                    Finding::new(Rule::TaskClusterArn, format!("{at}/clusterArn"))
                         .expected(format!("the ARN of cluster {cluster}"))
                         .actual(arn)
                         .message(format!(
@@ -162,7 +162,7 @@ impl<'c> Observer<'c> {
                 if let Some(carn) = c.get("taskArn").and_then(Value::as_str) {
                     if carn != task_arn {
                         out.push(
-                            rules::finding(rules::CONTAINER_ARN, format!("{at}{cat}/taskArn"))
+                            Finding::new(Rule::TaskContainerArn, format!("{at}{cat}/taskArn"))
                                 .expected(task_arn)
                                 .actual(carn)
                                 .message("a container names another task than the one holding it"),
@@ -181,7 +181,7 @@ impl<'c> Observer<'c> {
                 .collect();
             if !missing.is_empty() {
                 out.push(
-                    rules::finding(rules::STOP_FIELDS, format!("{at}/{}", missing[0]))
+                    Finding::new(Rule::StopStoppedFields, format!("{at}/{}", missing[0]))
                         .expected("stoppedAt and stopCode on a STOPPED task")
                         .actual(format!("missing {}", missing.join(" and ")))
                         .message(format!(
@@ -200,7 +200,7 @@ impl<'c> Observer<'c> {
         if let (Some(rank), Some(highest)) = (rank, memory.highest) {
             if rank < highest {
                 out.push(
-                    rules::finding(rules::LIFECYCLE, format!("{at}/lastStatus"))
+                    Finding::new(Rule::LifecycleMonotonic, format!("{at}/lastStatus"))
                         .expected(format!("{} or later", LIFECYCLE[highest]))
                         .actual(last.unwrap_or_default())
                         .message(format!(
@@ -262,7 +262,7 @@ fn stop_promises(at: &str, t: &Map<String, Value>, stop: &StopPromise) -> Vec<Fi
     let mut out = Vec::new();
     if s("desiredStatus") != Some("STOPPED") {
         out.push(
-            rules::finding(rules::STOP_DESIRED, format!("{at}/desiredStatus"))
+            Finding::new(Rule::StopDesiredStatus, format!("{at}/desiredStatus"))
                 .expected("STOPPED")
                 .actual(
                     t.get("desiredStatus")
@@ -278,7 +278,7 @@ fn stop_promises(at: &str, t: &Map<String, Value>, stop: &StopPromise) -> Vec<Fi
     let code = s("stopCode");
     if let Some(code) = code.filter(|c| *c != "UserInitiated") {
         out.push(
-            rules::finding(rules::STOP_USER, format!("{at}/stopCode"))
+            Finding::new(Rule::StopUserInitiated, format!("{at}/stopCode"))
                 .expected("UserInitiated")
                 .actual(code)
                 .message("the caller stopped this task, so stopCode must be UserInitiated"),
@@ -290,7 +290,7 @@ fn stop_promises(at: &str, t: &Map<String, Value>, stop: &StopPromise) -> Vec<Fi
         let echoed = got.is_some_and(|g| g == reason || g == truncated);
         if !echoed && (got.is_some() || code.is_some()) {
             out.push(
-                rules::finding(rules::STOP_USER, format!("{at}/stoppedReason"))
+                Finding::new(Rule::StopUserInitiated, format!("{at}/stoppedReason"))
                     .expected(truncate_json(&Value::String(truncated)))
                     .actual(got.map_or("absent".into(), |g| truncate_json(&Value::String(g.into()))))
                     .message("stoppedReason must echo the reason given to StopTask (up to 255 characters)"),
@@ -320,7 +320,7 @@ fn run_count(request: &Value, body: &Value) -> Vec<Finding> {
     };
     problem
         .map(|m| {
-            rules::finding(rules::RUN_COUNT, "/tasks")
+            Finding::new(Rule::RunCount, "/tasks")
                 .expected(format!("{count} task(s), or fewer plus failures"))
                 .actual(format!("{tasks} task(s), {failures} failure(s)"))
                 .message(m)
@@ -357,7 +357,7 @@ fn describe_missing(request: &Value, body: &Value) -> Vec<Finding> {
         {
             Some((_, "MISSING")) => {}
             Some((_, reason)) => out.push(
-                rules::finding(rules::DESCRIBE_MISSING, "/failures")
+                Finding::new(Rule::DescribeMissingFailures, "/failures")
                     .expected(format!("reason MISSING for {r}"))
                     .actual(format!("reason {reason:?}"))
                     .message(format!(
@@ -365,7 +365,7 @@ fn describe_missing(request: &Value, body: &Value) -> Vec<Finding> {
                     )),
             ),
             None => out.push(
-                rules::finding(rules::DESCRIBE_MISSING, "/failures")
+                Finding::new(Rule::DescribeMissingFailures, "/failures")
                     .expected(format!("a failure {{arn: {r}, reason: MISSING}}"))
                     .actual("neither a task nor a failure")
                     .message(format!(
@@ -394,7 +394,7 @@ fn describe_tags(request: &Value, body: &Value) -> Vec<Finding> {
                 .is_some_and(|a| !a.is_empty())
         })
         .map(|(at, t)| {
-            rules::finding(rules::DESCRIBE_TAGS, format!("{at}/tags"))
+            Finding::new(Rule::DescribeTagsOnlyWithInclude, format!("{at}/tags"))
                 .expected("no tags (include did not ask for TAGS)")
                 .actual(truncate_json(&t["tags"]))
                 .message("DescribeTasks returned tags although the request did not include TAGS")

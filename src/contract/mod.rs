@@ -16,14 +16,12 @@ mod nulls;
 mod pages;
 pub(crate) mod pointer;
 mod protocol;
-mod rules;
 mod schemas;
 mod spelling;
 
 pub use body::{client_body, is_empty_body};
 pub use errors::{error_of, normalise_error_type, ApiError};
 pub use invariants::Observer;
-pub use rules::{rules, RuleInfo};
 
 use data::{ContractData, OpKind, DATA_FILE};
 use schemas::SchemaSet;
