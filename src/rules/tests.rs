@@ -75,3 +75,22 @@ fn severities_and_stages_come_from_the_table() {
         assert_eq!(rule.severity(), Severity::Fail);
     }
 }
+
+#[test]
+fn a_finding_is_read_back_by_its_rule_id_and_refused_with_an_unknown_one() {
+    let finding = crate::finding::Finding::new(Rule::SnapshotUnreadable, "")
+        .expected("a snapshot")
+        .message("cannot parse");
+    let json = serde_json::to_value(&finding).unwrap();
+    assert_eq!(json["rule"], "snapshot.unreadable");
+    assert_eq!(json["severity"], "fail");
+    let back: crate::finding::Finding = serde_json::from_value(json.clone()).unwrap();
+    assert_eq!(back, finding);
+    let mut unknown = json;
+    unknown["rule"] = "snapshot.unreadble".into();
+    let err = serde_json::from_value::<crate::finding::Finding>(unknown).unwrap_err();
+    assert!(
+        err.to_string().contains("no rule `snapshot.unreadble`"),
+        "{err}"
+    );
+}
