@@ -1,6 +1,7 @@
 //! The vocabulary of verdicts: a `Finding` is one observed departure from the contract
 //! or from a case's expectations, with a `Severity` that says how much it matters.
 
+use crate::rules::Rule;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -36,8 +37,8 @@ impl fmt::Display for Severity {
 /// pseudo-location such as `header:x-amzn-RequestId`), what was expected and what came.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
-    /// Stable rule id, e.g. `schema.response`, `error.documented`, `expect.body`.
-    pub rule: String,
+    /// The rule of the table (written as its id, e.g. `schema.response`, `expect.body`).
+    pub rule: Rule,
     pub severity: Severity,
     /// JSON pointer into the response body ("" for the whole body), or `status`, `header:<name>`.
     pub pointer: String,
@@ -48,10 +49,11 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(rule: impl Into<String>, severity: Severity, pointer: impl Into<String>) -> Self {
+    /// A finding of `rule` at `pointer`, with the rule's severity from the table.
+    pub fn new(rule: Rule, pointer: impl Into<String>) -> Self {
         Finding {
-            rule: rule.into(),
-            severity,
+            rule,
+            severity: rule.severity(),
             pointer: pointer.into(),
             expected: String::new(),
             actual: String::new(),

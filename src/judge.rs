@@ -3,32 +3,11 @@
 //! contract's; this module judges only what a case states.
 
 use crate::client::Exchange;
-use crate::contract::{error_of, RuleInfo};
-use crate::finding::{Finding, Severity};
+use crate::contract::error_of;
+use crate::finding::Finding;
+use crate::rules::Rule;
 use crate::suite::{Condition, Expect, Matcher};
 use serde_json::Value;
-
-/// The rules of case expectations and of the runner (the contract's own are in
-/// `contract::rules()`).
-pub const RULES: &[RuleInfo] = &[
-    RuleInfo { id: "expect.success", severity: Severity::Fail, source: "cases/**/*.yaml: a step without `error`/`status`", summary: "The call succeeds (HTTP 2xx) unless the case expects an error or a status." },
-    RuleInfo { id: "expect.status", severity: Severity::Fail, source: "cases/**/*.yaml: `expect.status`", summary: "The HTTP status is one the case lists." },
-    RuleInfo { id: "expect.error", severity: Severity::Fail, source: "cases/**/*.yaml: `expect.error`", summary: "The call fails with one of the listed error types (compared after normalisation)." },
-    RuleInfo { id: "expect.body", severity: Severity::Fail, source: "cases/**/*.yaml: `expect.body`", summary: "Each matcher holds at its JSON pointer in the response body." },
-    RuleInfo { id: "expect.headers", severity: Severity::Fail, source: "cases/**/*.yaml: `expect.headers`", summary: "Each matcher holds on the named response header." },
-    RuleInfo { id: "until.timeout", severity: Severity::Fail, source: "cases/**/*.yaml: `until` + `within`", summary: "A polled condition holds before the deadline." },
-    RuleInfo { id: "save.missing", severity: Severity::Fail, source: "cases/**/*.yaml: `save`", summary: "The response has a value where the case saves one." },
-    RuleInfo { id: "paginate.endless", severity: Severity::Fail, source: "docs/contract.md, Pagination", summary: "A paginated walk reaches a page without nextToken within 1000 pages." },
-    RuleInfo { id: "snapshot.mismatch", severity: Severity::Fail, source: "snapshots/*.snap; snapshots/normalisers.yaml (compare)", summary: "The normalised response agrees with the stored snapshot on what the contract cares about: HTTP status, JSON types, enum and status values, the error type, required members, list elements that are identities and the resource each ARN names (one finding per JSON path)." },
-    RuleInfo { id: "snapshot.drift", severity: Severity::Drift, source: "snapshots/*.snap; snapshots/normalisers.yaml (compare)", summary: "Any other difference from the stored snapshot (an optional member on one side only, message text, a free-form value): drift, not a contract failure." },
-    RuleInfo { id: "snapshot.missing", severity: Severity::Fail, source: "snapshots/*.snap", summary: "A snapshot exists for the step when snapshots may not be written (CI)." },
-    RuleInfo { id: "snapshot.provenance", severity: Severity::Warn, source: "snapshots/*.snap (info)", summary: "A golden recorded on real AWS is not overwritten from another kind of target unless forced." },
-    RuleInfo { id: "snapshot.name", severity: Severity::Fail, source: "snapshots/*.snap", summary: "The case id and step make a usable snapshot file name." },
-    RuleInfo { id: "snapshot.unreadable", severity: Severity::Fail, source: "snapshots/*.snap", summary: "The stored snapshot can be read and parsed." },
-    RuleInfo { id: "snapshot.write", severity: Severity::Fail, source: "snapshots/*.snap", summary: "A new or pending snapshot can be written." },
-    RuleInfo { id: "target.error", severity: Severity::Fail, source: "docs/contract.md, Target errors", summary: "The target gave a usable answer (not refused, timed out, cut off or not JSON); a known entry with this rule lists a case that errors." },
-    RuleInfo { id: "wire.body-too-large", severity: Severity::Fail, source: "docs/contract.md, Target errors", summary: "The response body fits the body cap (8 MiB unless raised); a larger one is a target error, read no further." },
-];
 
 /// Findings for a step's expectations on its (last) exchange. `body` is what body
 /// conditions look at: the response body, or the aggregate of a paginated walk.
@@ -37,7 +16,7 @@ pub fn judge_step(expect: &Expect, ex: &Exchange, body: Option<&Value>) -> Vec<F
     let status = ex.response.status;
     if !expect.status.is_empty() && !expect.status.contains(&status) {
         out.push(
-            Finding::new("expect.status", Severity::Fail, "status")
+            Finding::new(Rule::ExpectStatus, "status")
                 .expected(list(&expect.status))
                 .actual(status.to_string())
                 .message("the HTTP status is not the one the case expects"),
@@ -50,13 +29,13 @@ pub fn judge_step(expect: &Expect, ex: &Exchange, body: Option<&Value>) -> Vec<F
         match &error {
             None if success_allowed => {}
             None => out.push(
-                Finding::new("expect.error", Severity::Fail, "")
+                Finding::new(Rule::ExpectError, "")
                     .expected(expect.errors.join(" or "))
                     .actual(format!("success (HTTP {status})"))
                     .message("the call succeeded but the case expects an error"),
             ),
             Some(e) if !expect.errors.contains(&e.error_type) => out.push(
-                Finding::new("expect.error", Severity::Fail, "/__type")
+                Finding::new(Rule::ExpectError, "/__type")
                     .expected(expect.errors.join(" or "))
                     .actual(if e.error_type.is_empty() {
                         format!("an error without a type (HTTP {status})")
@@ -79,7 +58,7 @@ pub fn judge_step(expect: &Expect, ex: &Exchange, body: Option<&Value>) -> Vec<F
             _ => format!("HTTP {status}"),
         };
         out.push(
-            Finding::new("expect.success", Severity::Fail, "status")
+            Finding::new(Rule::ExpectSuccess, "status")
                 .expected("a successful answer (HTTP 2xx)")
                 .actual(actual)
                 .message("the call failed but the case expects it to succeed"),
@@ -89,7 +68,7 @@ pub fn judge_step(expect: &Expect, ex: &Exchange, body: Option<&Value>) -> Vec<F
     out.extend(check_conditions(
         &expect.body,
         body.unwrap_or(&null),
-        "expect.body",
+        Rule::ExpectBody,
     ));
     if !expect.headers.is_empty() {
         let headers: serde_json::Map<String, Value> = ex
@@ -102,14 +81,14 @@ pub fn judge_step(expect: &Expect, ex: &Exchange, body: Option<&Value>) -> Vec<F
         out.extend(check_conditions(
             &expect.headers,
             &Value::Object(headers),
-            "expect.headers",
+            Rule::ExpectHeaders,
         ));
     }
     out
 }
 
 /// Findings for every condition that does not hold on `body` (empty: all hold).
-pub fn check_conditions(conditions: &[Condition], body: &Value, rule: &str) -> Vec<Finding> {
+pub fn check_conditions(conditions: &[Condition], body: &Value, rule: Rule) -> Vec<Finding> {
     let mut out = Vec::new();
     for c in conditions {
         let actual = crate::pointer::lookup(body, &c.pointer);
@@ -117,7 +96,7 @@ pub fn check_conditions(conditions: &[Condition], body: &Value, rule: &str) -> V
         for m in &c.matchers {
             if let Err((expected, got)) = check(m, actual, absent) {
                 out.push(
-                    Finding::new(rule, Severity::Fail, c.pointer.clone())
+                    Finding::new(rule, c.pointer.clone())
                         .expected(expected)
                         .actual(got)
                         .message(format!("`{}` does not hold", describe(m))),

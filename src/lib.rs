@@ -3,6 +3,7 @@
 //! One case travels through the modules in this order:
 //! `suite` (case files) → `run` (steps, variables, polling) → `client` (HTTP, SigV4,
 //! `Exchange`) → `contract` + `judge` (findings) → `snapshot` → `report`.
+//! Every finding names its rule from the one typed table in `rules`.
 //! The built-in ECS task API the suite certifies against is the separate crate
 //! `ecs-reference`, which depends on no harness crate; this library does not depend on
 //! it either (only its tests do), so the compiler keeps the oracle independent.
@@ -20,9 +21,11 @@ pub mod finding;
 pub mod judge;
 pub mod pointer;
 pub mod report;
+pub mod rules;
 pub mod run;
 pub mod snapshot;
 
 pub use client::Exchange;
 pub use finding::{Finding, Severity};
+pub use rules::Rule;
 pub mod suite;

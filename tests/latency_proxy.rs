@@ -247,7 +247,7 @@ fn snapshot_findings(results: &[CaseResult]) -> Vec<String> {
         .iter()
         .flat_map(|r| {
             r.findings()
-                .filter(|(_, f)| f.rule.starts_with("snapshot."))
+                .filter(|(_, f)| f.rule.stage() == ecs_conform::rules::Stage::Snapshot)
                 .map(move |(s, f)| format!("{} step {}: {f}", r.id, s.index))
         })
         .collect()

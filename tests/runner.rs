@@ -254,3 +254,52 @@ fn the_runner_stops_started_tasks_as_the_contract_table_says() {
         let _ = std::fs::remove_dir_all(dir);
     }
 }
+
+/// A failed rule stops a case exactly when it judges what the case states (its
+/// expectations, or what it asks the runner to poll, save or page through): the rule's
+/// stage in the table decides, not how its id is spelt.
+#[test]
+fn a_failed_case_rule_stops_the_case_and_a_contract_or_snapshot_rule_does_not() {
+    use ecs_conform::rules::{Rule, Stage};
+    use ecs_conform::run::StepResult;
+    use ecs_conform::{Finding, Severity};
+    let step = |rule: Rule| StepResult {
+        phase: Phase::Step,
+        index: 1,
+        call: "RunTask".into(),
+        line: 0,
+        calls: 1,
+        exchange: None,
+        findings: vec![Finding::new(rule, "")],
+        target_error: None,
+        skipped: false,
+        note: None,
+    };
+    let mut stopping = Vec::new();
+    for &rule in Rule::ALL {
+        if rule.severity() == Severity::Fail && step(rule).problem().is_some() {
+            stopping.push(rule.id());
+        }
+    }
+    assert_eq!(
+        stopping,
+        vec![
+            "expect.success",
+            "expect.status",
+            "expect.error",
+            "expect.body",
+            "expect.headers",
+            "until.timeout",
+            "save.missing",
+            "paginate.endless",
+        ]
+    );
+    assert!(Rule::ALL
+        .iter()
+        .filter(|r| matches!(r.stage(), Stage::Expectation | Stage::Runner))
+        .all(|r| r.severity() == Severity::Fail));
+    // A finding that is not a failure never stops a case.
+    let mut warned = step(Rule::ExpectBody);
+    warned.findings[0].severity = Severity::Warn;
+    assert!(warned.problem().is_none());
+}

@@ -19,6 +19,7 @@ pub use limits::{ByteSize, DEFAULT_MAX_BODY, STORED_BODY_EXCERPT};
 pub use secrets::{strip_user_info, Secrets, REDACTED};
 pub use sigv4::Signer;
 
+use crate::rules::Rule;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
@@ -104,13 +105,13 @@ pub enum TargetError {
     Signing(String),
     #[error("could not build the HTTP client: {0}")]
     Client(String),
-    #[error("wire.body-too-large: the answer to {operation} exceeded the {} cap after {read} bytes; raise --max-body if this is legitimate", ByteSize(*cap))]
+    #[error("{rule}: the answer to {operation} exceeded the {} cap after {read} bytes; raise --max-body if this is legitimate", ByteSize(*cap), rule = Rule::WireBodyTooLarge)]
     BodyTooLarge {
         operation: String,
         cap: u64,
         read: u64,
     },
-    #[error("wire.body-too-large: the answer to {operation} announced {declared} bytes (Content-Length), more than the {} cap, and was not read; raise --max-body if this is legitimate", ByteSize(*cap))]
+    #[error("{rule}: the answer to {operation} announced {declared} bytes (Content-Length), more than the {} cap, and was not read; raise --max-body if this is legitimate", ByteSize(*cap), rule = Rule::WireBodyTooLarge)]
     BodyTooLargeDeclared {
         operation: String,
         cap: u64,

@@ -6,11 +6,11 @@
 use super::body::{client_body, is_empty_body};
 use super::data::{OpKind, OperationSpec};
 use super::errors::check_error;
-use super::rules;
 use super::Contract;
 use crate::client::{Exchange, ReceivedResponse};
 use crate::finding::Finding;
 use crate::pointer::select;
+use crate::rules::Rule;
 use serde_json::Value;
 
 /// Every stateless check on one exchange.
@@ -41,7 +41,7 @@ fn wire(contract: &Contract, resp: &ReceivedResponse) -> Vec<Finding> {
     let mut out = Vec::new();
     if !(resp.status == 200 || (400..600).contains(&resp.status)) {
         out.push(
-            rules::finding(rules::WIRE_STATUS, "status")
+            Finding::new(Rule::WireStatus, "status")
                 .expected("200, or 4xx/5xx for an error")
                 .actual(resp.status.to_string())
                 .message(format!(
@@ -67,7 +67,7 @@ fn wire(contract: &Contract, resp: &ReceivedResponse) -> Vec<Finding> {
             .any(|t| t.eq_ignore_ascii_case(&media));
     if !accepted && !is_empty_body(resp) {
         out.push(
-            rules::finding(rules::WIRE_CONTENT_TYPE, "header:content-type")
+            Finding::new(Rule::WireContentType, "header:content-type")
                 .expected(wire.content_type.clone())
                 .actual(if content_type.is_empty() {
                     "no Content-Type".to_string()
@@ -82,7 +82,7 @@ fn wire(contract: &Contract, resp: &ReceivedResponse) -> Vec<Finding> {
         Some(v) if v.is_object() => {}
         None if is_empty_body(resp) => {}
         Some(v) => out.push(
-            rules::finding(rules::WIRE_JSON, "")
+            Finding::new(Rule::WireJson, "")
                 .expected("a JSON object")
                 .actual(crate::excerpt::json(v, crate::excerpt::VALUE_CHARS))
                 .message("the body is JSON but not an object"),
@@ -94,7 +94,7 @@ fn wire(contract: &Contract, resp: &ReceivedResponse) -> Vec<Finding> {
             };
             let (shown, _) = crate::excerpt::head(&resp.body_text, crate::excerpt::VALUE_CHARS);
             out.push(
-                rules::finding(rules::WIRE_JSON, "")
+                Finding::new(Rule::WireJson, "")
                     .expected("a JSON object")
                     .actual(shown)
                     .message(why),
@@ -107,8 +107,8 @@ fn wire(contract: &Contract, resp: &ReceivedResponse) -> Vec<Finding> {
         .is_some_and(|v| !v.trim().is_empty());
     if !has_id {
         out.push(
-            rules::finding(
-                rules::WIRE_REQUEST_ID,
+            Finding::new(
+                Rule::WireRequestId,
                 format!("header:{}", wire.request_id_header),
             )
             .expected("a request id")
@@ -128,7 +128,7 @@ fn success(contract: &Contract, op: &OperationSpec, body: &Value) -> Vec<Finding
         out.extend(
             contract
                 .schemas
-                .judge(&contract.data, schema, body, rules::SCHEMA_RESPONSE),
+                .judge(&contract.data, schema, body, Rule::SchemaResponse),
         );
     }
     for pattern in &op.task_locations {
@@ -140,7 +140,7 @@ fn success(contract: &Contract, op: &OperationSpec, body: &Value) -> Vec<Finding
                 // A null member is an absent one to the SDKs.
                 if task.get(field).is_none_or(Value::is_null) {
                     out.push(
-                        rules::finding(rules::SHOULD_TASK_FIELD, format!("{at}/{field}"))
+                        Finding::new(Rule::ShouldTaskField, format!("{at}/{field}"))
                             .expected(format!("{field} present"))
                             .actual("absent")
                             .message(format!(

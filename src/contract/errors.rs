@@ -3,10 +3,10 @@
 //! the operation, status matching its fault, body matching its schema).
 
 use super::data::{Fault, OperationSpec};
-use super::rules;
 use super::Contract;
 use crate::client::{ReceivedResponse, SentRequest};
 use crate::finding::Finding;
+use crate::rules::Rule;
 use serde_json::Value;
 
 /// Header that carries the error type; most SDKs prefer it over the body.
@@ -104,7 +104,7 @@ pub(crate) fn check_error(
     if api.error_type.is_empty() {
         if body.is_some() {
             out.push(
-                rules::finding(rules::ERROR_TYPE, "")
+                Finding::new(Rule::ErrorType, "")
                     .expected("a type in X-Amzn-ErrorType, __type or code")
                     .actual("none")
                     .message(format!(
@@ -132,7 +132,7 @@ pub(crate) fn check_error(
         };
         if let Some(message) = finding {
             out.push(
-                rules::finding(rules::ERROR_DOCUMENTED, source.pointer())
+                Finding::new(Rule::ErrorDocumented, source.pointer())
                     .expected(format!("one of {}", op.errors.join(", ")))
                     .actual(ty)
                     .message(message),
@@ -151,7 +151,7 @@ pub(crate) fn check_error(
         };
         if !ok {
             out.push(
-                rules::finding(rules::ERROR_STATUS, "status")
+                Finding::new(Rule::ErrorStatus, "status")
                     .expected(expected)
                     .actual(resp.status.to_string())
                     .message(format!(
@@ -171,7 +171,7 @@ pub(crate) fn check_error(
         out.extend(
             contract
                 .schemas
-                .judge(&contract.data, &schema, body, rules::SCHEMA_ERROR),
+                .judge(&contract.data, &schema, body, Rule::SchemaError),
         );
     }
     out

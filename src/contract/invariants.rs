@@ -5,12 +5,12 @@
 use super::arn::{cluster_matches, task_id};
 use super::checks::check_exchange;
 use super::data::OpKind;
-use super::rules;
 use super::Contract;
 use crate::client::Exchange;
 use crate::excerpt;
 use crate::finding::Finding;
 use crate::pointer::select;
+use crate::rules::Rule;
 use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -150,7 +150,7 @@ impl<'c> Observer<'c> {
         if let Some(arn) = s("clusterArn") {
             if !cluster_matches(arn, cluster) {
                 out.push(
-                    rules::finding(rules::CLUSTER_ARN, format!("{at}/clusterArn"))
+                    Finding::new(Rule::TaskClusterArn, format!("{at}/clusterArn"))
                         .expected(format!("the ARN of cluster {cluster}"))
                         .actual(arn)
                         .message(format!(
@@ -164,7 +164,7 @@ impl<'c> Observer<'c> {
                 if let Some(carn) = c.get("taskArn").and_then(Value::as_str) {
                     if carn != task_arn {
                         out.push(
-                            rules::finding(rules::CONTAINER_ARN, format!("{at}{cat}/taskArn"))
+                            Finding::new(Rule::TaskContainerArn, format!("{at}{cat}/taskArn"))
                                 .expected(task_arn)
                                 .actual(carn)
                                 .message("a container names another task than the one holding it"),
@@ -183,7 +183,7 @@ impl<'c> Observer<'c> {
                 .collect();
             if !missing.is_empty() {
                 out.push(
-                    rules::finding(rules::STOP_FIELDS, format!("{at}/{}", missing[0]))
+                    Finding::new(Rule::StopStoppedFields, format!("{at}/{}", missing[0]))
                         .expected("stoppedAt and stopCode on a STOPPED task")
                         .actual(format!("missing {}", missing.join(" and ")))
                         .message(format!(
@@ -202,7 +202,7 @@ impl<'c> Observer<'c> {
         if let (Some(rank), Some(highest)) = (rank, memory.highest) {
             if rank < highest {
                 out.push(
-                    rules::finding(rules::LIFECYCLE, format!("{at}/lastStatus"))
+                    Finding::new(Rule::LifecycleMonotonic, format!("{at}/lastStatus"))
                         .expected(format!("{} or later", LIFECYCLE[highest]))
                         .actual(last.unwrap_or_default())
                         .message(format!(
@@ -264,7 +264,7 @@ fn stop_promises(at: &str, t: &Map<String, Value>, stop: &StopPromise) -> Vec<Fi
     let mut out = Vec::new();
     if s("desiredStatus") != Some("STOPPED") {
         out.push(
-            rules::finding(rules::STOP_DESIRED, format!("{at}/desiredStatus"))
+            Finding::new(Rule::StopDesiredStatus, format!("{at}/desiredStatus"))
                 .expected("STOPPED")
                 .actual(
                     t.get("desiredStatus")
@@ -280,7 +280,7 @@ fn stop_promises(at: &str, t: &Map<String, Value>, stop: &StopPromise) -> Vec<Fi
     let code = s("stopCode");
     if let Some(code) = code.filter(|c| *c != "UserInitiated") {
         out.push(
-            rules::finding(rules::STOP_USER, format!("{at}/stopCode"))
+            Finding::new(Rule::StopUserInitiated, format!("{at}/stopCode"))
                 .expected("UserInitiated")
                 .actual(code)
                 .message("the caller stopped this task, so stopCode must be UserInitiated"),
@@ -292,7 +292,7 @@ fn stop_promises(at: &str, t: &Map<String, Value>, stop: &StopPromise) -> Vec<Fi
         let echoed = got.is_some_and(|g| g == reason || g == truncated);
         if !echoed && (got.is_some() || code.is_some()) {
             out.push(
-                rules::finding(rules::STOP_USER, format!("{at}/stoppedReason"))
+                Finding::new(Rule::StopUserInitiated, format!("{at}/stoppedReason"))
                     .expected(excerpt::json(&Value::String(truncated), excerpt::VALUE_CHARS))
                     .actual(got.map_or("absent".into(), |g| excerpt::json(&Value::String(g.into()), excerpt::VALUE_CHARS)))
                     .message("stoppedReason must echo the reason given to StopTask (up to 255 characters)"),
@@ -322,7 +322,7 @@ fn run_count(request: &Value, body: &Value) -> Vec<Finding> {
     };
     problem
         .map(|m| {
-            rules::finding(rules::RUN_COUNT, "/tasks")
+            Finding::new(Rule::RunCount, "/tasks")
                 .expected(format!("{count} task(s), or fewer plus failures"))
                 .actual(format!("{tasks} task(s), {failures} failure(s)"))
                 .message(m)
@@ -359,7 +359,7 @@ fn describe_missing(request: &Value, body: &Value) -> Vec<Finding> {
         {
             Some((_, "MISSING")) => {}
             Some((_, reason)) => out.push(
-                rules::finding(rules::DESCRIBE_MISSING, "/failures")
+                Finding::new(Rule::DescribeMissingFailures, "/failures")
                     .expected(format!("reason MISSING for {r}"))
                     .actual(format!("reason {reason:?}"))
                     .message(format!(
@@ -367,7 +367,7 @@ fn describe_missing(request: &Value, body: &Value) -> Vec<Finding> {
                     )),
             ),
             None => out.push(
-                rules::finding(rules::DESCRIBE_MISSING, "/failures")
+                Finding::new(Rule::DescribeMissingFailures, "/failures")
                     .expected(format!("a failure {{arn: {r}, reason: MISSING}}"))
                     .actual("neither a task nor a failure")
                     .message(format!(
@@ -396,7 +396,7 @@ fn describe_tags(request: &Value, body: &Value) -> Vec<Finding> {
                 .is_some_and(|a| !a.is_empty())
         })
         .map(|(at, t)| {
-            rules::finding(rules::DESCRIBE_TAGS, format!("{at}/tags"))
+            Finding::new(Rule::DescribeTagsOnlyWithInclude, format!("{at}/tags"))
                 .expected("no tags (include did not ask for TAGS)")
                 .actual(excerpt::json(&t["tags"], excerpt::VALUE_CHARS))
                 .message("DescribeTasks returned tags although the request did not include TAGS")

@@ -16,7 +16,6 @@ mod invariants;
 mod nulls;
 mod pages;
 mod protocol;
-mod rules;
 mod schema_ref;
 mod schemas;
 mod spelling;
@@ -25,7 +24,6 @@ mod task_cleanup;
 pub use body::{client_body, is_empty_body};
 pub use errors::{error_of, normalise_error_type, ApiError};
 pub use invariants::Observer;
-pub use rules::{rules, RuleInfo};
 pub use task_cleanup::StartedTask;
 
 use data::{ContractData, OpKind, DATA_FILE};

@@ -79,7 +79,7 @@ mod tests {
         std::fs::write(dir.join("R.json"), schema.to_string()).unwrap();
         let (set, doc) = SchemaSet::load(&dir).unwrap();
         let data = parse(&doc).unwrap();
-        let judge = |v: Value| set.judge(&data, "R.json", &v, "schema.response");
+        let judge = |v: Value| set.judge(&data, "R.json", &v, crate::rules::Rule::SchemaResponse);
 
         let f = judge(json!({"name": "n", "family": null}));
         assert_eq!(f.len(), 1, "{f:?}");

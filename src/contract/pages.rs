@@ -2,9 +2,9 @@
 //! maxResults, and no task ARN comes back twice across the pages.
 
 use super::invariants::Observer;
-use super::rules;
 use crate::client::Exchange;
 use crate::finding::Finding;
+use crate::rules::Rule;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -50,7 +50,7 @@ pub(super) fn max_results(ex: &Exchange, page: Option<usize>) -> Vec<Finding> {
         return Vec::new();
     }
     let which = page.map_or(String::new(), |p| format!("page {} ", p + 1));
-    vec![rules::finding(rules::LIST_MAX, "/taskArns")
+    vec![Finding::new(Rule::ListMaxResults, "/taskArns")
         .expected(format!("at most {max} ARNs"))
         .actual(format!("{} ARNs", arns.len()))
         .message(format!(
@@ -78,7 +78,7 @@ impl Observer<'_> {
                 let Some(arn) = arn.as_str() else { continue };
                 if let Some(first) = seen.insert(arn, i) {
                     out.push(
-                        rules::finding(rules::LIST_REPEAT, format!("/taskArns/{j}"))
+                        Finding::new(Rule::ListNoRepeat, format!("/taskArns/{j}"))
                             .expected("each task ARN once across the walk")
                             .actual(arn)
                             .message(format!(

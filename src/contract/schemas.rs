@@ -6,13 +6,13 @@
 
 use super::data::{ContractData, EnumKind, DATA_FILE};
 use super::nulls::{has_null_member, without_null_members};
-use super::rules;
 use super::schema_ref::resolve;
 use super::spelling::misspelling_of;
 use super::ContractError;
 use crate::excerpt;
 use crate::finding::Finding;
 use crate::pointer;
+use crate::rules::Rule;
 use jsonschema::error::ValidationErrorKind;
 use jsonschema::{Registry, Retrieve, Uri, ValidationError, Validator};
 use serde_json::Value;
@@ -118,7 +118,7 @@ impl SchemaSet {
         data: &ContractData,
         rel: &str,
         instance: &Value,
-        fail_rule: &str,
+        fail_rule: Rule,
     ) -> Vec<Finding> {
         let Some(validator) = self.validators.get(rel) else {
             return Vec::new();
@@ -135,7 +135,7 @@ impl SchemaSet {
             let mut nulls = Vec::new();
             stripped = without_null_members(instance, "", &mut nulls);
             out.extend(nulls.into_iter().map(|at| {
-                rules::finding(rules::NULL_MEMBER, at.clone())
+                Finding::new(Rule::SchemaNullMember, at.clone())
                     .expected("the member left out, or a value of its type")
                     .actual("null")
                     .message(format!(
@@ -164,7 +164,7 @@ impl SchemaSet {
             .filter(|f| f.severity == crate::finding::Severity::Fail)
             .map(|f| f.pointer.clone())
             .collect();
-        out.retain(|f| f.rule != rules::DRIFT_ENUM || !failing.contains(&f.pointer));
+        out.retain(|f| f.rule != Rule::SchemaDriftEnum || !failing.contains(&f.pointer));
         out
     }
 
@@ -192,7 +192,7 @@ impl SchemaSet {
         &self,
         data: &ContractData,
         err: &ValidationError<'_>,
-        fail_rule: &str,
+        fail_rule: Rule,
     ) -> Vec<Finding> {
         let at = err.instance_path().as_str().to_string();
         let location = err
@@ -205,7 +205,7 @@ impl SchemaSet {
             ValidationErrorKind::AdditionalProperties { unexpected } => unexpected
                 .iter()
                 .map(|field| {
-                    rules::finding(rules::DRIFT_FIELD, pointer::child(&at, field))
+                    Finding::new(Rule::SchemaDriftField, pointer::child(&at, field))
                         .expected(format!("a member documented in {file}"))
                         .actual(field.clone())
                         .message(format!(
@@ -227,7 +227,7 @@ impl SchemaSet {
                         .as_str()
                         .and_then(|v| misspelling_of(v, &documented));
                     if let Some(meant) = meant {
-                        return vec![rules::finding(rules::ENUM_MISSPELLING, at.clone())
+                        return vec![Finding::new(Rule::SchemaEnumMisspelling, at.clone())
                             .expected(meant)
                             .actual(actual.clone())
                             .message(format!(
@@ -238,12 +238,12 @@ impl SchemaSet {
                 }
                 let (rule, note) = match kind {
                     EnumKind::Open => (
-                        rules::DRIFT_ENUM,
+                        Rule::SchemaDriftEnum,
                         "an open enum, so a newer value is drift",
                     ),
                     EnumKind::Closed => (fail_rule, "a closed enum"),
                 };
-                vec![rules::finding(rule, at.clone())
+                vec![Finding::new(rule, at.clone())
                     .expected(format!("one of {options}"))
                     .actual(actual.clone())
                     .message(format!(
@@ -260,7 +260,7 @@ impl SchemaSet {
                         pointer_or_root(&at)
                     )
                 };
-                vec![rules::finding(rules::TIMESTAMP, at)
+                vec![Finding::new(Rule::TimestampEpochNumber, at)
                     .expected("epoch seconds as a JSON number, e.g. 1700000000.123")
                     .actual(actual)
                     .message(message)]
@@ -294,13 +294,13 @@ impl SchemaSet {
                         .and_then(|node| node.get(PROSE_MARK))
                         .and_then(Value::as_str)
                         == Some("prose");
-                let rule = if prose { rules::PROSE_LIMIT } else { fail_rule };
+                let rule = if prose { Rule::SchemaProseLimit } else { fail_rule };
                 let message = if prose {
                     format!("{message}; the limit is stated only in documentation prose, not in the AWS model")
                 } else {
                     message
                 };
-                vec![rules::finding(rule, at)
+                vec![Finding::new(rule, at)
                     .expected(expected)
                     .actual(actual)
                     .message(message)]

@@ -1,4 +1,5 @@
 use super::*;
+use crate::finding::Severity;
 use crate::suite::matcher::parse_conditions;
 use serde_json::json;
 
@@ -103,7 +104,7 @@ fn every_matcher_fails_on_a_breaking_value_and_holds_on_a_good_one() {
         "/failures": {"equals": [], "type": "array"},
         "/tasks/0/lastStatus ": {"absent": true}
     }));
-    assert!(check_conditions(&holds, &body, "expect.body").is_empty());
+    assert!(check_conditions(&holds, &body, Rule::ExpectBody).is_empty());
     let breaks = conds(json!({
         "/tasks/0/lastStatus": {"one_of": ["RUNNING", "PENDING"]},
         "/tasks/0/version": {"type": "string"},
@@ -115,7 +116,7 @@ fn every_matcher_fails_on_a_breaking_value_and_holds_on_a_good_one() {
         "/failures": {"min_length": 1},
         "/nope": "x"
     }));
-    let f = check_conditions(&breaks, &body, "expect.body");
+    let f = check_conditions(&breaks, &body, Rule::ExpectBody);
     assert_eq!(f.len(), 9, "{f:#?}");
     assert!(f.iter().all(|f| f.severity == Severity::Fail));
     assert_eq!(f[8].actual, "absent");
@@ -124,9 +125,9 @@ fn every_matcher_fails_on_a_breaking_value_and_holds_on_a_good_one() {
 #[test]
 fn integers_equal_their_float_form_but_strings_do_not_equal_numbers() {
     let body = json!({"v": 1, "s": "1"});
-    assert!(check_conditions(&conds(json!({"/v": 1.0})), &body, "r").is_empty());
+    assert!(check_conditions(&conds(json!({"/v": 1.0})), &body, Rule::ExpectBody).is_empty());
     assert_eq!(
-        check_conditions(&conds(json!({"/s": 1})), &body, "r").len(),
+        check_conditions(&conds(json!({"/s": 1})), &body, Rule::ExpectBody).len(),
         1
     );
 }
@@ -186,14 +187,14 @@ fn an_absent_or_null_list_has_length_zero_but_is_not_present() {
         json!({"taskArns": null, "tasks": [{"attachments": null}]}),
         json!({"taskArns": [], "tasks": [{"attachments": []}]}),
     ] {
-        let f = check_conditions(&empty, &body, "expect.body");
+        let f = check_conditions(&empty, &body, Rule::ExpectBody);
         assert!(f.is_empty(), "{body}: {f:#?}");
     }
     // What needs a member still fails when it is absent.
     let needs = conds(json!({
         "/taskArns": {"present": true, "min_length": 1, "length": 1, "contains": "a", "type": "array"}
     }));
-    let f = check_conditions(&needs, &json!({}), "expect.body");
+    let f = check_conditions(&needs, &json!({}), Rule::ExpectBody);
     assert_eq!(f.len(), 5, "{f:#?}");
     assert!(f.iter().all(|f| f.actual == "absent"), "{f:#?}");
     // A non-empty list is not length 0; a member under a missing parent has no length.
@@ -201,13 +202,17 @@ fn an_absent_or_null_list_has_length_zero_but_is_not_present() {
     let f = check_conditions(
         &zero,
         &json!({"taskArns": ["a"], "tasks": [{}]}),
-        "expect.body",
+        Rule::ExpectBody,
     );
     assert_eq!(f.len(), 2, "{f:#?}");
     assert_eq!(f[0].actual, "length 1");
     assert_eq!(f[1].pointer, "/tasks/1/attachments");
     // A value that has no length (a number) is not an absent member either.
-    let f = check_conditions(&conds(json!({"/n": {"length": 0}})), &json!({"n": 0}), "r");
+    let f = check_conditions(
+        &conds(json!({"/n": {"length": 0}})),
+        &json!({"n": 0}),
+        Rule::ExpectBody,
+    );
     assert_eq!(f.len(), 1);
 }
 

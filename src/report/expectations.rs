@@ -4,6 +4,7 @@
 //! against the suite and the rule tables live in `known_check.rs`.
 
 use crate::finding::{Finding, Severity};
+use crate::rules::Rule;
 use crate::run::{CaseResult, Outcome};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -294,16 +295,15 @@ pub fn verdict(result: &CaseResult, expectations: &Expectations) -> (Verdict, Ve
     }
 }
 
-/// The rules a target error falls under: `target.error`, and the rule its message
-/// starts with when it names one (`wire.body-too-large: …`).
+/// The rules a target error falls under: `target.error`, and the rule of the table its
+/// message names before the first `: ` (`wire.body-too-large: …`).
 fn error_rules(reason: &str) -> impl Iterator<Item = Finding> + '_ {
     let named = reason
         .split_once(": ")
-        .map(|(rule, _)| rule)
-        .filter(|r| r.contains('.') && !r.contains(' '));
-    std::iter::once("target.error")
+        .and_then(|(rule, _)| Rule::from_id(rule));
+    std::iter::once(Rule::TargetError)
         .chain(named)
-        .map(|rule| Finding::new(rule, Severity::Fail, ""))
+        .map(|rule| Finding::new(rule, ""))
 }
 
 /// Loads and checks every `*.yaml` expectation file in `dir` (none when the folder

@@ -1,5 +1,5 @@
 //! Checks of known-deviation entries: each names a case of the suite, a rule of the
-//! rule tables (`contract::rules()` and `judge::RULES`) and, when it names one, a
+//! rule table (`crate::rules`) and, when it names one, a
 //! well-formed location; a problem is reported at the entry's file:line:column.
 //! Also how an entry's location matches a finding's pointer.
 
@@ -25,13 +25,9 @@ struct LocatedKnown {
     pointer: Option<Spanned<String>>,
 }
 
-/// Every rule id a finding can carry: the contract's table and the judge's.
+/// Every rule id a finding or a target error can carry (the rule table's).
 pub fn rule_ids() -> Vec<&'static str> {
-    crate::contract::rules()
-        .iter()
-        .chain(crate::judge::RULES)
-        .map(|r| r.id)
-        .collect()
+    crate::rules::all().iter().map(|r| r.id).collect()
 }
 
 /// Whether a known entry's location (`pattern`) matches a finding's `pointer`.
@@ -105,7 +101,7 @@ pub fn check_pointers(expectations: &Expectations, text: &str) -> Result<(), Exp
     finish(path, problems)
 }
 
-/// Checks that every entry names a case of `case_ids` and a rule of the rule tables.
+/// Checks that every entry names a case of `case_ids` and a rule of the rule table.
 pub fn check_entries(
     expectations: &Expectations,
     case_ids: &[&str],
@@ -132,7 +128,7 @@ pub fn check_entries(
             ));
         }
         if let Some(rule) = &k.rule {
-            if !rules.contains(&rule.value.as_str()) {
+            if crate::rules::Rule::from_id(&rule.value).is_none() {
                 let hint = nearest(&rule.value, &rules)
                     .map(|n| format!("did you mean `{n}`? "))
                     .unwrap_or_default();
@@ -212,7 +208,7 @@ mod tests {
     }
 
     #[test]
-    fn every_rule_id_the_code_emits_is_in_a_table() {
+    fn every_rule_id_the_code_emits_is_in_the_table() {
         let ids = rule_ids();
         for id in [
             "snapshot.name",
@@ -224,7 +220,7 @@ mod tests {
             "schema.drift.field",
             "until.timeout",
         ] {
-            assert!(ids.contains(&id), "{id} is not in a rule table");
+            assert!(ids.contains(&id), "{id} is not in the rule table");
         }
         assert_eq!(nearest("expect.bdy", &ids), Some("expect.body"));
     }

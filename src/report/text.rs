@@ -309,7 +309,7 @@ fn setup_section(doc: &RunDocument) -> String {
 
 /// Every rule (contract and harness) as aligned text or a Markdown table.
 pub fn rules_table(markdown: bool) -> String {
-    let all = crate::contract::rules().iter().chain(crate::judge::RULES);
+    let all = crate::rules::all();
     let mut out = String::new();
     if markdown {
         out.push_str("| rule | severity | source | what it checks |\n|---|---|---|---|\n");

@@ -7,6 +7,7 @@ use crate::client::Exchange;
 use crate::contract::Observer;
 use crate::finding::{Finding, Severity};
 use crate::judge::{check_conditions, judge_step};
+use crate::rules::{Rule, Stage};
 use crate::snapshot::{snapshot_name, Identities};
 use crate::suite::{PlannedStep, Save};
 use serde::Serialize;
@@ -16,8 +17,11 @@ use std::time::{Duration, Instant};
 /// Most pages a paginated walk follows before it calls the pagination endless.
 pub const MAX_PAGES: usize = 1000;
 
-/// Rules whose failure stops a case: what the case itself states.
-const STOPPING_RULES: &[&str] = &["expect.", "save.", "until.", "paginate."];
+/// Whether `rule` judges what the case itself states (its expectations, or what it asks
+/// the runner to poll, save or page through): a failure of one stops the case.
+fn states_of_the_case(rule: Rule) -> bool {
+    matches!(rule.stage(), Stage::Expectation | Stage::Runner)
+}
 
 /// How the note of a step cut short by an interrupted run begins.
 pub const INTERRUPTED_NOTE: &str = "interrupted";
@@ -83,9 +87,7 @@ impl StepResult {
         }
         self.findings
             .iter()
-            .find(|f| {
-                f.severity == Severity::Fail && STOPPING_RULES.iter().any(|r| f.rule.starts_with(r))
-            })
+            .find(|f| f.severity == Severity::Fail && states_of_the_case(f.rule))
             .map(|f| f.to_string())
     }
 
@@ -178,7 +180,11 @@ impl Runner {
                 None => return report,
             };
             let Some(until) = &until else { break round };
-            let unmet = check_conditions(until, round.body().unwrap_or(&Value::Null), "until");
+            let unmet = check_conditions(
+                until,
+                round.body().unwrap_or(&Value::Null),
+                Rule::UntilTimeout,
+            );
             if unmet.is_empty() {
                 break round;
             }
@@ -198,8 +204,7 @@ impl Runner {
                     .map(|f| format!("{} (last value: {})", f.pointer, f.actual))
                     .collect();
                 report.add(vec![Finding::new(
-                    "until.timeout",
-                    Severity::Fail,
+                    Rule::UntilTimeout,
                     unmet[0].pointer.clone(),
                 )
                 .expected(unmet[0].expected.clone())
@@ -222,14 +227,10 @@ impl Runner {
             for (name, save) in &step.save {
                 match saved_value(body, save) {
                     Ok(v) => vars.set(name.clone(), v),
-                    Err(why) => report.add(vec![Finding::new(
-                        "save.missing",
-                        Severity::Fail,
-                        save.pointer(),
-                    )
-                    .expected("a value to save")
-                    .actual("no value")
-                    .message(format!("cannot save `{name}`: {why}"))]),
+                    Err(why) => report.add(vec![Finding::new(Rule::SaveMissing, save.pointer())
+                        .expected("a value to save")
+                        .actual("no value")
+                        .message(format!("cannot save `{name}`: {why}"))]),
                 }
             }
         }
@@ -327,14 +328,10 @@ impl Runner {
             match follow {
                 Some(follow) if pages.len() < MAX_PAGES => next = follow,
                 Some(_) => {
-                    report.add(vec![Finding::new(
-                        "paginate.endless",
-                        Severity::Fail,
-                        "/nextToken",
-                    )
-                    .expected("the last page within 1000 pages")
-                    .actual("a nextToken on page 1000")
-                    .message("pagination never ends")]);
+                    report.add(vec![Finding::new(Rule::PaginateEndless, "/nextToken")
+                        .expected("the last page within 1000 pages")
+                        .actual("a nextToken on page 1000")
+                        .message("pagination never ends")]);
                     break;
                 }
                 None => break,

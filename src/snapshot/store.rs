@@ -8,8 +8,9 @@ use super::normalise::{normalise_exchange, renormalise_recorded, Identities};
 use super::rules::Normalisers;
 use super::{Provenance, SnapshotError, UpdateMode};
 use crate::client::Exchange;
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
 use crate::pointer::{drop_matching, PointerPattern};
+use crate::rules::Rule;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -111,7 +112,7 @@ impl SnapshotStore {
     /// finding says so).
     pub fn check(&self, name: &str, exchange: &Exchange, ids: &mut Identities) -> Vec<Finding> {
         if !is_valid_name(name) {
-            return vec![Finding::new("snapshot.name", Severity::Fail, "").message(format!(
+            return vec![Finding::new(Rule::SnapshotName, "").message(format!(
                 "`{name}` cannot be a snapshot name: use ASCII letters, digits, `-`, `_` and `.`, not starting with `.`"
             ))];
         }
@@ -127,7 +128,7 @@ impl SnapshotStore {
 
         if !snap.exists() {
             if self.mode == UpdateMode::NoWrite {
-                return vec![Finding::new("snapshot.missing", Severity::Fail, "")
+                return vec![Finding::new(Rule::SnapshotMissing, "")
                     .expected(format!("a snapshot at {}", snap.display()))
                     .actual("none")
                     .message(format!(
@@ -144,7 +145,7 @@ impl SnapshotStore {
                 if self.mode == UpdateMode::Update {
                     return self.write_golden(&snap, &pending, &rendered);
                 }
-                let mut findings = vec![Finding::new("snapshot.unreadable", Severity::Fail, "")
+                let mut findings = vec![Finding::new(Rule::SnapshotUnreadable, "")
                     .message(format!("{e}; the response could not be compared"))];
                 if self.mode == UpdateMode::Compare {
                     findings.extend(self.write_pending(&pending, &rendered));
@@ -236,15 +237,14 @@ impl SnapshotStore {
         let mut findings: Vec<Finding> = changes
             .iter()
             .map(|c| {
-                let (rule, severity, why) = match self.normalisers.compare.contract_difference(c) {
-                    Some(why) => ("snapshot.mismatch", Severity::Fail, why),
+                let (rule, why) = match self.normalisers.compare.contract_difference(c) {
+                    Some(why) => (Rule::SnapshotMismatch, why),
                     None => (
-                        "snapshot.drift",
-                        Severity::Drift,
+                        Rule::SnapshotDrift,
                         "a difference the contract does not judge (drift)",
                     ),
                 };
-                Finding::new(rule, severity, body_pointer(&c.pointer))
+                Finding::new(rule, body_pointer(&c.pointer))
                     .expected(show(c.a.as_ref()))
                     .actual(show(c.b.as_ref()))
                     .message(format!("{why}: the response differs from {source} here"))
@@ -252,7 +252,7 @@ impl SnapshotStore {
             .collect();
         if findings.is_empty() {
             findings.push(
-                Finding::new("snapshot.mismatch", Severity::Fail, "")
+                Finding::new(Rule::SnapshotMismatch, "")
                     .expected(format!("the content of {}", golden.path.display()))
                     .actual("different text")
                     .message(format!("the response differs from {source}")),
@@ -290,7 +290,7 @@ impl SnapshotStore {
 
     fn provenance_finding(&self, snap: &Path, golden: Option<&Provenance>) -> Finding {
         let golden_kind = golden.map_or("?", |g| g.target_kind.as_str());
-        Finding::new("snapshot.provenance", Severity::Warn, "")
+        Finding::new(Rule::SnapshotProvenance, "")
             .expected(format!("a recording against `{golden_kind}`"))
             .actual(format!("a run against `{}`", self.provenance.target_kind))
             .message(format!(
@@ -310,7 +310,7 @@ impl SnapshotStore {
                 Vec::new()
             }
             Err(e) => {
-                vec![Finding::new("snapshot.write", Severity::Fail, "").message(e.to_string())]
+                vec![Finding::new(Rule::SnapshotWrite, "").message(e.to_string())]
             }
         }
     }
@@ -319,7 +319,7 @@ impl SnapshotStore {
         match file::write(pending, rendered) {
             Ok(()) => Vec::new(),
             Err(e) => {
-                vec![Finding::new("snapshot.write", Severity::Fail, "").message(e.to_string())]
+                vec![Finding::new(Rule::SnapshotWrite, "").message(e.to_string())]
             }
         }
     }

@@ -8,8 +8,8 @@ use std::time::Duration;
 fn result(id: &str, outcome: Outcome, rules: &[&str]) -> CaseResult {
     let findings = rules
         .iter()
-        .map(|r| Finding::new(*r, Severity::Fail, ""))
-        .chain([Finding::new("schema.drift.field", Severity::Drift, "/x")])
+        .map(|r| Finding::new(r.parse().unwrap(), ""))
+        .chain([Finding::new(Rule::SchemaDriftField, "/x")])
         .collect();
     result_with(id, outcome, findings)
 }
@@ -59,7 +59,7 @@ fn expectations(known: &[(&str, Option<&str>)]) -> Expectations {
 fn listed_failures_are_known_and_unlisted_ones_fail() {
     let e = expectations(&[("a", None), ("b", Some("expect.body"))]);
     assert_eq!(
-        verdict(&result("a", Outcome::Failed, &["x"]), &e).0,
+        verdict(&result("a", Outcome::Failed, &["wire.json"]), &e).0,
         Verdict::Known
     );
     assert_eq!(
@@ -76,7 +76,7 @@ fn listed_failures_are_known_and_unlisted_ones_fail() {
         Verdict::Fail
     );
     assert_eq!(
-        verdict(&result("c", Outcome::Failed, &["x"]), &e).0,
+        verdict(&result("c", Outcome::Failed, &["wire.json"]), &e).0,
         Verdict::Fail
     );
 }
@@ -142,7 +142,7 @@ fn expectation_files_load_with_located_errors() {
 }
 
 fn at(rule: &str, pointer: &str) -> Finding {
-    Finding::new(rule, Severity::Fail, pointer)
+    Finding::new(rule.parse().unwrap(), pointer)
 }
 
 fn with_pointer(case: &str, rule: &str, pointer: &str) -> Known {
@@ -223,22 +223,14 @@ fn denied_drift_fails_a_case_unless_listed() {
         result_with(
             "a",
             Outcome::Passed,
-            vec![Finding::new(
-                "schema.drift.field",
-                Severity::Drift,
-                "/tasks/0/newField",
-            )],
+            vec![Finding::new(Rule::SchemaDriftField, "/tasks/0/newField")],
         )
     };
     let warn = || {
         result_with(
             "a",
             Outcome::Passed,
-            vec![Finding::new(
-                "should.task-field",
-                Severity::Warn,
-                "/tasks/0",
-            )],
+            vec![Finding::new(Rule::ShouldTaskField, "/tasks/0")],
         )
     };
     let plain = Expectations::default();

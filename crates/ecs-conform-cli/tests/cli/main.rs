@@ -13,6 +13,7 @@ mod lint_targets;
 mod readme;
 mod readme_support;
 mod reports;
+mod rules;
 mod secrets;
 mod seed_only;
 mod setup_errors;

@@ -12,10 +12,7 @@ fn the_readme_rules_table_matches_the_rules() {
     readme_support::check_section("rules", &table, "readme");
     let readme =
         std::fs::read_to_string(Path::new(crate::cli_support::REPO).join("README.md")).unwrap();
-    for rule in ecs_conform::contract::rules()
-        .iter()
-        .chain(ecs_conform::judge::RULES)
-    {
+    for rule in ecs_conform::rules::all() {
         assert!(
             readme.contains(&format!("| `{}` |", rule.id)),
             "{} is not in the README",
