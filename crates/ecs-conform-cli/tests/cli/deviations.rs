@@ -2,7 +2,7 @@
 //! once clean (everything passes) and once per named deviation (at least one case
 //! fails with a finding of the rule the deviation breaks). The README's table of
 //! deviations and the cases that catch them is checked against what this test sees
-//! (`ECS_CONFORM_UPDATE_README=1 cargo test --test deviations` rewrites it).
+//! (`ECS_CONFORM_UPDATE_README=1 cargo test -p ecs-conform-cli --test cli deviations` rewrites it).
 
 use crate::readme_support;
 

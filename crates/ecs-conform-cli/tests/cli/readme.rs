@@ -1,5 +1,5 @@
 //! The README stays true to the code: its rules table is exactly what `rules --markdown`
-//! prints (`ECS_CONFORM_UPDATE_README=1 cargo test --test readme` rewrites it), and the
+//! prints (`ECS_CONFORM_UPDATE_README=1 cargo test -p ecs-conform-cli --test cli readme` rewrites it), and the
 //! quick start is the two documented commands.
 
 use std::path::Path;
