@@ -12,6 +12,7 @@ mod interrupt;
 mod lint_targets;
 mod readme;
 mod readme_support;
+mod reporters;
 mod reports;
 mod rules;
 mod secrets;

@@ -1,0 +1,86 @@
+//! The terminal reporters consume the run's events: `--format json` prints one JSON
+//! object per event and nothing else on standard output; `--quiet` prints a character
+//! per case; the default prints libtest's lines and summary, with counts that agree
+//! with the verdicts.
+
+use crate::cli_support::{bin, text};
+use serde_json::Value;
+
+#[test]
+fn format_json_prints_only_json_lines_one_per_event() {
+    let o = bin()
+        .args(["run", "--format", "json", "stop-task/"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let events: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let of = |kind: &str| events.iter().filter(|e| e["event"] == kind).count();
+    assert_eq!(events[0]["event"], "started", "{stdout}");
+    let to_run = events[0]["to_run"].as_u64().unwrap() as usize;
+    assert!(to_run >= 2, "{stdout}");
+    assert_eq!(of("case_started"), to_run);
+    assert_eq!(of("case_finished"), to_run);
+    assert!(of("step_finished") > to_run, "{stdout}");
+    assert!(
+        of("fixture_set_up") >= 1 && of("fixture_torn_down") >= 1,
+        "{stdout}"
+    );
+    for e in events.iter().filter(|e| e["event"] == "case_finished") {
+        assert_eq!(e["verdict"], "pass", "{e}");
+    }
+    // The summary is on standard error, so standard output stays parseable.
+    assert!(String::from_utf8_lossy(&o.stderr).contains("CONFORMANT"));
+}
+
+#[test]
+fn quiet_prints_a_character_per_case_and_the_summary() {
+    let o = bin().args(["run", "-q", "stop-task/"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(!stdout.contains("test stop-task/"), "{stdout}");
+    let dots = stdout
+        .lines()
+        .find(|l| !l.is_empty() && l.chars().all(|c| c == '.'))
+        .unwrap_or_else(|| panic!("no line of dots: {stdout}"));
+    let passed: usize = stdout
+        .split("test result: ok. ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no summary: {stdout}"));
+    assert_eq!(dots.len(), passed, "{stdout}");
+}
+
+#[test]
+fn libtest_lines_count_what_the_verdicts_say() {
+    // One deviation: some cases fail, the rest pass, the seed-only case is ignored.
+    let o = bin()
+        .args(["run", "--deviation", "missing-failures", "describe-tasks/"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let count = |suffix: &str| {
+        stdout
+            .lines()
+            .filter(|l| l.starts_with("test ") && l.ends_with(suffix))
+            .count()
+    };
+    let (ok, failed) = (count(" ... ok"), count(" ... FAILED"));
+    assert!(failed >= 1 && ok >= 1, "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "test result: FAILED. {ok} passed; {failed} failed;"
+        )),
+        "{stdout}"
+    );
+    // Every failure is listed under `failures:` with its text.
+    assert!(
+        stdout.contains("---- describe-tasks/unknown-task-missing ----"),
+        "{stdout}"
+    );
+}
