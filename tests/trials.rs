@@ -4,7 +4,8 @@
 
 use ecs_conform::contract::Contract;
 use ecs_conform::report::document::{DocumentInput, RunDocument, SuiteInfo, TargetInfo};
-use ecs_conform::report::expectations::{Expectations, Verdict};
+use ecs_conform::report::profile::TargetProfile;
+use ecs_conform::report::verdict::Verdict;
 use ecs_conform::report::{junit, markdown, run_trials, TrialPlan};
 use ecs_conform::run::{CaseResult, Outcome};
 use ecs_conform::suite::Suite;
@@ -66,7 +67,7 @@ fn trials_with_a_panicking_case() {
         TrialPlan {
             cases: cases.clone(),
             ignored: Vec::new(),
-            expectations: Arc::new(Expectations::default()),
+            expectations: Arc::new(TargetProfile::default()),
         },
         move |case| {
             if case.id == panicking {
@@ -92,7 +93,7 @@ fn trials_with_a_panicking_case() {
 
     let doc = RunDocument::build(DocumentInput {
         results: &results,
-        expectations: &Expectations::default(),
+        expectations: &TargetProfile::default(),
         target: TargetInfo {
             name: "t".into(),
             kind: "reference".into(),

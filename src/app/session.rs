@@ -6,7 +6,7 @@ use super::select::{nothing_selected, select, will_run};
 use super::{load_for_run, AppError, Paths, RunResult, Selection, TargetChoice};
 use crate::client::{Credentials, Target, TargetConfig};
 use crate::contract::Contract;
-use crate::report::expectations::Expectations;
+use crate::report::profile::TargetProfile;
 use crate::report::{self, TrialPlan};
 use crate::run::{CaseResult, Outcome, RunSettings, Runner, SetupIssue};
 use crate::suite::{Case, PlannedFixture, Suite};
@@ -222,7 +222,7 @@ pub fn run(
     choice: &TargetChoice,
     selection: &Selection,
     jobs: usize,
-    expectations: &Expectations,
+    expectations: &TargetProfile,
     mut args: Arguments,
 ) -> Result<RunResult, AppError> {
     let clock = std::time::Instant::now();

@@ -1,7 +1,8 @@
 //! Cases as libtest-mimic trials: one line per case, name filters, `--list`,
 //! `--ignored`, the libtest summary; each trial's result is kept for later reports.
 
-use super::expectations::{verdict, Expectations, Verdict};
+use super::profile::TargetProfile;
+use super::verdict::{verdict, Verdict};
 use crate::run::{CaseResult, Outcome};
 use crate::suite::Case;
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
@@ -13,14 +14,14 @@ pub struct TrialPlan<'a> {
     pub cases: Vec<&'a Case>,
     /// Reason per case id for cases ignored unless `--ignored`/`--include-ignored`.
     pub ignored: Vec<(String, String)>,
-    pub expectations: Arc<Expectations>,
+    pub expectations: Arc<TargetProfile>,
 }
 
 /// A case's libtest line: known deviations show as ignored with their reason, so the
 /// libtest summary agrees with the verdicts.
 fn completion(
     result: &CaseResult,
-    expectations: &Expectations,
+    expectations: &TargetProfile,
     describe: &dyn Fn(&CaseResult) -> String,
 ) -> Result<Completion, Failed> {
     let (v, known) = verdict(result, expectations);

@@ -134,12 +134,12 @@ enum RawKind {
 impl Normalisers {
     /// Loads and checks the normalisers file; errors carry `path:line:column`.
     pub fn load(path: &Path) -> Result<Normalisers, SnapshotError> {
-        let text = crate::files::read_text(path).map_err(|source| SnapshotError::Io {
-            path: path.to_owned(),
+        let source = crate::loader::Source::read(path).map_err(|e| SnapshotError::Io {
+            path: e.path,
             action: "reading the normalisers file",
-            source,
+            source: e.source,
         })?;
-        Normalisers::parse(&text, path)
+        Normalisers::parse(&source.text, path)
     }
 
     /// Parses normalisers from text; `origin` names the file in errors.
@@ -152,20 +152,9 @@ impl Normalisers {
         };
         let at =
             |loc: serde_saphyr::Location, message: String| err(loc.line(), loc.column(), message);
-        let options = serde_saphyr::options! {
-            strict_booleans: true,
-            leading_zero_numbers_as_strings: true,
-        };
-        let raw: RawFile = serde_saphyr::from_str_with_options(text, options).map_err(|e| {
-            let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-            let msg = e.without_snippet().to_string();
-            let msg = msg.lines().next().unwrap_or_default();
-            let msg = match msg.to_ascii_lowercase().rfind(" at line ") {
-                Some(i) => msg[..i].trim_end_matches(',').to_owned(),
-                None => msg.to_owned(),
-            };
-            err(line, column, format!("not a valid normalisers file: {msg}"))
-        })?;
+        let raw: RawFile = crate::loader::Source::new(origin, text)
+            .parse("normalisers file")
+            .map_err(|p| err(p.line as u64, p.column as u64, p.message))?;
         if let Some(v) = &raw.version {
             if v.value != 1 {
                 return Err(at(
