@@ -34,11 +34,7 @@ pub fn load_fixtures(
             return (Map::new(), Vec::new());
         }
     };
-    let mut check = FileCheck {
-        source,
-        tree: source.tree(),
-        problems,
-    };
+    let mut check = FileCheck::new(source, problems);
     let mut planned = Vec::new();
     let names: BTreeSet<&str> = raw.fixtures.keys().map(String::as_str).collect();
     for (name, value) in &raw.vars {
@@ -152,11 +148,7 @@ pub fn load_case(
         }
     };
     let before = problems.len();
-    let mut check = FileCheck {
-        source,
-        tree: source.tree(),
-        problems,
-    };
+    let mut check = FileCheck::new(source, problems);
     let mut defined = builtins();
     defined.extend(suite_vars.keys().cloned());
     if raw.name.trim().is_empty() {

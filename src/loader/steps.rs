@@ -9,21 +9,35 @@ use crate::suite::model::{RawExpect, Save, Step};
 use crate::suite::template;
 use crate::suite::{Expect, PlannedStep};
 use serde_json::{Map, Value};
+use std::cell::OnceCell;
 use std::collections::BTreeSet;
 
 /// Collects the problems of one file, each at the node it is about.
 pub(super) struct FileCheck<'a> {
     pub(super) source: &'a Source,
-    /// The parser's spans of the file (None only when the parser refused the text,
-    /// which the typed parse reports first).
-    pub(super) tree: Option<Node>,
+    /// The parser's spans of every node, parsed on first use (only a file with a
+    /// problem, or a JSON file, needs them); None inside when the parser refuses the
+    /// text, which the typed parse reports first.
+    tree: OnceCell<Option<Node>>,
     pub(super) problems: &'a mut Vec<Problem>,
 }
 
 /// A path into the document, e.g. `steps/2/expect/body`.
 pub(super) type Path<'p> = Vec<Seg<'p>>;
 
-impl FileCheck<'_> {
+impl<'a> FileCheck<'a> {
+    pub(super) fn new(source: &'a Source, problems: &'a mut Vec<Problem>) -> FileCheck<'a> {
+        FileCheck {
+            source,
+            tree: OnceCell::new(),
+            problems,
+        }
+    }
+
+    fn tree(&self) -> Option<&Node> {
+        self.tree.get_or_init(|| self.source.tree()).as_ref()
+    }
+
     pub(super) fn at(&mut self, span: Span, message: String) {
         let problem = self.source.problem(span, message);
         self.problems.push(problem);
@@ -31,23 +45,19 @@ impl FileCheck<'_> {
 
     /// Where the node at `path` is written, else its nearest ancestor.
     pub(super) fn node(&self, path: &[Seg]) -> Span {
-        self.tree
-            .as_ref()
-            .map_or(Span::START, |root| root.span_at(path))
+        self.tree().map_or(Span::START, |root| root.span_at(path))
     }
 
     /// Where the key `key` of the mapping at `path` is written, else the mapping.
     pub(super) fn key(&self, path: &[Seg], key: &str) -> Span {
-        self.tree
-            .as_ref()
+        self.tree()
             .and_then(|root| root.key_span(path, key))
             .unwrap_or_else(|| self.node(path))
     }
 
     /// Where the scalar holding `needle` below `path` is written, else the node.
     pub(super) fn within(&self, path: &[Seg], needle: &str) -> Span {
-        self.tree
-            .as_ref()
+        self.tree()
             .and_then(|root| root.get(path))
             .and_then(|node| node.find_scalar(needle))
             .map_or_else(|| self.node(path), |node| node.span)
@@ -84,10 +94,11 @@ fn plan_step(
     ops: &[&str],
     defined: &mut BTreeSet<String>,
 ) -> PlannedStep {
-    let line = if check.tree.is_some() {
-        check.key(path, "call").line
-    } else {
-        0
+    // The typed parse's line of the step; a JSON file (whose parser gives none) is
+    // located by the spans of the same item.
+    let line = match step.line {
+        0 if check.tree().is_some() => check.node(path).line,
+        line => line,
     };
     if !ops.contains(&step.call.as_str()) {
         let hint = closest(&step.call, ops)
@@ -155,6 +166,7 @@ fn plan_step(
         step: Step {
             until: None,
             expect: None,
+            line,
             ..step.clone()
         },
         until,

@@ -156,3 +156,25 @@ fn problem_at_falls_back_to_the_nearest_node_that_exists() {
     let at = source.problem_at(&[Seg::Key("name")], "m".into());
     assert_eq!((at.line, at.column), (2, 1));
 }
+
+#[test]
+fn each_step_has_the_line_it_starts_on_in_yaml_and_json() {
+    let load = |file: &str, text: &str| {
+        let source = Source::new(Path::new(file), text);
+        let mut problems = Vec::new();
+        let case = load_case(&source, "c", OPS, &Map::new(), &[], &mut problems);
+        assert!(problems.is_empty(), "{problems:?}");
+        let case = case.unwrap();
+        let lines = |steps: &[crate::suite::PlannedStep]| {
+            steps
+                .iter()
+                .map(|s| (s.line, s.step.line))
+                .collect::<Vec<_>>()
+        };
+        (lines(&case.steps), lines(&case.teardown))
+    };
+    let yaml = "name: n\ncites: x\nsteps:\n  - call: ListTasks\n\n  - with: {}\n    call: RunTask\nteardown:\n  - {call: ListTasks}\n";
+    assert_eq!(load("c.yaml", yaml), (vec![(4, 4), (6, 6)], vec![(9, 9)]));
+    let json = "{\"name\": \"n\", \"cites\": \"x\", \"steps\": [\n  {\"call\": \"ListTasks\"},\n\n  {\"with\": {},\n   \"call\": \"RunTask\"}\n]}\n";
+    assert_eq!(load("c.json", json), (vec![(2, 2), (4, 4)], vec![]));
+}

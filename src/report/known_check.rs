@@ -4,7 +4,7 @@
 //! (the loader's spans). Also how an entry's location matches a finding's pointer.
 
 use super::profile::{TargetProfile, TargetProfileError};
-use crate::loader::{Node, Problem, Seg, Source, Span};
+use crate::loader::{Problem, Seg, Source, Span};
 use crate::snapshot::pointer::PointerPattern;
 
 /// Every rule id a finding can carry: the contract's table and the judge's.
@@ -54,11 +54,23 @@ fn pointer_problem(pattern: &str) -> Option<String> {
     ))
 }
 
-/// Where the `field` of the `index`-th known entry is written.
-fn entry_span(tree: Option<&Node>, index: usize, field: &str) -> Span {
-    tree.map_or(Span::START, |root| {
-        root.span_at(&[Seg::Key("known"), Seg::Index(index), Seg::Key(field)])
-    })
+/// Problems at the `field` of the `index`-th known entry, located by the file's spans
+/// (parsed only when there is a problem to place).
+fn place(source: &Source, found: Vec<(usize, &str, String)>) -> Vec<Problem> {
+    if found.is_empty() {
+        return Vec::new();
+    }
+    let tree = source.tree();
+    found
+        .into_iter()
+        .map(|(index, field, message)| {
+            let path = [Seg::Key("known"), Seg::Index(index), Seg::Key(field)];
+            let span = tree
+                .as_ref()
+                .map_or(Span::START, |root| root.span_at(&path));
+            source.problem(span, message)
+        })
+        .collect()
 }
 
 /// Checks the syntax of every entry's location (done when a file loads).
@@ -66,17 +78,13 @@ pub fn check_pointers(profile: &TargetProfile, source: &Source) -> Result<(), Ta
     if profile.known.iter().all(|k| k.pointer.is_none()) {
         return Ok(());
     }
-    let tree = source.tree();
-    let problems: Vec<Problem> = profile
+    let found = profile
         .known
         .iter()
         .enumerate()
-        .filter_map(|(i, k)| {
-            let message = pointer_problem(k.pointer.as_deref()?)?;
-            Some(source.problem(entry_span(tree.as_ref(), i, "pointer"), message))
-        })
+        .filter_map(|(i, k)| Some((i, "pointer", pointer_problem(k.pointer.as_deref()?)?)))
         .collect();
-    finish(&profile.file, problems)
+    finish(&profile.file, place(source, found))
 }
 
 /// Checks that every entry names a case of `case_ids` and a rule of the rule tables.
@@ -88,16 +96,16 @@ pub fn check_entries(profile: &TargetProfile, case_ids: &[&str]) -> Result<(), T
         path: e.path,
         source: e.source,
     })?;
-    let tree = source.tree();
     let rules = rule_ids();
-    let mut problems = Vec::new();
+    let mut found = Vec::new();
     for (i, k) in profile.known.iter().enumerate() {
         if !case_ids.contains(&k.case.as_str()) {
             let hint = nearest(&k.case, case_ids)
                 .map(|n| format!(" (did you mean `{n}`?)"))
                 .unwrap_or_default();
-            problems.push(source.problem(
-                entry_span(tree.as_ref(), i, "case"),
+            found.push((
+                i,
+                "case",
                 format!("no case `{}` in the suite{hint}", k.case),
             ));
         }
@@ -106,14 +114,15 @@ pub fn check_entries(profile: &TargetProfile, case_ids: &[&str]) -> Result<(), T
                 let hint = nearest(rule, &rules)
                     .map(|n| format!("did you mean `{n}`? "))
                     .unwrap_or_default();
-                problems.push(source.problem(
-                    entry_span(tree.as_ref(), i, "rule"),
+                found.push((
+                    i,
+                    "rule",
                     format!("no rule `{rule}`: {hint}`ecs-conform rules` lists them"),
                 ));
             }
         }
     }
-    finish(&profile.file, problems)
+    finish(&profile.file, place(&source, found))
 }
 
 fn finish(path: &std::path::Path, problems: Vec<Problem>) -> Result<(), TargetProfileError> {

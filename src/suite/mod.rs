@@ -79,7 +79,8 @@ pub struct PlannedStep {
     pub step: Step,
     pub until: Option<Vec<Condition>>,
     pub expect: Expect,
-    /// 1-based line of the step's `call` in its file (0 when unknown).
+    /// 1-based line where the step starts in its file (the line of its `- call:` as
+    /// usually written), from the parser's span; 0 when unknown.
     pub line: usize,
 }
 
