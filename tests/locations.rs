@@ -151,3 +151,15 @@ fn a_missing_cites_is_at_the_cases_mapping_not_the_end_of_the_file() {
     assert_eq!(at("a.yaml"), (1, 1));
     assert_eq!(at("b.yaml"), (3, 1));
 }
+
+#[test]
+fn a_case_name_used_twice_is_at_the_second_files_name() {
+    let fixtures = shipped_fixtures();
+    let first = "name: same\ncites: x\nsteps:\n  - call: ListTasks\n";
+    let second = "# The same name again.\ncites: x\nname: same\nsteps:\n  - call: ListTasks\n";
+    let dir = scratch("names", &fixtures, &[("a.yaml", first), ("b.yaml", second)]);
+    let p = problems(&dir);
+    let p = one(&p, "the case name `same` is also used by");
+    assert!(p.file.ends_with("b.yaml"), "{p}");
+    assert_eq!((p.line, p.column), (3, 7), "{p}");
+}

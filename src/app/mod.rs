@@ -66,6 +66,7 @@ impl AppError {
         match self {
             AppError::Suite(e) => e.render(),
             AppError::TargetProfile(e) => e.render(),
+            AppError::Snapshot(SnapshotError::Normalisers(problem)) => problem.render(),
             other => other.to_string(),
         }
     }

@@ -139,22 +139,23 @@ impl Normalisers {
             action: "reading the normalisers file",
             source: e.source,
         })?;
-        Normalisers::parse(&source.text, path)
+        Normalisers::from_source(&source)
     }
 
     /// Parses normalisers from text; `origin` names the file in errors.
     pub fn parse(text: &str, origin: &Path) -> Result<Normalisers, SnapshotError> {
-        let err = |line: u64, column: u64, message: String| SnapshotError::Normalisers {
-            path: origin.to_owned(),
-            line: line.max(1),
-            column: column.max(1),
-            message,
+        Normalisers::from_source(&crate::loader::Source::new(origin, text))
+    }
+
+    fn from_source(source: &crate::loader::Source) -> Result<Normalisers, SnapshotError> {
+        let at = |loc: serde_saphyr::Location, message: String| {
+            SnapshotError::Normalisers(
+                source.problem(crate::loader::Span::from_location(loc), message),
+            )
         };
-        let at =
-            |loc: serde_saphyr::Location, message: String| err(loc.line(), loc.column(), message);
-        let raw: RawFile = crate::loader::Source::new(origin, text)
+        let raw: RawFile = source
             .parse("normalisers file")
-            .map_err(|p| err(p.line as u64, p.column as u64, p.message))?;
+            .map_err(SnapshotError::Normalisers)?;
         if let Some(v) = &raw.version {
             if v.value != 1 {
                 return Err(at(
@@ -397,6 +398,15 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "n.yaml:2:5: this kind of rule needs a `label` (the placeholder's name)"
+        );
+        let SnapshotError::Normalisers(problem) = &e else {
+            panic!("{e}")
+        };
+        assert_eq!(
+            problem.render(),
+            format!("{e}\n  |\n2 |   - kind: id\n  |     ^"),
+            "{}",
+            problem.render()
         );
         let e =
             parse("rules:\n  - kind: id\n    label: x\n    keys: [a]\n    patterns: ['(?P<a>[']\n")

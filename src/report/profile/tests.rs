@@ -21,8 +21,15 @@ fn target_files_load_with_located_errors() {
         "kind: emu\nknown:\n  - {case: a, reasn: r}\n",
     )
     .unwrap();
-    let err = TargetProfile::load(&dir, "bad").unwrap_err().to_string();
+    let err = TargetProfile::load(&dir, "bad").unwrap_err();
+    let rendered = err.render();
+    let err = err.to_string();
     assert!(err.contains("bad.yaml:3:"), "{err}");
+    assert!(rendered.starts_with(&format!("{err}\n")), "{rendered}");
+    assert!(
+        rendered.contains("3 |   - {case: a, reasn: r}") && rendered.contains('^'),
+        "{rendered}"
+    );
     assert!(matches!(
         TargetProfile::load(&dir, "none"),
         Err(TargetProfileError::Missing { .. })
