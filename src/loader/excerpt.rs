@@ -46,7 +46,7 @@ pub fn render_all(head: &str, problems: &[Problem]) -> String {
 
 /// The byte offset of 1-based `line` and `column` (in characters) in `text`; None
 /// when the text has no such line.
-pub(super) fn byte_offset(text: &str, line: usize, column: usize) -> Option<usize> {
+pub(crate) fn byte_offset(text: &str, line: usize, column: usize) -> Option<usize> {
     let mut line_start = 0;
     for _ in 1..line.max(1) {
         line_start += text[line_start..].find('\n')? + 1;

@@ -112,7 +112,7 @@ impl Source {
 
     /// The typed value, or the parser's problem at its exact place; `what` names the
     /// kind of file in the message (`not a valid {what}: …`). A missing field is
-    /// reported where the mapping that lacks it starts.
+    /// reported where the mapping that lacks it starts (the parser names its last key).
     pub fn parse<T: DeserializeOwned>(&self, what: &str) -> Result<T, Problem> {
         let (span, message) = if self.is_json() {
             match serde_json::from_str(&self.text) {
@@ -146,7 +146,12 @@ impl Source {
             }
         };
         let span = if message.starts_with("missing field") {
-            self.tree().map_or(span, |root| root.span)
+            self.tree()
+                .and_then(|root| {
+                    root.mapping_with_key_at(span.line, span.column)
+                        .map(|map| map.span)
+                })
+                .unwrap_or(span)
         } else {
             span
         };
@@ -164,8 +169,12 @@ impl Source {
         self.problem(span, message)
     }
 
-    /// A problem at `span` of this file, with its source for excerpts.
-    pub fn problem(&self, span: Span, message: String) -> Problem {
+    /// A problem at `span` of this file, with its source for excerpts (the span's byte
+    /// offset is taken from its line and column, which every parser gives).
+    pub fn problem(&self, mut span: Span, message: String) -> Problem {
+        span.line = span.line.max(1);
+        span.column = span.column.max(1);
+        span.offset = excerpt::byte_offset(&self.text, span.line, span.column).unwrap_or(0);
         Problem {
             file: self.file.clone(),
             line: span.line.max(1),

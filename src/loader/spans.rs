@@ -99,6 +99,28 @@ impl Node {
             .map_or(self.span, |node| node.span)
     }
 
+    /// The mapping one of whose keys is written at `line`:`column` (the parser reports
+    /// a missing field at the last key of the mapping that lacks it).
+    pub fn mapping_with_key_at(&self, line: usize, column: usize) -> Option<&Node> {
+        match &self.kind {
+            NodeKind::Scalar(_) => None,
+            NodeKind::Seq(items) => items
+                .iter()
+                .find_map(|n| n.mapping_with_key_at(line, column)),
+            NodeKind::Map(entries) => {
+                if entries
+                    .iter()
+                    .any(|(_, key, _)| (key.line, key.column) == (line, column))
+                {
+                    return Some(self);
+                }
+                entries
+                    .iter()
+                    .find_map(|(_, _, n)| n.mapping_with_key_at(line, column))
+            }
+        }
+    }
+
     /// Where the key `key` of the mapping at `path` is written.
     pub fn key_span(&self, path: &[Seg], key: &str) -> Option<Span> {
         match &self.get(path)?.kind {

@@ -23,7 +23,7 @@ pub(super) struct FileCheck<'a> {
 }
 
 /// A path into the document, e.g. `steps/2/expect/body`.
-pub(super) type Path<'p> = Vec<Seg<'p>>;
+pub(super) type NodePath<'p> = Vec<Seg<'p>>;
 
 impl<'a> FileCheck<'a> {
     pub(super) fn new(source: &'a Source, problems: &'a mut Vec<Problem>) -> FileCheck<'a> {
@@ -64,7 +64,7 @@ impl<'a> FileCheck<'a> {
     }
 }
 
-fn with<'p>(path: &[Seg<'p>], more: &[Seg<'p>]) -> Path<'p> {
+fn with<'p>(path: &[Seg<'p>], more: &[Seg<'p>]) -> NodePath<'p> {
     path.iter().chain(more).copied().collect()
 }
 
@@ -176,7 +176,7 @@ fn plan_step(
 }
 
 /// The items of a value written as one item or a list of them, each with its path.
-fn items<'v, 'p>(value: &'v Value, path: &[Seg<'p>]) -> Vec<(&'v Value, Path<'p>)> {
+fn items<'v, 'p>(value: &'v Value, path: &[Seg<'p>]) -> Vec<(&'v Value, NodePath<'p>)> {
     match value {
         Value::Array(a) => a
             .iter()

@@ -25,10 +25,11 @@ fn places(problems: &[Problem]) -> Vec<(usize, usize, &str)> {
 #[test]
 fn a_missing_field_is_at_the_mapping_that_lacks_it_not_at_the_end_of_the_file() {
     let text = "# a case\nname: no-cites\nsteps:\n  - call: ListTasks\n\n\n";
-    // What the parser itself says (and the old loader reported): not where the case is.
+    // What the parser itself says (and the old loader reported): the mapping's last
+    // key, not where the case is.
     let raw = serde_saphyr::from_str::<RawCase>(text).unwrap_err();
     let parser_line = raw.location().map(|l| l.line()).unwrap_or(0);
-    assert_ne!(parser_line, 2, "the parser now places it: drop the remap");
+    assert_eq!(parser_line, 3);
     let problems = problems_of("c.yaml", text);
     assert_eq!(
         places(&problems),
@@ -95,6 +96,8 @@ fn json_case_files_are_located_by_the_same_spans() {
 fn a_problem_renders_its_line_with_a_caret_under_the_node() {
     let text = "name: n\ncites: x\nsteps:\n  - call: RunTsk\n";
     let problems = problems_of("dir/c.yaml", text);
+    let span = problems[0].span;
+    assert_eq!(&text[span.offset..span.offset + span.len], "RunTsk");
     let rendered = problems[0].render();
     let lines: Vec<&str> = rendered.lines().collect();
     assert_eq!(
@@ -177,4 +180,18 @@ fn each_step_has_the_line_it_starts_on_in_yaml_and_json() {
     assert_eq!(load("c.yaml", yaml), (vec![(4, 4), (6, 6)], vec![(9, 9)]));
     let json = "{\"name\": \"n\", \"cites\": \"x\", \"steps\": [\n  {\"call\": \"ListTasks\"},\n\n  {\"with\": {},\n   \"call\": \"RunTask\"}\n]}\n";
     assert_eq!(load("c.json", json), (vec![(2, 2), (4, 4)], vec![]));
+}
+
+#[test]
+fn a_missing_field_of_a_step_is_at_that_steps_mapping() {
+    let block = "name: a\ncites: x\nsteps:\n  - call: ListTasks\n  - with: {}\n    expect: {}\n";
+    assert_eq!(
+        places(&problems_of("c.yaml", block)),
+        [(5, 5, "not a valid case file: missing field `call`")]
+    );
+    let flow = "name: a\ncites: x\nsteps:\n  - {with: {}, expect: {}}\n";
+    assert_eq!(
+        places(&problems_of("c.yaml", flow)),
+        [(4, 5, "not a valid case file: missing field `call`")]
+    );
 }
