@@ -31,17 +31,10 @@ impl Exclusions {
         if !path.exists() {
             return Ok(Exclusions::default());
         }
-        let text = crate::files::read_text(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        serde_saphyr::from_str(&text).map_err(|e| {
-            let (l, c) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-            let msg = e.without_snippet().to_string();
-            format!(
-                "{}:{l}:{c}: {}",
-                path.display(),
-                msg.lines().next().unwrap_or_default()
-            )
-        })
+        let source = crate::loader::Source::read(path).map_err(|e| e.to_string())?;
+        source
+            .parse("coverage file")
+            .map_err(|problem| problem.to_string())
     }
 }
 

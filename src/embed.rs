@@ -22,8 +22,8 @@
 #![allow(clippy::needless_doctest_main)]
 
 use crate::app::{self, AppError, Paths, RunResult, Selection, SnapshotOptions, TargetChoice};
-use crate::report::expectations::Expectations;
 use crate::report::libtest::{shown, Shown};
+use crate::report::profile::TargetProfile;
 use crate::run::{Interrupt, Reporter};
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 use std::path::{Path, PathBuf};
@@ -34,7 +34,7 @@ use std::sync::Arc;
 pub struct Conformance {
     paths: Paths,
     choice: TargetChoice,
-    expectations: Expectations,
+    expectations: TargetProfile,
     jobs: usize,
     targets: PathBuf,
 }
@@ -54,7 +54,7 @@ impl Conformance {
                 },
                 ..TargetChoice::default()
             },
-            expectations: Expectations::default(),
+            expectations: TargetProfile::default(),
             jobs: 4,
             targets: PathBuf::from("targets"),
         }
@@ -76,7 +76,7 @@ impl Conformance {
     /// The target's profile from the suite's `targets/NAME.yaml` (its known deviations,
     /// skips, variables, region and path style).
     pub fn target(self, name: &str) -> Result<Conformance, AppError> {
-        let profile = Expectations::load(&self.targets, name)?;
+        let profile = TargetProfile::load(&self.targets, name)?;
         Ok(self.with_profile(profile))
     }
 
@@ -87,11 +87,11 @@ impl Conformance {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let profile = Expectations::load_file(path, &name)?;
+        let profile = TargetProfile::load_file(path, &name)?;
         Ok(self.with_profile(profile))
     }
 
-    fn with_profile(mut self, profile: Expectations) -> Conformance {
+    fn with_profile(mut self, profile: TargetProfile) -> Conformance {
         if let Some(region) = &profile.region {
             self.choice.region = region.clone();
         }

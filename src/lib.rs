@@ -1,7 +1,8 @@
 //! ecs-conform: a contract-conformance harness for the Amazon ECS task API.
 //!
 //! One case travels through the modules in this order:
-//! `suite` (case files) → `run` (steps, variables, polling) → `client` (HTTP, SigV4,
+//! `loader` (every data file, problems at their exact place) → `suite` (case files) →
+//! `run` (steps, variables, polling) → `client` (HTTP, SigV4,
 //! `Exchange`) → `contract` + `judge` (findings) → `snapshot` → `report`.
 //! Every finding names its rule from the one typed table in `rules`.
 //! The built-in ECS task API the suite certifies against is the separate crate
@@ -19,6 +20,7 @@ pub mod excerpt;
 pub mod files;
 pub mod finding;
 pub mod judge;
+pub mod loader;
 pub mod pointer;
 pub mod report;
 pub mod rules;

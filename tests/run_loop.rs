@@ -4,8 +4,8 @@
 
 use ecs_conform::app::{self, Paths, Selection, SnapshotOptions, TargetChoice};
 use ecs_conform::report::document::{DocumentInput, RunDocument, SuiteInfo, TargetInfo};
-use ecs_conform::report::expectations::{Expectations, Verdict};
 use ecs_conform::report::{junit, markdown};
+use ecs_conform::report::{profile::TargetProfile, verdict::Verdict};
 use ecs_conform::run::{Interrupt, Outcome, Reporter, RunEvent};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -69,7 +69,7 @@ fn run(
         &choice,
         selection,
         2,
-        &Expectations::default(),
+        &TargetProfile::default(),
         recorder,
         interrupt,
     )
@@ -181,7 +181,7 @@ fn a_case_that_panics_is_an_error_in_every_report_and_fails_the_run() {
 
     let doc = RunDocument::build(DocumentInput {
         results,
-        expectations: &Expectations::default(),
+        expectations: &TargetProfile::default(),
         target: TargetInfo {
             name: "t".into(),
             kind: "reference".into(),

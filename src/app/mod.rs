@@ -18,7 +18,7 @@ pub use session::{list, run, run_quiet, Session, Setup};
 use crate::client::{PathStyle, TargetError};
 use crate::contract::{Contract, ContractError};
 use crate::report::document::SuiteInfo;
-use crate::report::expectations::ExpectationsError;
+use crate::report::profile::TargetProfileError;
 use crate::run::{CaseResult, Outcome, SetupIssue};
 use crate::snapshot::SnapshotError;
 use crate::suite::{Suite, SuiteError};
@@ -36,7 +36,7 @@ pub enum AppError {
     #[error(transparent)]
     Target(#[from] TargetError),
     #[error(transparent)]
-    Expectations(#[from] ExpectationsError),
+    TargetProfile(#[from] TargetProfileError),
     #[error(transparent)]
     Snapshot(#[from] SnapshotError),
     #[error("{0}")]
@@ -58,6 +58,19 @@ pub enum AppError {
     Incomplete(String),
     #[error("run id {run_id} is in use on the target: its cluster {cluster} exists; choose another ECS_CONFORM_RUN_ID or run `ecs-conform cleanup --run-id {run_id}`")]
     RunIdInUse { run_id: String, cluster: String },
+}
+
+impl AppError {
+    /// The message, with the source line and a caret under each located problem (a
+    /// case file, the fixtures file, a target file); only the CLI prints it.
+    pub fn render(&self) -> String {
+        match self {
+            AppError::Suite(e) => e.render(),
+            AppError::TargetProfile(e) => e.render(),
+            AppError::Snapshot(SnapshotError::Normalisers(problem)) => problem.render(),
+            other => other.to_string(),
+        }
+    }
 }
 
 /// Where the suite and the schemas are.

@@ -6,7 +6,7 @@ use super::{load, run_quiet, AppError, Paths, RunResult, Selection, TargetChoice
 use crate::report;
 use crate::report::document::{suite_hash, SuiteInfo};
 use crate::report::document::{DocumentInput, RunDocument, TargetInfo};
-use crate::report::expectations::Expectations;
+use crate::report::profile::TargetProfile;
 use crate::run::{CaseResult, Outcome};
 use crate::snapshot::{Normalisers, Provenance, SnapshotStore, UpdateMode};
 use crate::suite::Suite;
@@ -35,7 +35,7 @@ pub struct Outputs {
 /// The run document of a finished run, with per-target expectations applied.
 pub fn document(
     report: &RunResult,
-    expectations: &Expectations,
+    expectations: &TargetProfile,
     choice: &TargetChoice,
     partition: Option<(usize, usize)>,
 ) -> RunDocument {

@@ -9,7 +9,7 @@ use super::select::{choose, nothing_selected, Chosen};
 use super::{load_for_run, AppError, Paths, RunResult, Selection, TargetChoice};
 use crate::client::{Credentials, Target, TargetConfig};
 use crate::contract::Contract;
-use crate::report::expectations::Expectations;
+use crate::report::profile::TargetProfile;
 use crate::run::{
     harness_error, CaseResult, Interrupt, Outcome, Reporter, RunEvent, RunSettings, Runner,
     SetupIssue,
@@ -232,7 +232,7 @@ pub fn run_quiet(
         choice,
         selection,
         jobs,
-        &Expectations::default(),
+        &TargetProfile::default(),
         Arc::new(()),
         Interrupt::new(),
     )?;
@@ -250,7 +250,7 @@ pub fn run(
     choice: &TargetChoice,
     selection: &Selection,
     jobs: usize,
-    expectations: &Expectations,
+    expectations: &TargetProfile,
     reporter: Arc<dyn Reporter>,
     interrupt: Arc<Interrupt>,
 ) -> Result<RunResult, AppError> {

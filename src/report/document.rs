@@ -2,7 +2,8 @@
 //! (`--report-json`), from which JUnit XML and the Markdown report are rendered and
 //! which `merge` combines across partitions.
 
-use super::expectations::{verdict, Expectations, Known, Verdict};
+use super::profile::{Known, TargetProfile};
+use super::verdict::{verdict, Verdict};
 use crate::finding::Finding;
 use crate::run::{CaseResult, Outcome, Phase, SetupIssue, SetupPhase};
 use serde::{Deserialize, Serialize};
@@ -93,7 +94,7 @@ pub struct FindingEntry {
 impl CaseEntry {
     pub fn from_result(
         result: &CaseResult,
-        expectations: &Expectations,
+        expectations: &TargetProfile,
         details: Option<String>,
     ) -> CaseEntry {
         let (verdict, known) = verdict(result, expectations);
@@ -318,7 +319,7 @@ pub fn suite_hash(root: &std::path::Path, files: &[std::path::PathBuf]) -> Strin
 /// Builds the document of a run.
 pub struct DocumentInput<'a> {
     pub results: &'a [CaseResult],
-    pub expectations: &'a Expectations,
+    pub expectations: &'a TargetProfile,
     pub target: TargetInfo,
     pub suite: SuiteInfo,
     pub started_at: String,
@@ -346,7 +347,7 @@ impl RunDocument {
             partition: input.partition,
             interrupted: input.interrupted,
             totals: BTreeMap::new(),
-            unknown_expectations: super::expectations::unknown_entries(
+            unknown_expectations: super::profile::unknown_entries(
                 input.expectations,
                 input.case_ids,
             )

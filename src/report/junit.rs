@@ -2,7 +2,7 @@
 //! failures carrying their findings.
 
 use super::document::RunDocument;
-use super::expectations::Verdict;
+use super::verdict::Verdict;
 use crate::run::SetupPhase;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use std::collections::BTreeMap;

@@ -1,29 +1,11 @@
 //! Checks of known-deviation entries: each names a case of the suite, a rule of the
 //! rule table (`crate::rules`) and, when it names one, a
-//! well-formed location; a problem is reported at the entry's file:line:column.
-//! Also how an entry's location matches a finding's pointer.
+//! well-formed location; a problem is reported at the value's exact file:line:column
+//! (the loader's spans). Also how an entry's location matches a finding's pointer.
 
-use super::expectations::{Expectations, ExpectationsError};
+use super::profile::{TargetProfile, TargetProfileError};
+use crate::loader::{Problem, Seg, Source, Span};
 use crate::pointer::PointerPattern;
-use crate::suite::Problem;
-use serde::Deserialize;
-use serde_saphyr::Spanned;
-
-/// The entries of an expectation file with where each value is written.
-#[derive(Deserialize)]
-struct Located {
-    #[serde(default)]
-    known: Vec<LocatedKnown>,
-}
-
-#[derive(Deserialize)]
-struct LocatedKnown {
-    case: Spanned<String>,
-    #[serde(default)]
-    rule: Option<Spanned<String>>,
-    #[serde(default)]
-    pointer: Option<Spanned<String>>,
-}
 
 /// Every rule id a finding or a target error can carry (the rule table's).
 pub fn rule_ids() -> Vec<&'static str> {
@@ -61,96 +43,82 @@ fn pointer_problem(pattern: &str) -> Option<String> {
     ))
 }
 
-fn locate(path: &std::path::Path, text: &str) -> Result<Vec<LocatedKnown>, ExpectationsError> {
-    let options = serde_saphyr::options! { strict_booleans: true };
-    serde_saphyr::from_str_with_options::<Located>(text, options)
-        .map(|l| l.known)
-        .map_err(|e| {
-            let (line, column) = e
-                .location()
-                .map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
-            ExpectationsError::Parse {
-                path: path.to_owned(),
-                line,
-                column,
-                message: e.without_snippet().to_string(),
-            }
-        })
-}
-
-fn problem(path: &std::path::Path, at: serde_saphyr::Location, message: String) -> Problem {
-    Problem {
-        file: path.to_owned(),
-        line: at.line() as usize,
-        column: at.column() as usize,
-        message,
+/// Problems at the `field` of the `index`-th known entry, located by the file's spans
+/// (parsed only when there is a problem to place).
+fn place(source: &Source, found: Vec<(usize, &str, String)>) -> Vec<Problem> {
+    if found.is_empty() {
+        return Vec::new();
     }
+    let tree = source.tree();
+    found
+        .into_iter()
+        .map(|(index, field, message)| {
+            let path = [Seg::Key("known"), Seg::Index(index), Seg::Key(field)];
+            let span = tree
+                .as_ref()
+                .map_or(Span::START, |root| root.span_at(&path));
+            source.problem(span, message)
+        })
+        .collect()
 }
 
 /// Checks the syntax of every entry's location (done when a file loads).
-pub fn check_pointers(expectations: &Expectations, text: &str) -> Result<(), ExpectationsError> {
-    if expectations.known.iter().all(|k| k.pointer.is_none()) {
+pub fn check_pointers(profile: &TargetProfile, source: &Source) -> Result<(), TargetProfileError> {
+    if profile.known.iter().all(|k| k.pointer.is_none()) {
         return Ok(());
     }
-    let path = &expectations.file;
-    let problems: Vec<Problem> = locate(path, text)?
+    let found = profile
+        .known
         .iter()
-        .filter_map(|k| k.pointer.as_ref())
-        .filter_map(|p| pointer_problem(&p.value).map(|m| problem(path, p.referenced, m)))
+        .enumerate()
+        .filter_map(|(i, k)| Some((i, "pointer", pointer_problem(k.pointer.as_deref()?)?)))
         .collect();
-    finish(path, problems)
+    finish(&profile.file, place(source, found))
 }
 
 /// Checks that every entry names a case of `case_ids` and a rule of the rule table.
-pub fn check_entries(
-    expectations: &Expectations,
-    case_ids: &[&str],
-) -> Result<(), ExpectationsError> {
-    if expectations.known.is_empty() {
+pub fn check_entries(profile: &TargetProfile, case_ids: &[&str]) -> Result<(), TargetProfileError> {
+    if profile.known.is_empty() {
         return Ok(());
     }
-    let path = &expectations.file;
-    let text = crate::files::read_text(path).map_err(|source| ExpectationsError::Io {
-        path: path.clone(),
-        source,
+    let source = Source::read(&profile.file).map_err(|e| TargetProfileError::Io {
+        path: e.path,
+        source: e.source,
     })?;
     let rules = rule_ids();
-    let mut problems = Vec::new();
-    for k in locate(path, &text)? {
-        if !case_ids.contains(&k.case.value.as_str()) {
-            let hint = nearest(&k.case.value, case_ids)
+    let mut found = Vec::new();
+    for (i, k) in profile.known.iter().enumerate() {
+        if !case_ids.contains(&k.case.as_str()) {
+            let hint = nearest(&k.case, case_ids)
                 .map(|n| format!(" (did you mean `{n}`?)"))
                 .unwrap_or_default();
-            problems.push(problem(
-                path,
-                k.case.referenced,
-                format!("no case `{}` in the suite{hint}", k.case.value),
+            found.push((
+                i,
+                "case",
+                format!("no case `{}` in the suite{hint}", k.case),
             ));
         }
         if let Some(rule) = &k.rule {
-            if crate::rules::Rule::from_id(&rule.value).is_none() {
-                let hint = nearest(&rule.value, &rules)
+            if crate::rules::Rule::from_id(rule).is_none() {
+                let hint = nearest(rule, &rules)
                     .map(|n| format!("did you mean `{n}`? "))
                     .unwrap_or_default();
-                problems.push(problem(
-                    path,
-                    rule.referenced,
-                    format!(
-                        "no rule `{}`: {hint}`ecs-conform rules` lists them",
-                        rule.value
-                    ),
+                found.push((
+                    i,
+                    "rule",
+                    format!("no rule `{rule}`: {hint}`ecs-conform rules` lists them"),
                 ));
             }
         }
     }
-    finish(path, problems)
+    finish(&profile.file, place(&source, found))
 }
 
-fn finish(path: &std::path::Path, problems: Vec<Problem>) -> Result<(), ExpectationsError> {
+fn finish(path: &std::path::Path, problems: Vec<Problem>) -> Result<(), TargetProfileError> {
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(ExpectationsError::Entries {
+        Err(TargetProfileError::Entries {
             path: path.to_owned(),
             problems,
         })

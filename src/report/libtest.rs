@@ -4,7 +4,8 @@
 //! libtest summary agrees with the verdicts; a stale known deviation fails only when
 //! the target's profile says so.
 
-use super::expectations::{verdict, Expectations, Verdict};
+use super::profile::TargetProfile;
+use super::verdict::{verdict, Verdict};
 use crate::run::{CaseResult, Outcome};
 
 /// How a case shows as a test.
@@ -18,7 +19,7 @@ pub enum Shown {
 }
 
 /// The case as a test; `region` is the region its reproduction commands name.
-pub fn shown(result: &CaseResult, expectations: &Expectations, region: &str) -> Shown {
+pub fn shown(result: &CaseResult, expectations: &TargetProfile, region: &str) -> Shown {
     let (v, known) = verdict(result, expectations);
     let reasons = || {
         known

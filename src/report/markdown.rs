@@ -3,7 +3,7 @@
 //! the coverage section.
 
 use super::document::RunDocument;
-use super::expectations::Verdict;
+use super::verdict::Verdict;
 use crate::finding::Severity;
 use std::collections::BTreeMap;
 use std::fmt::Write;

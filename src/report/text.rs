@@ -2,7 +2,7 @@
 //! findings, a curl command that reproduces the request, the response) and the summary.
 
 use super::document::RunDocument;
-use super::expectations::Verdict;
+use super::verdict::Verdict;
 use crate::client::{Exchange, SECRET_HEADERS};
 use crate::finding::Severity;
 use crate::run::{CaseResult, Outcome, Phase, StepResult};

@@ -136,13 +136,9 @@ pub enum SnapshotError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{path}:{line}:{column}: {message}")]
-    Normalisers {
-        path: PathBuf,
-        line: u64,
-        column: u64,
-        message: String,
-    },
+    /// A problem in the normalisers file, at its file:line:column.
+    #[error("{0}")]
+    Normalisers(crate::loader::Problem),
     #[error("{path}: not a snapshot file insta can read: {message}")]
     Format { path: PathBuf, message: String },
     #[error(

@@ -134,38 +134,28 @@ enum RawKind {
 impl Normalisers {
     /// Loads and checks the normalisers file; errors carry `path:line:column`.
     pub fn load(path: &Path) -> Result<Normalisers, SnapshotError> {
-        let text = crate::files::read_text(path).map_err(|source| SnapshotError::Io {
-            path: path.to_owned(),
+        let source = crate::loader::Source::read(path).map_err(|e| SnapshotError::Io {
+            path: e.path,
             action: "reading the normalisers file",
-            source,
+            source: e.source,
         })?;
-        Normalisers::parse(&text, path)
+        Normalisers::from_source(&source)
     }
 
     /// Parses normalisers from text; `origin` names the file in errors.
     pub fn parse(text: &str, origin: &Path) -> Result<Normalisers, SnapshotError> {
-        let err = |line: u64, column: u64, message: String| SnapshotError::Normalisers {
-            path: origin.to_owned(),
-            line: line.max(1),
-            column: column.max(1),
-            message,
+        Normalisers::from_source(&crate::loader::Source::new(origin, text))
+    }
+
+    fn from_source(source: &crate::loader::Source) -> Result<Normalisers, SnapshotError> {
+        let at = |loc: serde_saphyr::Location, message: String| {
+            SnapshotError::Normalisers(
+                source.problem(crate::loader::Span::from_location(loc), message),
+            )
         };
-        let at =
-            |loc: serde_saphyr::Location, message: String| err(loc.line(), loc.column(), message);
-        let options = serde_saphyr::options! {
-            strict_booleans: true,
-            leading_zero_numbers_as_strings: true,
-        };
-        let raw: RawFile = serde_saphyr::from_str_with_options(text, options).map_err(|e| {
-            let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-            let msg = e.without_snippet().to_string();
-            let msg = msg.lines().next().unwrap_or_default();
-            let msg = match msg.to_ascii_lowercase().rfind(" at line ") {
-                Some(i) => msg[..i].trim_end_matches(',').to_owned(),
-                None => msg.to_owned(),
-            };
-            err(line, column, format!("not a valid normalisers file: {msg}"))
-        })?;
+        let raw: RawFile = source
+            .parse("normalisers file")
+            .map_err(SnapshotError::Normalisers)?;
         if let Some(v) = &raw.version {
             if v.value != 1 {
                 return Err(at(
@@ -408,6 +398,15 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "n.yaml:2:5: this kind of rule needs a `label` (the placeholder's name)"
+        );
+        let SnapshotError::Normalisers(problem) = &e else {
+            panic!("{e}")
+        };
+        assert_eq!(
+            problem.render(),
+            format!("{e}\n  |\n2 |   - kind: id\n  |     ^"),
+            "{}",
+            problem.render()
         );
         let e =
             parse("rules:\n  - kind: id\n    label: x\n    keys: [a]\n    patterns: ['(?P<a>[']\n")

@@ -1,50 +1,27 @@
-//! The suite: finding, parsing and checking case files and the shared fixtures file.
-//! Every problem is reported with file:line:column and a plain sentence; nothing here
+//! The suite: finding the case files and the shared fixtures file, loading each through
+//! [`crate::loader`] (which checks it and places every problem at its exact
+//! file:line:column), and the checked cases and fixtures ready to run; nothing here
 //! knows HTTP or schemas (the caller says which operations exist).
 
 use crate::files;
-mod lint;
-mod locate;
+use crate::loader::{self, Source};
 pub mod matcher;
 pub mod model;
-mod needs;
+pub(crate) mod needs;
 pub mod template;
 
-pub use lint::BUILTIN_VARIABLES;
+pub use crate::loader::{Problem, BUILTIN_VARIABLES};
 pub use matcher::{Condition, Matcher};
 pub use model::{Fixture, RawCase, RawExpect, Save, Step};
 
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// The name of the shared fixtures file at the root of a suite.
 pub const FIXTURES_FILE: &str = "fixtures.yaml";
 /// The coverage exclusions file at the root of a suite (not a case).
 pub const COVERAGE_FILE: &str = "coverage.yaml";
-
-/// A problem in a case file, located as precisely as the file allows.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub file: PathBuf,
-    pub line: usize,
-    pub column: usize,
-    pub message: String,
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.file.display(),
-            self.line,
-            self.column,
-            self.message
-        )
-    }
-}
 
 /// Why a suite could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +33,24 @@ pub enum SuiteError {
     },
     #[error("{} problem{} in the case files:\n{}", .0.len(), if .0.len() == 1 { "" } else { "s" }, render(.0))]
     Problems(Vec<Problem>),
+}
+
+impl SuiteError {
+    /// The message with each problem's source line and a caret (the first line of
+    /// each problem stays `file:line:column: message`).
+    pub fn render(&self) -> String {
+        match self {
+            SuiteError::Problems(problems) => loader::render_all(
+                &format!(
+                    "{} problem{} in the case files:",
+                    problems.len(),
+                    if problems.len() == 1 { "" } else { "s" }
+                ),
+                problems,
+            ),
+            other => other.to_string(),
+        }
+    }
 }
 
 fn render(problems: &[Problem]) -> String {
@@ -84,7 +79,8 @@ pub struct PlannedStep {
     pub step: Step,
     pub until: Option<Vec<Condition>>,
     pub expect: Expect,
-    /// 1-based line of the step's `call` in its file (0 when unknown).
+    /// 1-based line where the step starts in its file (the line of its `- call:` as
+    /// usually written), from the parser's span; 0 when unknown.
     pub line: usize,
 }
 
@@ -167,13 +163,12 @@ impl Suite {
         if !case.lean {
             return Ok(case.clone());
         }
-        let text = read(&case.file)?;
+        let source = read(&case.file)?;
         let ops: Vec<&str> = self.operations.iter().map(String::as_str).collect();
         let mut problems = Vec::new();
-        lint::load_case(
-            &case.file,
+        loader::load_case(
+            &source,
             &case.id,
-            &text,
             &ops,
             &self.vars,
             &self.fixtures,
@@ -188,8 +183,8 @@ impl Suite {
         let fixtures_path = root.join(FIXTURES_FILE);
         let mut problems = Vec::new();
         let (vars, fixtures) = if fixtures_path.is_file() {
-            let text = read(&fixtures_path)?;
-            lint::load_fixtures(&fixtures_path, &text, known_operations, &mut problems)
+            let source = read(&fixtures_path)?;
+            loader::load_fixtures(&source, known_operations, &mut problems)
         } else {
             (Map::new(), Vec::new())
         };
@@ -199,12 +194,11 @@ impl Suite {
             .iter()
             .filter(|f| **f != fixtures_path && **f != coverage_path)
         {
-            let text = read(file)?;
+            let source = read(file)?;
             let id = case_id(root, file);
-            if let Some(case) = lint::load_case(
-                file,
+            if let Some(case) = loader::load_case(
+                &source,
                 &id,
-                &text,
                 known_operations,
                 &vars,
                 &fixtures,
@@ -216,15 +210,14 @@ impl Suite {
         let mut seen: BTreeMap<&str, &Path> = BTreeMap::new();
         for case in &cases {
             if let Some(other) = seen.insert(&case.name, &case.file) {
-                problems.push(Problem {
-                    file: case.file.clone(),
-                    line: 1,
-                    column: 1,
-                    message: format!(
-                        "the case name `{}` is also used by {}: names must be unique",
-                        case.name,
-                        other.display()
-                    ),
+                let message = format!(
+                    "the case name `{}` is also used by {}: names must be unique",
+                    case.name,
+                    other.display()
+                );
+                problems.push(match Source::read(&case.file) {
+                    Ok(source) => source.problem_at(&[loader::Seg::Key("name")], message),
+                    Err(_) => Problem::at(&case.file, 1, 1, message),
                 });
             }
         }
@@ -266,10 +259,10 @@ impl Suite {
     }
 }
 
-fn read(path: &Path) -> Result<String, SuiteError> {
-    crate::files::read_text(path).map_err(|source| SuiteError::Io {
-        path: path.to_owned(),
-        source,
+fn read(path: &Path) -> Result<Source, SuiteError> {
+    Source::read(path).map_err(|e| SuiteError::Io {
+        path: e.path,
+        source: e.source,
     })
 }
 

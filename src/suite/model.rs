@@ -27,9 +27,10 @@ pub struct RawCase {
     /// Case-level variables; values may refer to other variables.
     #[serde(default)]
     pub vars: Map<String, Value>,
+    #[serde(deserialize_with = "located_steps")]
     pub steps: Vec<Step>,
     /// Steps that always run after `steps`, also after a failure.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "located_steps")]
     pub teardown: Vec<Step>,
 }
 
@@ -64,6 +65,23 @@ pub struct Step {
     /// Compare the normalised response with the stored snapshot.
     #[serde(default)]
     pub snapshot: bool,
+    /// 1-based line where the step starts in its file, from the YAML parser's span
+    /// (0 when the parser gives none, as for JSON: the loader fills it in then).
+    #[serde(skip)]
+    pub line: usize,
+}
+
+/// Steps with the line each starts on (the parser's span of the sequence item), read
+/// in the same pass as the steps themselves.
+fn located_steps<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Step>, D::Error> {
+    let steps = Vec::<serde_saphyr::Spanned<Step>>::deserialize(d)?;
+    Ok(steps
+        .into_iter()
+        .map(|s| Step {
+            line: s.referenced.line() as usize,
+            ..s.value
+        })
+        .collect())
 }
 
 /// Where a saved variable comes from.
@@ -130,8 +148,9 @@ pub struct Fixture {
     /// the fixture says which `--var` to pass.
     #[serde(default)]
     pub checks: Vec<String>,
+    #[serde(deserialize_with = "located_steps")]
     pub setup: Vec<Step>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "located_steps")]
     pub teardown: Vec<Step>,
     /// Filled in by the loader.
     #[serde(skip)]

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 /// Fixtures that check a suite variable the case uses (in its `vars`, requests,
 /// conditions or teardown) and does not define itself: the case needs them too.
-pub(super) fn checking_fixtures(
+pub(crate) fn checking_fixtures(
     vars: &Map<String, Value>,
     steps: &[Step],
     teardown: &[Step],

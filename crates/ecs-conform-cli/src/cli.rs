@@ -4,7 +4,7 @@
 use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand};
 use ecs_conform::client::{ByteSize, PathStyle};
-use ecs_conform::report::expectations::Deny;
+use ecs_conform::report::profile::Deny;
 use ecs_conform::suite::model::{parse_bounded_duration, parse_duration};
 use std::path::PathBuf;
 use std::time::Duration;

@@ -20,7 +20,8 @@ use cli::{CleanupArgs, Cli, Command, DiffArgs, RunArgs, SnapshotAction};
 use ecs_conform::app::{self, AppError, Paths, Selection, SnapshotOptions, TargetChoice};
 use ecs_conform::report;
 use ecs_conform::report::document::RunDocument;
-use ecs_conform::report::expectations::{Expectations, Verdict};
+use ecs_conform::report::profile::TargetProfile;
+use ecs_conform::report::verdict::Verdict;
 use ecs_conform::run::{Interrupt, Reporter};
 use ecs_reference::ReferenceError;
 use ecs_reference::{Deviation, ReferenceOptions};
@@ -57,8 +58,8 @@ enum Error {
     Reference(#[from] ReferenceError),
 }
 
-impl From<ecs_conform::report::expectations::ExpectationsError> for Error {
-    fn from(e: ecs_conform::report::expectations::ExpectationsError) -> Error {
+impl From<ecs_conform::report::profile::TargetProfileError> for Error {
+    fn from(e: ecs_conform::report::profile::TargetProfileError) -> Error {
         Error::App(e.into())
     }
 }
@@ -97,7 +98,10 @@ fn main() -> ExitCode {
     match execute(cli.command) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("error: {e}");
+            match &e {
+                Error::App(app) => eprintln!("error: {}", app.render()),
+                other => eprintln!("error: {other}"),
+            }
             ExitCode::from(match e {
                 Error::App(
                     AppError::Target(_) | AppError::Cleanup(_) | AppError::Incomplete(_),
@@ -122,7 +126,7 @@ fn execute(command: Command) -> Result<u8, Error> {
                 .targets
                 .unwrap_or_else(|| paths.cases.with_file_name("targets"));
             let ids: Vec<&str> = suite.cases.iter().map(|c| c.id.as_str()).collect();
-            let (targets, skipped) = report::expectations::check_dir(&dir, &ids)?;
+            let (targets, skipped) = report::profile::check_dir(&dir, &ids)?;
             for s in &skipped {
                 eprintln!("warning: {s}");
             }
@@ -183,7 +187,7 @@ fn execute(command: Command) -> Result<u8, Error> {
 
 /// The region to sign for: the flag, else AWS_REGION, else AWS_DEFAULT_REGION, else
 /// the target file's, else us-east-1.
-fn region(flag: Option<String>, expectations: &Expectations) -> String {
+fn region(flag: Option<String>, expectations: &TargetProfile) -> String {
     flag.or_else(|| env("AWS_REGION"))
         .or_else(|| env("AWS_DEFAULT_REGION"))
         .or_else(|| expectations.region.clone())
@@ -192,7 +196,7 @@ fn region(flag: Option<String>, expectations: &Expectations) -> String {
 
 /// The endpoint: the flag, else AWS_ENDPOINT_URL_ECS, else AWS_ENDPOINT_URL, else the
 /// target file's, which may name it per region (https://ecs.${region}.amazonaws.com).
-fn endpoint(flag: Option<String>, expectations: &Expectations, region: &str) -> Option<String> {
+fn endpoint(flag: Option<String>, expectations: &TargetProfile, region: &str) -> Option<String> {
     flag.or_else(|| env("AWS_ENDPOINT_URL_ECS"))
         .or_else(|| env("AWS_ENDPOINT_URL"))
         .or_else(|| {
@@ -211,9 +215,9 @@ fn run(args: RunArgs) -> Result<u8, Error> {
                 .targets
                 .clone()
                 .unwrap_or_else(|| paths.cases.with_file_name("targets"));
-            Expectations::load(&dir, name)?
+            TargetProfile::load(&dir, name)?
         }
-        None => Expectations::default(),
+        None => TargetProfile::default(),
     };
     expectations.deny.extend(args.deny);
     let region = region(args.connection.region, &expectations);
@@ -404,9 +408,9 @@ fn cleanup(args: CleanupArgs) -> Result<u8, Error> {
                 .targets
                 .clone()
                 .unwrap_or_else(|| paths.cases.with_file_name("targets"));
-            Expectations::load(&dir, name)?
+            TargetProfile::load(&dir, name)?
         }
-        None => Expectations::default(),
+        None => TargetProfile::default(),
     };
     let region = region(args.connection.region, &expectations);
     let endpoint = endpoint(args.connection.endpoint, &expectations, &region).ok_or_else(|| {

@@ -3,20 +3,20 @@
 //! `"event"`; case events have `"case"`; finished cases have the verdict as the target's
 //! profile makes it. The run document (`--report-json`) stays the complete record.
 
-use ecs_conform::report::expectations::{verdict, Expectations};
+use ecs_conform::report::{profile::TargetProfile, verdict::verdict};
 use ecs_conform::run::{Outcome, Reporter, RunEvent};
 use serde_json::{json, Value};
 use std::io::Write;
 use std::sync::Mutex;
 
 pub struct JsonLines {
-    expectations: Expectations,
+    expectations: TargetProfile,
     /// One line at a time.
     out: Mutex<()>,
 }
 
 impl JsonLines {
-    pub fn new(expectations: Expectations) -> JsonLines {
+    pub fn new(expectations: TargetProfile) -> JsonLines {
         JsonLines {
             expectations,
             out: Mutex::new(()),

@@ -2,8 +2,8 @@
 //! case as it finishes, then `failures:` with each failure's text and the
 //! `test result:` summary, as `cargo test` prints them.
 
-use ecs_conform::report::expectations::Expectations;
 use ecs_conform::report::libtest::{shown, Shown};
+use ecs_conform::report::profile::TargetProfile;
 use ecs_conform::run::{Reporter, RunEvent};
 use std::io::Write;
 use std::sync::Mutex;
@@ -24,13 +24,13 @@ struct Tally {
 /// Prints to standard output; write errors (a closed pipe) are ignored, never a panic.
 pub struct Lines {
     terse: bool,
-    expectations: Expectations,
+    expectations: TargetProfile,
     region: String,
     tally: Mutex<Tally>,
 }
 
 impl Lines {
-    pub fn new(terse: bool, expectations: Expectations, region: String) -> Lines {
+    pub fn new(terse: bool, expectations: TargetProfile, region: String) -> Lines {
         Lines {
             terse,
             expectations,

@@ -76,6 +76,54 @@ fn a_broken_case_file_exits_2_with_file_line_and_column() {
 }
 
 #[test]
+fn each_problem_shows_its_source_line_with_a_caret_under_the_place() {
+    let dir = scratch_suite(
+        "excerpt",
+        &[(
+            "semantic.yaml",
+            "name: c\ncites: x\nsteps:\n  - call: RunTsk\n    with: {cluster: \"${nope}\"}\n",
+        )],
+    );
+    let o = bin().args(["lint", "--cases"]).arg(&dir).output().unwrap();
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    let file = dir.join("semantic.yaml").display().to_string();
+    let lines: Vec<&str> = out.lines().collect();
+    for (head, source, code, column, width) in [
+        (
+            format!("{file}:4:11: unknown operation `RunTsk` (did you mean `RunTask`?)"),
+            "4 |   - call: RunTsk",
+            "  - call",
+            11,
+            "RunTsk".len(),
+        ),
+        (
+            format!("{file}:5:21: undefined variable `${{nope}}`"),
+            "5 |     with: {cluster: \"${nope}\"}",
+            "    with",
+            21,
+            "\"${nope}\"".len(),
+        ),
+    ] {
+        // The first line of each problem stays exactly `file:line:column: message`.
+        let at = lines
+            .iter()
+            .position(|l| l.starts_with(&head))
+            .unwrap_or_else(|| panic!("no {head:?} in:\n{out}"));
+        let excerpt = lines[at + 1..]
+            .iter()
+            .position(|l| l.starts_with(source))
+            .map(|i| at + 1 + i)
+            .unwrap_or_else(|| panic!("no {source:?} after {head:?} in:\n{out}"));
+        assert!(excerpt <= at + 3, "{out}");
+        let code_at = lines[excerpt].find(code).unwrap();
+        let caret = lines[excerpt + 1];
+        assert_eq!(caret.find('^'), Some(code_at + column - 1), "{out}");
+        assert_eq!(caret.matches('^').count(), width, "{out}");
+    }
+}
+
+#[test]
 fn a_closed_port_exits_3_quickly_without_panicking() {
     // Bind then drop a listener so the port is known to be closed.
     let port = std::net::TcpListener::bind("127.0.0.1:0")

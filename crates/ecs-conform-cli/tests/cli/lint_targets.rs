@@ -115,6 +115,28 @@ fn lint_and_run_refuse_entries_naming_no_rule_or_no_case() {
         "{out}"
     );
     assert!(!out.contains(&at(3)), "{out}");
+    // Each problem: its own first line, then the entry's line with a caret under the value.
+    let lines: Vec<&str> = out.lines().collect();
+    let head = lines
+        .iter()
+        .position(|l| l.starts_with(&at(4)))
+        .unwrap_or_else(|| panic!("{out}"));
+    let column: usize = lines[head][at(4).len()..]
+        .split(':')
+        .next()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("{out}"));
+    let source = lines[head + 1..]
+        .iter()
+        .position(|l| l.starts_with("4 |"))
+        .map(|i| head + 1 + i)
+        .unwrap_or_else(|| panic!("no excerpt after line {head}: {out}"));
+    let code = lines[source]
+        .find("  - {")
+        .unwrap_or_else(|| panic!("{out}"));
+    let caret = lines[source + 1];
+    assert_eq!(caret.find('^'), Some(code + column - 1), "{out}");
+    assert_eq!(caret.matches('^').count(), "expect.eror".len(), "{out}");
 
     let mut run = bin();
     run.args(["run", "--target", "emu", "--endpoint", "http://127.0.0.1:9"])

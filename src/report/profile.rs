@@ -1,19 +1,20 @@
-//! Per-target expectation files (`targets/<name>.yaml`): endpoint defaults, tags to
-//! skip, and known deviations with a reason; and the final verdict of each case once
-//! they are applied (pass, fail, known, fixed, skipped, error). The entries' checks
-//! against the suite and the rule tables live in `known_check.rs`.
+//! A target's profile: what its target file (`targets/<name>.yaml`) says — kind,
+//! endpoint, region, path style, variables, tags to skip, known deviations with a
+//! reason, `deny`, snapshot ignores, the largest body — loaded through
+//! [`crate::loader`]. How a profile turns a case result into a verdict is in
+//! [`super::verdict`]; the entries' checks against the suite and the rule tables are in
+//! `known_check.rs`.
 
 use crate::finding::{Finding, Severity};
-use crate::rules::Rule;
-use crate::run::{CaseResult, Outcome};
+use crate::loader::Source;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// A target's settings and known deviations, as written.
+/// A target's settings and known deviations, as its target file writes them.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Expectations {
+pub struct TargetProfile {
     #[serde(rename = "$schema", default)]
     pub schema: Option<String>,
     /// Display name, e.g. `moto 5.2.5`.
@@ -78,7 +79,7 @@ impl std::str::FromStr for Deny {
 }
 
 impl Deny {
-    fn covers(self, severity: Severity) -> bool {
+    pub(super) fn covers(self, severity: Severity) -> bool {
         matches!(
             (self, severity),
             (Deny::Drift, Severity::Drift) | (Deny::Warn, Severity::Warn)
@@ -123,22 +124,18 @@ pub struct IgnorePath {
     pub reason: String,
 }
 
-/// Why an expectation file could not be used.
+/// Why a target file could not be used.
 #[derive(Debug, thiserror::Error)]
-pub enum ExpectationsError {
+pub enum TargetProfileError {
     #[error("cannot read {}: {source}", path.display())]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{}:{line}:{column}: not a valid expectation file: {message}", path.display())]
-    Parse {
-        path: PathBuf,
-        line: usize,
-        column: usize,
-        message: String,
-    },
-    #[error("no expectation file for target `{name}`: expected {}", path.display())]
+    /// Not YAML, or not a target file (`not a valid target file: …` at its place).
+    #[error("{0}")]
+    Parse(crate::loader::Problem),
+    #[error("no target file for target `{name}`: expected {}", path.display())]
     Missing { name: String, path: PathBuf },
     /// Entries naming a rule, a case or a location that does not exist.
     #[error("{} problem{} in {}:\n{}", .problems.len(), if .problems.len() == 1 { "" } else { "s" }, .path.display(), .problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
@@ -148,63 +145,64 @@ pub enum ExpectationsError {
     },
 }
 
-impl Expectations {
+impl TargetProfileError {
+    /// The message with each problem's source line and a caret (the first line of
+    /// each problem stays `file:line:column: message`).
+    pub fn render(&self) -> String {
+        match self {
+            TargetProfileError::Parse(problem) => problem.render(),
+            TargetProfileError::Entries { path, problems } => crate::loader::render_all(
+                &format!(
+                    "{} problem{} in {}:",
+                    problems.len(),
+                    if problems.len() == 1 { "" } else { "s" },
+                    path.display()
+                ),
+                problems,
+            ),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl TargetProfile {
     /// Loads `<dir>/<name>.yaml`.
-    pub fn load(dir: &Path, name: &str) -> Result<Expectations, ExpectationsError> {
+    pub fn load(dir: &Path, name: &str) -> Result<TargetProfile, TargetProfileError> {
         let path = dir.join(format!("{name}.yaml"));
         if !path.is_file() {
-            return Err(ExpectationsError::Missing {
+            return Err(TargetProfileError::Missing {
                 name: name.to_owned(),
                 path,
             });
         }
-        Expectations::load_file(&path, name)
+        TargetProfile::load_file(&path, name)
     }
 
-    /// Loads one expectation file; `name` is the display name when it names none.
-    pub fn load_file(path: &Path, name: &str) -> Result<Expectations, ExpectationsError> {
-        let path = path.to_owned();
-        let text = crate::files::read_text(&path).map_err(|source| ExpectationsError::Io {
-            path: path.clone(),
-            source,
+    /// Loads one target file; `name` is the display name when it names none.
+    pub fn load_file(path: &Path, name: &str) -> Result<TargetProfile, TargetProfileError> {
+        let source = Source::read(path).map_err(|e| TargetProfileError::Io {
+            path: e.path,
+            source: e.source,
         })?;
-        let options = serde_saphyr::options! { strict_booleans: true };
-        let mut parsed: Expectations = serde_saphyr::from_str_with_options(&text, options)
-            .map_err(|e| {
-                let (line, column) = e
-                    .location()
-                    .map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
-                let message = e.without_snippet().to_string();
-                ExpectationsError::Parse {
-                    path: path.clone(),
-                    line,
-                    column,
-                    message: {
-                        let first = message.lines().next().unwrap_or_default();
-                        // serde-saphyr appends the location; the error prints its own.
-                        first
-                            .rsplit_once(" at line ")
-                            .map_or(first, |(m, _)| m)
-                            .to_owned()
-                    },
-                }
-            })?;
+        let mut parsed: TargetProfile = source
+            .parse("target file")
+            .map_err(TargetProfileError::Parse)?;
         if parsed.name.is_none() {
             parsed.name = Some(name.to_owned());
         }
-        parsed.file = path;
-        super::known_check::check_pointers(&parsed, &text)?;
+        parsed.file = path.to_owned();
+        super::known_check::check_pointers(&parsed, &source)?;
         Ok(parsed)
     }
 
-    fn known_for<'a>(&'a self, case: &'a str) -> impl Iterator<Item = &'a Known> + 'a {
+    pub(super) fn known_for<'a>(&'a self, case: &'a str) -> impl Iterator<Item = &'a Known> + 'a {
         self.known.iter().filter(move |k| k.case == case)
     }
 
     /// Checks every known entry against the suite's `case_ids` and the rule tables:
     /// an entry naming a case or a rule that does not exist is an error at its
     /// file:line:column (it would silently never match).
-    pub fn check(&self, case_ids: &[&str]) -> Result<(), ExpectationsError> {
+    pub fn check(&self, case_ids: &[&str]) -> Result<(), TargetProfileError> {
         super::known_check::check_entries(self, case_ids)
     }
 
@@ -225,99 +223,18 @@ impl Known {
     }
 }
 
-/// The final verdict of one case on one target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash, PartialOrd, Ord)]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    Pass,
-    Fail,
-    /// Failed as a listed known deviation: does not fail the run.
-    Known,
-    /// Listed as a known deviation but passed: the list is stale.
-    Fixed,
-    Skipped,
-    /// The harness could not get an answer (or the case did not finish normally).
-    Error,
-    /// The run was interrupted before the case finished: no verdict is claimed.
-    Interrupted,
-}
-
-impl Verdict {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Pass => "pass",
-            Verdict::Fail => "fail",
-            Verdict::Known => "known",
-            Verdict::Fixed => "fixed",
-            Verdict::Skipped => "skipped",
-            Verdict::Error => "error",
-            Verdict::Interrupted => "interrupted",
-        }
-    }
-}
-
-/// The verdict of a case and the known entries that explain it. A finding fails the
-/// case when its severity is `fail`, or one the target denies (`deny: [drift]`); the
-/// case is `known` only when a listed entry covers every such finding (same rule and,
-/// when the entry names one, a matching location).
-pub fn verdict(result: &CaseResult, expectations: &Expectations) -> (Verdict, Vec<Known>) {
-    let known: Vec<&Known> = expectations.known_for(&result.id).collect();
-    let listed = || known.iter().map(|k| (*k).clone()).collect::<Vec<_>>();
-    match &result.outcome {
-        Outcome::Skipped(_) => (Verdict::Skipped, Vec::new()),
-        Outcome::Interrupted(_) => (Verdict::Interrupted, Vec::new()),
-        Outcome::Error(reason)
-            if known
-                .iter()
-                .any(|k| error_rules(reason).any(|f| k.covers(&f))) =>
-        {
-            (Verdict::Known, listed())
-        }
-        Outcome::Error(_) => (Verdict::Error, Vec::new()),
-        Outcome::Passed | Outcome::Failed => {
-            let mut failing = result
-                .findings()
-                .map(|(_, f)| f)
-                .filter(|f| expectations.denies(f.severity))
-                .peekable();
-            if failing.peek().is_none() {
-                if known.is_empty() {
-                    (Verdict::Pass, Vec::new())
-                } else {
-                    (Verdict::Fixed, listed())
-                }
-            } else if failing.all(|f| known.iter().any(|k| k.covers(f))) {
-                (Verdict::Known, listed())
-            } else {
-                (Verdict::Fail, Vec::new())
-            }
-        }
-    }
-}
-
-/// The rules a target error falls under: `target.error`, and the rule of the table its
-/// message names before the first `: ` (`wire.body-too-large: …`).
-fn error_rules(reason: &str) -> impl Iterator<Item = Finding> + '_ {
-    let named = reason
-        .split_once(": ")
-        .and_then(|(rule, _)| Rule::from_id(rule));
-    std::iter::once(Rule::TargetError)
-        .chain(named)
-        .map(|rule| Finding::new(rule, ""))
-}
-
-/// Loads and checks every `*.yaml` expectation file in `dir` (none when the folder
+/// Loads and checks every `*.yaml` target file in `dir` (none when the folder
 /// does not exist) against the suite's `case_ids`: how many there are, and what was
 /// skipped (special files).
 pub fn check_dir(
     dir: &Path,
     case_ids: &[&str],
-) -> Result<(usize, Vec<crate::files::Skipped>), ExpectationsError> {
+) -> Result<(usize, Vec<crate::files::Skipped>), TargetProfileError> {
     if !dir.is_dir() {
         return Ok((0, Vec::new()));
     }
     let listing =
-        crate::files::list(dir, &["yaml"], false).map_err(|source| ExpectationsError::Io {
+        crate::files::list(dir, &["yaml"], false).map_err(|source| TargetProfileError::Io {
             path: dir.to_owned(),
             source,
         })?;
@@ -328,14 +245,14 @@ pub fn check_dir(
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        Expectations::load_file(file, &name)?.check(case_ids)?;
+        TargetProfile::load_file(file, &name)?.check(case_ids)?;
     }
     Ok((files.len(), listing.skipped))
 }
 
 /// Known entries naming cases the suite does not have (typos, removed cases).
-pub fn unknown_entries<'a>(expectations: &'a Expectations, case_ids: &[&str]) -> Vec<&'a Known> {
-    expectations
+pub fn unknown_entries<'a>(profile: &'a TargetProfile, case_ids: &[&str]) -> Vec<&'a Known> {
+    profile
         .known
         .iter()
         .filter(|k| !case_ids.contains(&k.case.as_str()))

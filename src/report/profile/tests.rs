@@ -1,0 +1,94 @@
+//! Loading target files: located parse errors, `deny`, pointers, and entries naming no
+//! case or no rule.
+
+use super::*;
+
+#[test]
+fn target_files_load_with_located_errors() {
+    let dir = std::env::temp_dir().join(format!("ecs-conform-exp-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("emu.yaml"),
+        "kind: emu\nskip:\n  - {tag: needs-service, reason: no services}\nknown:\n  - {case: a/b, rule: expect.body, reason: r, link: https://example.invalid/1}\n",
+    )
+    .unwrap();
+    let e = TargetProfile::load(&dir, "emu").unwrap();
+    assert_eq!(e.known.len(), 1);
+    assert!(e.stale_fails);
+    assert_eq!(e.name.as_deref(), Some("emu"));
+    std::fs::write(
+        dir.join("bad.yaml"),
+        "kind: emu\nknown:\n  - {case: a, reasn: r}\n",
+    )
+    .unwrap();
+    let err = TargetProfile::load(&dir, "bad").unwrap_err();
+    let rendered = err.render();
+    let err = err.to_string();
+    assert!(err.contains("bad.yaml:3:"), "{err}");
+    assert!(rendered.starts_with(&format!("{err}\n")), "{rendered}");
+    assert!(
+        rendered.contains("3 |   - {case: a, reasn: r}") && rendered.contains('^'),
+        "{rendered}"
+    );
+    assert!(matches!(
+        TargetProfile::load(&dir, "none"),
+        Err(TargetProfileError::Missing { .. })
+    ));
+    assert_eq!(unknown_entries(&e, &["x"]).len(), 1);
+}
+
+#[test]
+fn deny_and_pointers_load_from_a_target_file() {
+    let dir = std::env::temp_dir().join(format!("ecs-conform-deny-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("emu.yaml"),
+        "deny: [drift]\nmax_body: 16MiB\nknown:\n  - {case: a/b, rule: expect.body, pointer: /tasks/*/stopCode, reason: r}\n",
+    )
+    .unwrap();
+    let e = TargetProfile::load(&dir, "emu").unwrap();
+    assert_eq!(e.deny, vec![Deny::Drift]);
+    assert_eq!(e.max_body.map(|b| b.bytes()), Some(16 << 20));
+    assert_eq!(e.known[0].pointer.as_deref(), Some("/tasks/*/stopCode"));
+    std::fs::write(
+        dir.join("bad.yaml"),
+        "known:\n  - {case: a/b, rule: expect.body, reason: r}\n  - {case: a/b, pointer: tasks/0, reason: r}\n",
+    )
+    .unwrap();
+    let err = TargetProfile::load(&dir, "bad").unwrap_err().to_string();
+    assert!(err.contains("bad.yaml:3:"), "{err}");
+    assert!(err.contains("not a location"), "{err}");
+    std::fs::write(dir.join("huge.yaml"), "max_body: 8 parsecs\n").unwrap();
+    let err = TargetProfile::load(&dir, "huge").unwrap_err().to_string();
+    assert!(
+        err.contains("huge.yaml:1:") && err.contains("not a size"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn entries_naming_no_case_or_no_rule_are_located_errors() {
+    let dir = std::env::temp_dir().join(format!("ecs-conform-entries-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("emu.yaml"),
+        "name: emu\nknown:\n  - {case: a/b, rule: expect.body, reason: r}\n  - {case: a/c, rule: expect.bdy, reason: r}\n  - case: a/x\n    rule: target.error\n    reason: r\n",
+    )
+    .unwrap();
+    let e = TargetProfile::load(&dir, "emu").unwrap();
+    let err = e.check(&["a/b", "a/c"]).unwrap_err().to_string();
+    assert!(
+        err.contains("emu.yaml:4:")
+            && err.contains("no rule `expect.bdy`")
+            && err.contains("`expect.body`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("emu.yaml:5:") && err.contains("no case `a/x`"),
+        "{err}"
+    );
+    assert!(err.starts_with("2 problems"), "{err}");
+    assert!(e.check(&["a/b", "a/c", "a/x"]).is_err());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
