@@ -9,7 +9,7 @@ use serde_json::Value;
 #[test]
 fn format_json_prints_only_json_lines_one_per_event() {
     let o = bin()
-        .args(["run", "--format", "json", "stop-task/"])
+        .args(["run", "--no-snapshots", "--format", "json", "stop-task/"])
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
@@ -38,7 +38,10 @@ fn format_json_prints_only_json_lines_one_per_event() {
 
 #[test]
 fn quiet_prints_a_character_per_case_and_the_summary() {
-    let o = bin().args(["run", "-q", "stop-task/"]).output().unwrap();
+    let o = bin()
+        .args(["run", "--no-snapshots", "-q", "stop-task/"])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(!stdout.contains("test stop-task/"), "{stdout}");
@@ -59,7 +62,13 @@ fn quiet_prints_a_character_per_case_and_the_summary() {
 fn libtest_lines_count_what_the_verdicts_say() {
     // One deviation: some cases fail, the rest pass, the seed-only case is ignored.
     let o = bin()
-        .args(["run", "--deviation", "missing-failures", "describe-tasks/"])
+        .args([
+            "run",
+            "--no-snapshots",
+            "--deviation",
+            "missing-failures",
+            "describe-tasks/",
+        ])
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
