@@ -32,7 +32,7 @@ pub struct RuleInfo {
     pub severity: Severity,
     pub stage: Stage,
     /// Files that ship in the repository, `;`-separated, each `path, section` (a
-    /// section of docs/contract.md is one of its headings; tests/rule_sources.rs checks).
+    /// section of docs/contract.md is one of its headings; tests/contract/rule_sources.rs checks).
     pub source: &'static str,
     pub summary: &'static str,
 }

@@ -21,7 +21,7 @@ pub fn check_section(name: &str, content: &str, test: &str) {
         if std::env::var("ECS_CONFORM_UPDATE_README").is_ok() {
             std::fs::write(&path, readme.replace(current, &body)).unwrap();
         } else {
-            panic!("README.md's {name} section is out of date; run ECS_CONFORM_UPDATE_README=1 cargo test --test {test}\n{body}");
+            panic!("README.md's {name} section is out of date; run ECS_CONFORM_UPDATE_README=1 cargo test -p ecs-conform-cli --test cli {test}\n{body}");
         }
     }
 }

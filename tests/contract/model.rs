@@ -4,7 +4,7 @@
 //! model's request limits hold, and the AWS JSON 1.1 protocol errors are accepted by
 //! error.documented exactly when the request gives their reason.
 
-mod contract_support;
+use crate::contract_support;
 use contract_support::*;
 use ecs_conform::Severity;
 use serde_json::{json, Value};

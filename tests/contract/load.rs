@@ -1,7 +1,7 @@
 //! Loading `schemas/`: every file compiles, broken files are named precisely, the data
 //! file and the schemas are cross-checked, and the loaded contract stands on its own.
 
-mod contract_support;
+use crate::contract_support;
 use contract_support::*;
 use ecs_conform::contract::{Contract, ContractError};
 use serde_json::json;

@@ -2,7 +2,7 @@
 //! fail; undocumented members and newer open-enum values are drift; string timestamps
 //! get their own rule, once.
 
-mod contract_support;
+use crate::contract_support;
 use contract_support::*;
 use ecs_conform::Severity;
 use serde_json::{json, Value};

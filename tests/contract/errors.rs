@@ -1,7 +1,7 @@
 //! Error answers of task operations: normalisation, documented types, status by fault,
 //! the error body schema.
 
-mod contract_support;
+use crate::contract_support;
 use contract_support::*;
 use ecs_conform::contract::{error_of, normalise_error_type};
 use ecs_conform::Severity;

@@ -5,7 +5,7 @@
 //! status, HTTP status, error type, ARN naming another task) still fails, one finding
 //! per changed path.
 
-mod snapshot_support;
+use crate::snapshot_support;
 
 use ecs_conform::Severity;
 use serde_json::{json, Value};

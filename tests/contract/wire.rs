@@ -1,6 +1,6 @@
 //! Wire checks every exchange gets, task operation or setup operation alike.
 
-mod contract_support;
+use crate::contract_support;
 use contract_support::*;
 use ecs_conform::Severity;
 use serde_json::json;

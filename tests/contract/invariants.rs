@@ -1,6 +1,6 @@
 //! Stateful domain invariants across the exchanges of one case.
 
-mod contract_support;
+use crate::contract_support;
 use contract_support::*;
 use ecs_conform::client::Exchange;
 use ecs_conform::{Finding, Severity};

@@ -4,7 +4,7 @@
 //! difference, broken sections are reported with line and column, and a golden
 //! recorded before sets, types and absent forms still matches.
 
-mod snapshot_support;
+use crate::snapshot_support;
 
 use ecs_conform::snapshot::{Identities, Normalisers};
 use serde_json::{json, Value};
