@@ -33,9 +33,17 @@ impl BuiltIn {
         choice.local = Some(self.label.clone());
     }
 
-    /// Serves until Ctrl-C, then stops.
-    pub fn serve_until_interrupted(self) {
-        self.server.wait_for_ctrl_c();
+    /// Serves until one of `signals` (Ctrl-C, SIGTERM, SIGHUP), then stops.
+    pub fn serve_until(self, signals: Option<crate::signals::StopSignals>) {
+        match signals {
+            Some(signals) => {
+                signals.wait();
+            }
+            // No runtime for signals: serve until the process is killed.
+            None => loop {
+                std::thread::park();
+            },
+        }
         self.server.stop();
     }
 }

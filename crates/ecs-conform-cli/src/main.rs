@@ -146,6 +146,9 @@ fn execute(command: Command) -> Result<u8, Error> {
                 }
                 return Ok(0);
             }
+            // Registered before the server says it listens: a signal sent from then on
+            // stops it cleanly.
+            let stop = signals::StopSignals::register();
             let server = BuiltIn::start(ReferenceOptions {
                 port: args.port,
                 deviations: deviations(&args.deviations)?,
@@ -155,7 +158,7 @@ fn execute(command: Command) -> Result<u8, Error> {
                 "ecs-conform reference target listening on {}",
                 server.endpoint()
             );
-            server.serve_until_interrupted();
+            server.serve_until(stop);
             Ok(0)
         }
         Command::Merge(args) => {

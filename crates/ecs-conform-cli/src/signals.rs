@@ -2,6 +2,7 @@
 //! (what a terminal and CI systems send on cancel), Ctrl-C elsewhere. The first asks the
 //! run to stop through its shared `Interrupt` (current steps finish, teardown and
 //! cleanup run, the run reports and exits 130); a second one quits at once with 130.
+//! `serve` stops at the first one.
 
 use ecs_conform::run::Interrupt;
 use std::sync::Arc;
@@ -33,6 +34,32 @@ pub fn watch(interrupt: Arc<Interrupt>) {
         });
     if spawned.is_ok() {
         let _ = registered.recv();
+    }
+}
+
+/// The signals `serve` stops on, registered (so one sent from now on is caught).
+pub struct StopSignals {
+    runtime: tokio::runtime::Runtime,
+    signals: Signals,
+}
+
+impl StopSignals {
+    /// Registers the handlers; None when no runtime can be made.
+    pub fn register() -> Option<StopSignals> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .ok()?;
+        let signals = {
+            let _context = runtime.enter();
+            Signals::new()
+        };
+        Some(StopSignals { runtime, signals })
+    }
+
+    /// Blocks until one arrives; returns its name (None when none can be received).
+    pub fn wait(mut self) -> Option<&'static str> {
+        self.runtime.block_on(self.signals.next())
     }
 }
 

@@ -34,13 +34,6 @@ impl Background {
             .unwrap_or_default()
     }
 
-    /// Blocks until Ctrl-C.
-    pub fn wait_for_ctrl_c(&self) {
-        self.runtime.block_on(async {
-            let _ = tokio::signal::ctrl_c().await;
-        });
-    }
-
     /// Stops the server and waits until it has stopped.
     pub fn stop(mut self) {
         self.shutdown();

@@ -256,3 +256,29 @@ fn a_second_signal_quits_at_once() {
         started.elapsed()
     );
 }
+
+/// `serve` stops cleanly (exit 0) on SIGTERM and SIGHUP as on Ctrl-C: the signals are
+/// handled in one place, the CLI's, for runs and for the server alike.
+#[test]
+fn serve_stops_cleanly_on_sigterm_and_sighup() {
+    for signal in ["-TERM", "-HUP", "-INT"] {
+        let (mut server, _) = slow_server();
+        assert!(Command::new("kill")
+            .args([signal, &server.id().to_string()])
+            .status()
+            .unwrap()
+            .success());
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = server.try_wait().unwrap() {
+                break status;
+            }
+            if started.elapsed() > Duration::from_secs(20) {
+                let _ = server.kill();
+                panic!("serve did not stop on {signal}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        assert_eq!(status.code(), Some(0), "{signal}: {status:?}");
+    }
+}
