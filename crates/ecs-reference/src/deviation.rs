@@ -96,6 +96,19 @@ deviations! {
         "StopTask on an unknown task answers ResourceNotFoundException, an error type not documented for StopTask.",
     EmptyTasksAccepted = "empty-tasks-accepted":
         "DescribeTasks accepts an empty tasks list (200, nothing described) instead of InvalidParameterException.",
+    // Isolation and filters (issue 14, part B).
+    CrossClusterLookup = "cross-cluster-lookup":
+        "DescribeTasks and StopTask find a task by id or ARN whatever cluster is asked, instead of only in that cluster.",
+    ListOtherClusters = "list-other-clusters":
+        "ListTasks pages include the tasks of every cluster instead of only those of the cluster asked.",
+    IgnoreFamilyFilter = "ignore-family-filter":
+        "ListTasks ignores the family filter and lists tasks of every family.",
+    IgnoreStartedByFilter = "ignore-started-by-filter":
+        "ListTasks ignores the startedBy filter and lists tasks whoever started them.",
+    IgnoreLaunchTypeFilter = "ignore-launch-type-filter":
+        "ListTasks ignores the launchType filter and lists tasks of every launch type.",
+    IgnoreContainerInstanceFilter = "ignore-container-instance-filter":
+        "ListTasks ignores the containerInstance filter (once the instance is known) and lists tasks wherever they run.",
 }
 
 impl std::fmt::Display for Deviation {

@@ -70,6 +70,12 @@ pub(crate) fn list_tasks(app: &App, region_name: &str, input: &Input) -> ApiResu
     } else {
         max as usize
     };
+    // DEVIATION: list-other-clusters and the ignore-*-filter deviations drop a filter.
+    let every_cluster = app.devs.has(Deviation::ListOtherClusters);
+    let family = family.filter(|_| !app.devs.has(Deviation::IgnoreFamilyFilter));
+    let started_by = started_by.filter(|_| !app.devs.has(Deviation::IgnoreStartedByFilter));
+    let launch_type = launch_type.filter(|_| !app.devs.has(Deviation::IgnoreLaunchTypeFilter));
+    let instance = instance.filter(|_| !app.devs.has(Deviation::IgnoreContainerInstanceFilter));
     let matching: Vec<&Task> = region
         .tasks
         .values()
@@ -78,7 +84,7 @@ pub(crate) fn list_tasks(app: &App, region_name: &str, input: &Input) -> ApiResu
             Some(seq) => t.seq > seq,
             None => true,
         })
-        .filter(|t| t.cluster == cluster)
+        .filter(|t| every_cluster || t.cluster == cluster)
         .filter(|t| family.is_none_or(|f| t.family == f))
         .filter(|t| started_by.is_none_or(|s| t.started_by.as_deref() == Some(s)))
         .filter(|t| group.is_none_or(|g| t.group == g))

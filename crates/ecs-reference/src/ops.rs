@@ -422,7 +422,13 @@ fn stop_task(app: &App, region_name: &str, input: &Input) -> ApiResult<Value> {
     let moment = app.moment();
     let mut store = app.store();
     let region = require_cluster(store.region(region_name), &cluster)?;
-    let Some(seq) = region.find_seq(&cluster, task_ref) else {
+    // DEVIATION: cross-cluster-lookup finds the task whatever cluster is asked.
+    let found = if app.has(Deviation::CrossClusterLookup) {
+        region.find_seq_in_any_cluster(task_ref)
+    } else {
+        region.find_seq(&cluster, task_ref)
+    };
+    let Some(seq) = found else {
         // DEVIATION: undocumented-error answers a type StopTask does not document.
         let kind = if app.has(Deviation::UndocumentedError) {
             ErrorKind::ResourceNotFound
@@ -468,7 +474,15 @@ fn describe_tasks(app: &App, region_name: &str, input: &Input) -> ApiResult<Valu
     let mut tasks = vec![];
     let mut failures = vec![];
     for r in refs {
-        match region.find_task(&cluster, r) {
+        // DEVIATION: cross-cluster-lookup finds the task whatever cluster is asked.
+        let found = if app.has(Deviation::CrossClusterLookup) {
+            region
+                .find_seq_in_any_cluster(r)
+                .and_then(|seq| region.tasks.get(&seq))
+        } else {
+            region.find_task(&cluster, r)
+        };
+        match found {
             Some(t) => tasks.push(view::task(t, &moment, with_tags)),
             None => failures.push(json!({"arn": r, "reason": "MISSING"})),
         }

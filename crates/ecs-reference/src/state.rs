@@ -363,6 +363,14 @@ impl Region {
         matches.then_some(seq)
     }
 
+    /// The task with this id or ARN in any cluster (the cross-cluster-lookup deviation).
+    pub(crate) fn find_seq_in_any_cluster(&self, id_or_arn: &str) -> Option<u64> {
+        let id = id_or_arn.rsplit('/').next()?;
+        let seq = *self.by_id.get(id)?;
+        let task = self.tasks.get(&seq)?;
+        (!id_or_arn.starts_with("arn:") || task.arn == id_or_arn).then_some(seq)
+    }
+
     /// Forget a cluster and every task it held.
     pub(crate) fn remove_cluster(&mut self, name: &str) -> Option<Cluster> {
         let cluster = self.clusters.remove(name)?;
