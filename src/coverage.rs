@@ -1,7 +1,12 @@
 //! Coverage: per operation, which request parameters, response fields, enum values
 //! and error types the suite exercises (sends) and asserts (states in `expect` or
 //! `until`), computed from the case files and the schemas, plus the items a
-//! black-box request cannot reach, with the reason, from `cases/coverage.yaml`.
+//! black-box request cannot reach, with the reason, from `cases/coverage.yaml`; and the
+//! negative classes exercised per operation (`negative`) and the ListTasks filters
+//! checked both ways (`filters`).
+
+pub mod filters;
+pub mod negative;
 
 use crate::contract::Contract;
 use crate::suite::{Case, Condition, Matcher, PlannedStep, Suite};
@@ -10,6 +15,8 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 use std::path::Path;
+
+pub use filters::{FilterCheck, LIST_TASKS_FILTERS};
 
 /// The four operations whose contract the suite certifies.
 pub const TASK_OPERATIONS: [&str; 4] = ["RunTask", "StopTask", "DescribeTasks", "ListTasks"];
@@ -58,6 +65,11 @@ pub struct OperationCoverage {
     pub response_fields: Vec<Item>,
     /// Enum name → values.
     pub enums: BTreeMap<String, Vec<Item>>,
+    /// The negative classes exercised (cases tagged `negative` named
+    /// `negative/<operation>/<class>`), sorted; empty when there are none.
+    pub negative_classes: Vec<String>,
+    /// ListTasks only: each filter and the sides of it some case asserts.
+    pub filters: Vec<FilterCheck>,
 }
 
 /// Coverage of the suite.
@@ -283,6 +295,12 @@ pub fn compute(suite: &Suite, contract: &Contract, exclusions: &Exclusions) -> C
                 errors,
                 response_fields,
                 enums,
+                negative_classes: negative::classes(suite, op),
+                filters: if *op == "ListTasks" {
+                    filters::list_tasks_filters(suite)
+                } else {
+                    Vec::new()
+                },
             }
         })
         .collect();
@@ -300,6 +318,47 @@ fn mark(i: &Item) -> &'static str {
 
 fn ratio(items: &[Item], f: impl Fn(&Item) -> bool) -> String {
     format!("{}/{}", items.iter().filter(|i| f(i)).count(), items.len())
+}
+
+/// The negative classes of one operation, as one Markdown list item.
+fn negative_line(op: &OperationCoverage) -> String {
+    if op.negative_classes.is_empty() {
+        return format!(
+            "- negative classes exercised: none (no case tagged `{}` is named `negative/{}/<class>`)",
+            negative::NEGATIVE_TAG,
+            negative::kebab(&op.operation)
+        );
+    }
+    let classes: Vec<String> = op
+        .negative_classes
+        .iter()
+        .map(|c| format!("`{c}`"))
+        .collect();
+    format!(
+        "- negative classes exercised ({}): {}",
+        classes.len(),
+        classes.join(", ")
+    )
+}
+
+/// The ListTasks filters and the sides checked, as one Markdown list item.
+fn filters_line(checks: &[FilterCheck]) -> String {
+    let both = checks.iter().filter(|c| c.both_ways()).count();
+    let items: Vec<String> = checks
+        .iter()
+        .map(|c| {
+            if c.both_ways() {
+                format!("`{}` {}", c.filter, c.label())
+            } else {
+                format!("`{}` **{}**", c.filter, c.label())
+            }
+        })
+        .collect();
+    format!(
+        "- filters checked both ways ({both}/{}; a task that matches is listed and one that does not is absent): {}",
+        checks.len(),
+        items.join(", ")
+    )
 }
 
 /// The coverage as a Markdown section.
@@ -329,6 +388,10 @@ pub fn markdown(c: &Coverage) -> String {
         let _ = writeln!(out, "- error types: {}", list(&op.errors));
         for (name, values) in &op.enums {
             let _ = writeln!(out, "- {name} values: {}", list(values));
+        }
+        let _ = writeln!(out, "{}", negative_line(op));
+        if !op.filters.is_empty() {
+            let _ = writeln!(out, "{}", filters_line(&op.filters));
         }
         let missing: Vec<&str> = op
             .response_fields

@@ -241,6 +241,89 @@ async fn breaks(d: Deviation, c: &Client) -> bool {
                 .await;
             success(&r)
         }
+        // Isolation and filters (issue 14, part B).
+        D::CrossClusterLookup => {
+            c.call("CreateCluster", json!({"clusterName": "probe-ccl"}))
+                .await;
+            let Some((arn, _)) = run_one(c, json!({})).await else {
+                return false;
+            };
+            let r = c
+                .call(
+                    "DescribeTasks",
+                    json!({"cluster": "probe-ccl", "tasks": [arn]}),
+                )
+                .await;
+            success(&r) && r.body["tasks"].as_array().is_some_and(|t| !t.is_empty())
+        }
+        D::ListOtherClusters => {
+            c.call("CreateCluster", json!({"clusterName": "probe-loc"}))
+                .await;
+            let r = c
+                .call(
+                    "RunTask",
+                    json!({"cluster": "probe-loc", "taskDefinition": "web"}),
+                )
+                .await;
+            let Some(arn) = r.body["tasks"][0]["taskArn"].as_str() else {
+                return false;
+            };
+            list(c, json!({"cluster": CLUSTER}))
+                .await
+                .is_some_and(|(arns, _)| arns.iter().any(|a| a == arn))
+        }
+        D::IgnoreFamilyFilter => {
+            let Some((arn, _)) = run_one(c, json!({})).await else {
+                return false;
+            };
+            list(c, json!({"cluster": CLUSTER, "family": "fg"}))
+                .await
+                .is_some_and(|(arns, _)| arns.contains(&arn))
+        }
+        D::IgnoreStartedByFilter => {
+            let Some((arn, _)) = run_one(c, json!({"startedBy": "isb-a"})).await else {
+                return false;
+            };
+            list(c, json!({"cluster": CLUSTER, "startedBy": "isb-b"}))
+                .await
+                .is_some_and(|(arns, _)| arns.contains(&arn))
+        }
+        D::IgnoreLaunchTypeFilter => {
+            let Some((arn, _)) = run_one(c, json!({"launchType": "EC2"})).await else {
+                return false;
+            };
+            list(c, json!({"cluster": CLUSTER, "launchType": "FARGATE"}))
+                .await
+                .is_some_and(|(arns, _)| arns.contains(&arn))
+        }
+        D::IgnoreContainerInstanceFilter => {
+            let Some((_, ec2)) = run_one(c, json!({"launchType": "EC2"})).await else {
+                return false;
+            };
+            let Some(instance) = ec2["containerInstanceArn"].as_str() else {
+                return false;
+            };
+            let r = c
+                .call(
+                    "RunTask",
+                    json!({
+                        "cluster": CLUSTER,
+                        "taskDefinition": "fg",
+                        "launchType": "FARGATE",
+                        "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-1"]}}
+                    }),
+                )
+                .await;
+            let Some(fargate) = r.body["tasks"][0]["taskArn"].as_str() else {
+                return false;
+            };
+            list(
+                c,
+                json!({"cluster": CLUSTER, "containerInstance": instance}),
+            )
+            .await
+            .is_some_and(|(arns, _)| arns.iter().any(|a| a == fargate))
+        }
     }
 }
 
@@ -331,6 +414,12 @@ caught! {
     list_includes_stopped => ListIncludesStopped,
     undocumented_error => UndocumentedError,
     empty_tasks_accepted => EmptyTasksAccepted,
+    cross_cluster_lookup => CrossClusterLookup,
+    list_other_clusters => ListOtherClusters,
+    ignore_family_filter => IgnoreFamilyFilter,
+    ignore_started_by_filter => IgnoreStartedByFilter,
+    ignore_launch_type_filter => IgnoreLaunchTypeFilter,
+    ignore_container_instance_filter => IgnoreContainerInstanceFilter,
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
