@@ -107,3 +107,24 @@ fn the_shipped_suite_checks_five_filters_both_ways() {
         );
     }
 }
+
+#[test]
+fn the_coverage_of_the_shipped_suite_shows_the_filters_under_list_tasks_only() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let contract = Contract::load(&repo.join("schemas")).unwrap();
+    let shipped = Suite::load(&repo.join("cases"), &contract.operations()).unwrap();
+    let coverage =
+        crate::coverage::compute(&shipped, &contract, &crate::coverage::Exclusions::default());
+    for op in &coverage.operations {
+        let expected = if op.operation == "ListTasks" {
+            LIST_TASKS_FILTERS.len()
+        } else {
+            0
+        };
+        assert_eq!(op.filters.len(), expected, "{}", op.operation);
+    }
+    let text = crate::coverage::markdown(&coverage);
+    assert_eq!(text.matches("- filters checked both ways (").count(), 1);
+    assert!(text.contains("`family` both ways, `startedBy` both ways"));
+    assert_eq!(text.matches("- negative classes exercised").count(), 4);
+}
