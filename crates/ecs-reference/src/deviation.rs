@@ -109,6 +109,8 @@ deviations! {
         "ListTasks ignores the launchType filter and lists tasks of every launch type.",
     IgnoreContainerInstanceFilter = "ignore-container-instance-filter":
         "ListTasks ignores the containerInstance filter (once the instance is known) and lists tasks wherever they run.",
+    IgnoreDesiredStatusFilter = "ignore-desired-status-filter":
+        "ListTasks ignores an explicit desiredStatus filter and lists tasks of every desired status.",
 }
 
 impl std::fmt::Display for Deviation {

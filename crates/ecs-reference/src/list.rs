@@ -57,7 +57,9 @@ pub(crate) fn list_tasks(app: &App, region_name: &str, input: &Input) -> ApiResu
         Some(t) => Some(decode_token(app, &scope, t)?),
     };
     // DEVIATION: list-includes-stopped drops the default RUNNING filter.
+    // DEVIATION: ignore-desired-status-filter drops an explicit desiredStatus.
     let desired = match desired {
+        Some(_) if app.devs.has(Deviation::IgnoreDesiredStatusFilter) => None,
         None if app.devs.has(Deviation::ListIncludesStopped) => None,
         None => Some("RUNNING"),
         Some(d) => Some(d),

@@ -324,6 +324,17 @@ async fn breaks(d: Deviation, c: &Client) -> bool {
             .await
             .is_some_and(|(arns, _)| arns.iter().any(|a| a == fargate))
         }
+        D::IgnoreDesiredStatusFilter => {
+            let Some((arn, _)) = run_one(c, json!({"startedBy": "idsf"})).await else {
+                return false;
+            };
+            list(
+                c,
+                json!({"cluster": CLUSTER, "startedBy": "idsf", "desiredStatus": "STOPPED"}),
+            )
+            .await
+            .is_some_and(|(arns, _)| arns.contains(&arn))
+        }
     }
 }
 
@@ -420,6 +431,7 @@ caught! {
     ignore_started_by_filter => IgnoreStartedByFilter,
     ignore_launch_type_filter => IgnoreLaunchTypeFilter,
     ignore_container_instance_filter => IgnoreContainerInstanceFilter,
+    ignore_desired_status_filter => IgnoreDesiredStatusFilter,
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
