@@ -96,6 +96,31 @@ deviations! {
         "StopTask on an unknown task answers ResourceNotFoundException, an error type not documented for StopTask.",
     EmptyTasksAccepted = "empty-tasks-accepted":
         "DescribeTasks accepts an empty tasks list (200, nothing described) instead of InvalidParameterException.",
+    // What a task must agree with itself on (applied in task_deviations.rs).
+    ShortArnsWrongRegion = "short-arns-wrong-region":
+        "containers[].containerArn uses the older short format with another region than the rest of the answer.",
+    ContainerArnsFromTaskDefinition = "container-arns-from-task-definition":
+        "containers[].containerArn is the task definition's ARN plus an id (as moto does) instead of a container ARN.",
+    StoppedWithRunningContainer = "stopped-with-running-container":
+        "A STOPPED task still reports its containers RUNNING.",
+    ExitCodeWhileRunning = "exit-code-while-running":
+        "RUNNING containers already carry an exitCode of 0.",
+    VersionGoesBack = "version-goes-back":
+        "A task's version counts down as its lastStatus advances instead of growing.",
+    StartedBeforeCreated = "started-before-created":
+        "A started task's createdAt is later than its startedAt.",
+    StoppedDesiredRunning = "stopped-desired-running":
+        "A STOPPED task reports desiredStatus RUNNING.",
+    FargateWithContainerInstance = "fargate-with-container-instance":
+        "FARGATE tasks name a container instance (containerInstanceArn).",
+    EniNeverDeleted = "eni-never-deleted":
+        "The network interface attachment of a FARGATE task stays ATTACHED after the task is STOPPED instead of DELETED.",
+    MissingFailureBareId = "missing-failure-bare-id":
+        "A DescribeTasks MISSING failure for a task asked for by id repeats the id instead of the task's full ARN.",
+    GroupNotDefaulted = "group-not-defaulted":
+        "A task started without a group gets the family name as group instead of family:<family>.",
+    StartedByDropped = "started-by-dropped":
+        "Tasks do not echo the startedBy RunTask was sent.",
 }
 
 impl std::fmt::Display for Deviation {
@@ -272,6 +297,7 @@ fn bend_task(devs: &Deviations, task: &mut Value) {
     let Some(t) = task.as_object_mut() else {
         return;
     };
+    super::task_deviations::bend(devs, t);
     if devs.has(D::WrongStopCode) && t.get("stopCode") == Some(&json!("UserInitiated")) {
         t.insert("stopCode".into(), json!("EssentialContainerExited"));
     }
