@@ -104,11 +104,11 @@ deviations! {
     StoppedWithRunningContainer = "stopped-with-running-container":
         "A STOPPED task still reports its containers RUNNING.",
     ExitCodeWhileRunning = "exit-code-while-running":
-        "RUNNING containers already carry an exitCode of 0.",
+        "Containers carry an exitCode of 0 before they stop (PENDING and RUNNING ones too).",
     VersionGoesBack = "version-goes-back":
-        "A task's version counts down as its lastStatus advances instead of growing.",
-    StartedBeforeCreated = "started-before-created":
-        "A started task's createdAt is later than its startedAt.",
+        "A task's version counts down with every answer that shows it instead of growing.",
+    StoppingBeforeCreated = "stopping-before-created":
+        "A stopping task's stoppingAt is earlier than its createdAt.",
     StoppedDesiredRunning = "stopped-desired-running":
         "A STOPPED task reports desiredStatus RUNNING.",
     FargateWithContainerInstance = "fargate-with-container-instance":
@@ -150,6 +150,8 @@ pub(crate) struct Deviations {
     set: HashSet<Deviation>,
     /// lifecycle-backwards: how often each task ARN was described as RUNNING.
     running_seen: Mutex<HashMap<String, u32>>,
+    /// version-goes-back: how many tasks were rendered so far.
+    pub(crate) renders: std::sync::atomic::AtomicI64,
 }
 
 impl Deviations {
@@ -157,6 +159,7 @@ impl Deviations {
         Deviations {
             set: list.iter().copied().collect(),
             running_seen: Mutex::default(),
+            renders: Default::default(),
         }
     }
 

@@ -59,19 +59,23 @@ pub(crate) fn bend(devs: &Deviations, t: &mut Map<String, Value>) {
                 c.insert("lastStatus".into(), json!("RUNNING"));
                 c.remove("exitCode");
             }
-            if devs.has(D::ExitCodeWhileRunning) && status.as_deref() == Some("RUNNING") {
+            if devs.has(D::ExitCodeWhileRunning) && status.as_deref() != Some("STOPPED") {
                 c.insert("exitCode".into(), json!(0));
             }
         }
     }
-    if devs.has(D::VersionGoesBack) {
-        if let Some(v) = t.get("version").and_then(Value::as_i64) {
-            t.insert("version".into(), json!(10 - v));
-        }
+    if devs.has(D::VersionGoesBack) && t.contains_key("version") {
+        // One less than the last task rendered: every later answer shows a lower version.
+        let n = devs
+            .renders
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        t.insert("version".into(), json!(1_000_000 - n));
     }
-    if devs.has(D::StartedBeforeCreated) {
-        if let Some(started) = t.get("startedAt").and_then(Value::as_f64) {
-            t.insert("createdAt".into(), json!(started + 5.0));
+    if devs.has(D::StoppingBeforeCreated) {
+        if let Some(created) = t.get("createdAt").and_then(Value::as_f64) {
+            if t.contains_key("stoppingAt") {
+                t.insert("stoppingAt".into(), json!(created - 5.0));
+            }
         }
     }
     if devs.has(D::StoppedDesiredRunning) && task_status.as_deref() == Some("STOPPED") {

@@ -270,9 +270,8 @@ async fn breaks(d: Deviation, c: &Client) -> bool {
                 .collect();
             versions.windows(2).any(|w| w[1] < w[0])
         }
-        D::StartedBeforeCreated => running(c).await.iter().any(|b| {
-            let t = &b["tasks"][0];
-            matches!((t["createdAt"].as_f64(), t["startedAt"].as_f64()), (Some(c), Some(s)) if s < c)
+        D::StoppingBeforeCreated => stop_fresh(c, "x").await.is_some_and(|t| {
+            matches!((t["createdAt"].as_f64(), t["stoppingAt"].as_f64()), (Some(c), Some(s)) if s < c)
         }),
         D::StoppedDesiredRunning => stopped_task(c, json!({}))
             .await
@@ -421,7 +420,7 @@ caught! {
     stopped_with_running_container => StoppedWithRunningContainer,
     exit_code_while_running => ExitCodeWhileRunning,
     version_goes_back => VersionGoesBack,
-    started_before_created => StartedBeforeCreated,
+    stopping_before_created => StoppingBeforeCreated,
     stopped_desired_running => StoppedDesiredRunning,
     fargate_with_container_instance => FargateWithContainerInstance,
     eni_never_deleted => EniNeverDeleted,
