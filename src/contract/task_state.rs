@@ -94,23 +94,32 @@ fn containers(at: &str, t: &Map<String, Value>) -> Vec<Finding> {
 
 /// The present timestamps in lifecycle order: each at or after every earlier one.
 fn timestamp_order(at: &str, t: &Map<String, Value>) -> Vec<Finding> {
-    let mut latest: Option<(&str, f64)> = None;
+    let present: Vec<(&str, f64)> = TIMESTAMP_ORDER
+        .iter()
+        .filter_map(|k| Some((*k, t.get(*k).and_then(Value::as_f64)?)))
+        .collect();
     let mut out = Vec::new();
-    for key in TIMESTAMP_ORDER {
-        let Some(v) = t.get(key).and_then(Value::as_f64) else {
-            continue;
-        };
-        match latest {
-            Some((before, bv)) if v < bv => out.push(
+    for (j, (key, v)) in present.iter().enumerate() {
+        let later_before = present[..j]
+            .iter()
+            .filter(|(before, bv)| bv > v && !may_overlap(before, key))
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        if let Some((before, bv)) = later_before {
+            out.push(
                 Finding::new(Rule::TaskTimestampOrder, format!("{at}/{key}"))
                     .expected(format!("at or after {before} ({bv})"))
                     .actual(v.to_string())
                     .message(format!("{key} is earlier than {before}")),
-            ),
-            _ => latest = Some((key, v)),
+            );
         }
     }
     out
+}
+
+/// A pull in flight when the stop is asked for may end after stoppingAt: the one pair
+/// of the order that is not judged.
+fn may_overlap(before: &str, after: &str) -> bool {
+    (before, after) == ("pullStoppedAt", "stoppingAt")
 }
 
 /// FARGATE: no container instance, an ElasticNetworkInterface attachment that is

@@ -251,6 +251,11 @@ fn present_timestamps_keep_their_lifecycle_order() {
     let f = judge(&describe(bad));
     assert_eq!(pointers(&f, "task.timestamp-order"), ["/tasks/0/startedAt"]);
     assert!(f[0].expected.contains("pullStoppedAt"), "{f:?}");
+    // A pull that ends after the stop was asked for (stopped while PENDING): clean.
+    let mut pulling = t.clone();
+    pulling.as_object_mut().unwrap().remove("startedAt");
+    pulling["stoppingAt"] = 1700000010.into();
+    assert_clean(&judge(&describe(pulling)));
     // stoppedAt before executionStoppedAt.
     let mut bad = t;
     bad["stoppedAt"] = 1700003000.into();
