@@ -54,6 +54,8 @@ struct TaskMemory {
     /// after STOPPING) before any StopTask of ours.
     stopping_seen: bool,
     stop: Option<StopPromise>,
+    /// The last version and lastStatus seen (`task.version`).
+    version: Option<(i64, Option<String>)>,
 }
 
 /// Per-case stateful checker. Every exchange of a case goes through `observe` in order.
@@ -93,10 +95,14 @@ impl<'c> Observer<'c> {
             .get("cluster")
             .and_then(Value::as_str)
             .unwrap_or("default");
+        out.extend(super::arn_format::check(body));
         match ex.operation() {
             "RunTask" => {
                 out.extend(run_count(request, body));
                 for (at, task) in select(body, "/tasks/*") {
+                    if let Some(t) = task.as_object() {
+                        out.extend(super::task_state::run_echo(request, &at, t));
+                    }
                     out.extend(self.task(&at, task, cluster));
                 }
             }
@@ -125,6 +131,7 @@ impl<'c> Observer<'c> {
             }
             "DescribeTasks" => {
                 out.extend(describe_missing(request, body));
+                out.extend(super::task_state::missing_arns(request, body));
                 out.extend(describe_tags(request, body));
                 for (at, task) in select(body, "/tasks/*") {
                     out.extend(self.task(&at, task, cluster));
@@ -174,6 +181,7 @@ impl<'c> Observer<'c> {
             }
         }
 
+        out.extend(super::task_state::check(at, t));
         let last = s("lastStatus");
         let rank = last.and_then(|l| LIFECYCLE.iter().position(|x| *x == l));
         if last == Some("STOPPED") {
@@ -212,6 +220,17 @@ impl<'c> Observer<'c> {
                         )),
                 );
             }
+        }
+
+        if let Some(version) = t.get("version").and_then(Value::as_i64) {
+            if let Some((before, before_status)) = &memory.version {
+                out.extend(super::task_state::version_step(
+                    at,
+                    (*before, before_status.as_deref()),
+                    (version, last),
+                ));
+            }
+            memory.version = Some((version, last.map(str::to_string)));
         }
 
         if let Some(stop) = memory.stop.clone() {

@@ -7,6 +7,7 @@
 //! touching the disk or compiling anything.
 
 mod arn;
+mod arn_format;
 mod body;
 mod checks;
 mod consistency;
@@ -20,6 +21,7 @@ mod schema_ref;
 mod schemas;
 mod spelling;
 mod task_cleanup;
+mod task_state;
 
 pub use body::{client_body, is_empty_body};
 pub use errors::{error_of, normalise_error_type, ApiError};

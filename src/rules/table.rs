@@ -81,6 +81,45 @@ rule_table! {
     RunCount = "run.count", Fail, Contract,
         "docs/contract.md, Operations",
         "RunTask returns count tasks (default 1), or fewer with failures explaining the rest, never more.";
+    ArnFormat = "arn.format", Fail, Contract,
+        "docs/contract.md, ARNs",
+        "taskArn, clusterArn, containerArn, taskDefinitionArn, containerInstanceArn (and ListTasks' taskArns) have their documented shape arn:<partition>:ecs:<region>:<account>:<type>/… (the long format with the cluster name or the older short one). Fail: the API Reference documents these shapes and clients take ids and cluster names out of them.";
+    ArnConsistent = "arn.consistent", Fail, Contract,
+        "docs/contract.md, ARNs",
+        "Every ECS ARN of one answer names the same partition, region and account. Fail: one endpoint answers for one region of one account.";
+    TaskStoppedContainers = "task.stopped-containers", Fail, Contract,
+        "docs/contract.md, Tasks and containers",
+        "A STOPPED task has no container that is PENDING or RUNNING. Fail: the task reaches STOPPED only after its containers stopped (task lifecycle).";
+    ContainerExitCode = "container.exit-code", Fail, Contract,
+        "docs/contract.md, Tasks and containers",
+        "A container has an exitCode only once its lastStatus is STOPPED. Fail: exitCode is what the stopped container returned; a value before it stopped is a false one.";
+    TaskRunningContainers = "task.running-containers", Warn, Contract,
+        "docs/contract.md, Tasks and containers",
+        "A RUNNING task does not have every container still PENDING (its essential ones have started). Warn, not fail: containers do not say which are essential and the documents describe the RUNNING state in prose only.";
+    TaskVersion = "task.version", Fail, Contract,
+        "docs/contract.md, State over time",
+        "Across the observations of one task, version never decreases and grows when lastStatus changes. Fail: the version counter is documented to increase with every state change event, and clients compare it to order events.";
+    TaskTimestampOrder = "task.timestamp-order", Fail, Contract,
+        "docs/contract.md, State over time",
+        "The task timestamps present keep their lifecycle order: createdAt ≤ pullStartedAt ≤ pullStoppedAt ≤ startedAt ≤ stoppingAt ≤ executionStoppedAt ≤ stoppedAt. Fail: each is documented as the moment a later step began.";
+    TaskStoppedDesired = "task.stopped-desired", Fail, Contract,
+        "docs/contract.md, State over time",
+        "A task whose lastStatus is STOPPED has desiredStatus STOPPED (a stopped task is never restarted). Fail.";
+    TaskLaunchType = "task.launch-type", Fail, Contract,
+        "docs/contract.md, Launch types",
+        "A FARGATE task names no container instance; an EC2 task names the container instance it was placed on. Fail.";
+    TaskFargateEni = "task.fargate-eni", Fail, Contract,
+        "docs/contract.md, Launch types",
+        "A FARGATE task (awsvpc, the only mode Fargate has) has an attachment of type ElasticNetworkInterface, whose status is DELETED once the task is STOPPED. Fail: the ENI is documented to be detached and deleted before the task reaches STOPPED.";
+    DescribeMissingArn = "describe.missing-arn", Fail, Contract,
+        "docs/contract.md, Operations",
+        "A MISSING failure for a task the request named by id gives the task's full ARN in failures[].arn. Fail: Failure.arn is documented as the ARN of the failed resource.";
+    RunGroupDefault = "run.group-default", Fail, Contract,
+        "docs/contract.md, Operations",
+        "A task RunTask started without a group has group family:<family of its task definition>, as documented for RunTask's group. Fail.";
+    RunEcho = "run.echo", Fail, Contract,
+        "docs/contract.md, Operations",
+        "The tasks RunTask returns echo the group, startedBy, platformVersion (unless LATEST, which AWS resolves) and enableExecuteCommand the request sent (an absent boolean reads as false). Fail.";
     ListMaxResults = "list.max-results", Fail, Contract,
         "docs/contract.md, Pagination",
         "A ListTasks page holds at most maxResults ARNs (100 when not given).";

@@ -56,13 +56,38 @@ pub fn running_task() -> Value {
     o.insert("healthStatus".into(), "HEALTHY".into());
     o.insert("connectivity".into(), "CONNECTED".into());
     t["containers"][0]["lastStatus"] = "RUNNING".into();
+    t["containers"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("exitCode");
+    t["attachments"][0]["status"] = "ATTACHED".into();
+    t["version"] = 4.into();
     t
 }
 
-/// A task in `status` (lifecycle) with desiredStatus RUNNING.
+/// The lifecycle statuses in order: a task's `version` in the samples is its status's
+/// place in it (1 for PROVISIONING), so it grows with every lastStatus change.
+pub const LIFECYCLE: [&str; 8] = [
+    "PROVISIONING",
+    "PENDING",
+    "ACTIVATING",
+    "RUNNING",
+    "DEACTIVATING",
+    "STOPPING",
+    "DEPROVISIONING",
+    "STOPPED",
+];
+
+/// A task in `status` (lifecycle) with desiredStatus RUNNING, its version following
+/// the status (an unknown status gets version 20).
 pub fn task_in(status: &str) -> Value {
     let mut t = running_task();
     t["lastStatus"] = status.into();
+    t["version"] = LIFECYCLE
+        .iter()
+        .position(|s| *s == status)
+        .map_or(20, |i| i + 1)
+        .into();
     t
 }
 

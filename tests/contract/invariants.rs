@@ -61,6 +61,7 @@ fn a_normal_lifecycle_is_clean() {
         describe({
             let mut t = stopping_task();
             t["lastStatus"] = "DEACTIVATING".into();
+            t["version"] = 5.into();
             t
         }),
         describe(stopped_task("Manual stop for maintenance")),
@@ -73,7 +74,10 @@ fn a_normal_lifecycle_is_clean() {
 
 #[test]
 fn last_status_moving_backwards_fails() {
-    let out = walk(&[describe(task_in("RUNNING")), describe(task_in("PENDING"))]);
+    // The version grows (task.version holds): only the lifecycle is broken.
+    let mut pending = task_in("PENDING");
+    pending["version"] = 5.into();
+    let out = walk(&[describe(task_in("RUNNING")), describe(pending)]);
     assert!(out[0].is_empty());
     assert_eq!(rules(&out[1]), ["lifecycle.monotonic"]);
     assert_eq!(out[1][0].pointer, "/tasks/0/lastStatus");
@@ -83,10 +87,12 @@ fn last_status_moving_backwards_fails() {
 
 #[test]
 fn unknown_statuses_are_not_judged_by_the_lifecycle_rule() {
+    let mut back = task_in("RUNNING");
+    back["version"] = 21.into();
     let out = walk(&[
         describe(task_in("RUNNING")),
         describe(task_in("HIBERNATING")),
-        describe(task_in("RUNNING")),
+        describe(back),
     ]);
     assert!(out[0].is_empty() && out[2].is_empty(), "{out:?}");
     assert_eq!(rules(&out[1]), ["schema.drift.enum"]);
@@ -281,14 +287,25 @@ fn describe_reports_unknown_tasks_as_missing_failures() {
     let unknown_id = "ffffffffffffffffffffffffffffffff";
     let unknown_arn = format!("arn:aws:ecs:us-east-1:123456789012:task/production/{unknown_id}");
     let req = json!({"cluster": "production", "tasks": [TASK_ARN, unknown_id]});
-    // Failure by full ARN or by the id as given: both fine.
-    for arn in [unknown_arn.as_str(), unknown_id] {
+    // The failure names the full ARN of the task requested by id (the long or the
+    // older short format).
+    let short_arn = format!("arn:aws:ecs:us-east-1:123456789012:task/{unknown_id}");
+    for arn in [unknown_arn.as_str(), short_arn.as_str()] {
         assert_clean(&judge(&ok(
             "DescribeTasks",
             req.clone(),
             json!({"tasks": [running_task()], "failures": [{"arn": arn, "reason": "MISSING"}]}),
         )));
     }
+    // The bare id repeated: the failure is there (no describe.missing-failures), but it
+    // does not name an ARN.
+    let f = judge(&ok(
+        "DescribeTasks",
+        req.clone(),
+        json!({"tasks": [running_task()], "failures": [{"arn": unknown_id, "reason": "MISSING"}]}),
+    ));
+    assert_eq!(rules(&f), ["describe.missing-arn"]);
+    assert_eq!(f[0].pointer, "/failures/0/arn");
     // A requested task found by id (the request names the id, the answer the ARN).
     assert_clean(&judge(&ok(
         "DescribeTasks",
@@ -463,6 +480,7 @@ fn stopped_on_its_own(code: &str, ago: f64) -> Value {
     t["stopCode"] = code.into();
     t["stoppedReason"] = "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref".into();
     t["stoppingAt"] = now_plus(-ago - 1.0).into();
+    t["executionStoppedAt"] = now_plus(-ago - 0.5).into();
     t["stoppedAt"] = now_plus(-ago).into();
     t
 }

@@ -11,4 +11,5 @@ mod model;
 mod model_check;
 mod rule_sources;
 mod schema;
+mod task_rules;
 mod wire;

@@ -289,9 +289,11 @@ fn missing_always_sent_task_members_warn() {
             ("should.task-field", "/tasks/0/version", Severity::Warn),
         ]
     );
-    // A task with only the always-sent members is clean.
+    // A task with only the always-sent members (and, on EC2, its container instance:
+    // task.launch-type) is clean.
     let full = running_task();
     let keep = [
+        "containerInstanceArn",
         "taskArn",
         "clusterArn",
         "taskDefinitionArn",

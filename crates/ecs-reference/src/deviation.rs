@@ -111,6 +111,31 @@ deviations! {
         "ListTasks ignores the containerInstance filter (once the instance is known) and lists tasks wherever they run.",
     IgnoreDesiredStatusFilter = "ignore-desired-status-filter":
         "ListTasks ignores an explicit desiredStatus filter and lists tasks of every desired status.",
+    // What a task must agree with itself on (applied in task_deviations.rs).
+    ShortArnsWrongRegion = "short-arns-wrong-region":
+        "containers[].containerArn uses the older short format with another region than the rest of the answer.",
+    ContainerArnsFromTaskDefinition = "container-arns-from-task-definition":
+        "containers[].containerArn is the task definition's ARN plus an id (as moto does) instead of a container ARN.",
+    StoppedWithRunningContainer = "stopped-with-running-container":
+        "A STOPPED task still reports its containers RUNNING.",
+    ExitCodeWhileRunning = "exit-code-while-running":
+        "Containers carry an exitCode of 0 before they stop (PENDING and RUNNING ones too).",
+    VersionGoesBack = "version-goes-back":
+        "A task's version counts down with every answer that shows it instead of growing.",
+    StoppingBeforeCreated = "stopping-before-created":
+        "A stopping task's stoppingAt is earlier than its createdAt.",
+    StoppedDesiredRunning = "stopped-desired-running":
+        "A STOPPED task reports desiredStatus RUNNING.",
+    FargateWithContainerInstance = "fargate-with-container-instance":
+        "FARGATE tasks name a container instance (containerInstanceArn).",
+    EniNeverDeleted = "eni-never-deleted":
+        "The network interface attachment of a FARGATE task stays ATTACHED after the task is STOPPED instead of DELETED.",
+    MissingFailureBareId = "missing-failure-bare-id":
+        "A DescribeTasks MISSING failure for a task asked for by id repeats the id instead of the task's full ARN.",
+    GroupNotDefaulted = "group-not-defaulted":
+        "A task started without a group gets the family name as group instead of family:<family>.",
+    StartedByDropped = "started-by-dropped":
+        "Tasks do not echo the startedBy RunTask was sent.",
 }
 
 impl std::fmt::Display for Deviation {
@@ -140,6 +165,8 @@ pub(crate) struct Deviations {
     set: HashSet<Deviation>,
     /// lifecycle-backwards: how often each task ARN was described as RUNNING.
     running_seen: Mutex<HashMap<String, u32>>,
+    /// version-goes-back: how many tasks were rendered so far.
+    pub(crate) renders: std::sync::atomic::AtomicI64,
 }
 
 impl Deviations {
@@ -147,6 +174,7 @@ impl Deviations {
         Deviations {
             set: list.iter().copied().collect(),
             running_seen: Mutex::default(),
+            renders: Default::default(),
         }
     }
 
@@ -287,6 +315,7 @@ fn bend_task(devs: &Deviations, task: &mut Value) {
     let Some(t) = task.as_object_mut() else {
         return;
     };
+    super::task_deviations::bend(devs, t);
     if devs.has(D::WrongStopCode) && t.get("stopCode") == Some(&json!("UserInitiated")) {
         t.insert("stopCode".into(), json!("EssentialContainerExited"));
     }

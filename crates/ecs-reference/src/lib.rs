@@ -47,6 +47,7 @@ mod placement;
 mod server;
 mod setup;
 mod state;
+mod task_deviations;
 mod view;
 
 use std::net::{Ipv4Addr, SocketAddr};

@@ -484,7 +484,16 @@ fn describe_tasks(app: &App, region_name: &str, input: &Input) -> ApiResult<Valu
         };
         match found {
             Some(t) => tasks.push(view::task(t, &moment, with_tags)),
-            None => failures.push(json!({"arn": r, "reason": "MISSING"})),
+            None => {
+                // A task asked for by id is named by its full ARN.
+                // DEVIATION: missing-failure-bare-id repeats the id as given.
+                let arn = if r.starts_with("arn:") || app.has(Deviation::MissingFailureBareId) {
+                    r.to_string()
+                } else {
+                    super::state::task_arn(region_name, &cluster, r)
+                };
+                failures.push(json!({"arn": arn, "reason": "MISSING"}))
+            }
         }
     }
     Ok(json!({"tasks": tasks, "failures": failures}))

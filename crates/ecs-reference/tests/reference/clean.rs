@@ -338,7 +338,11 @@ async fn describe_tasks_reports_missing_accepts_ids_and_tags_only_on_request() {
     assert!(body["tasks"][0].get("tags").is_none());
     assert_eq!(
         body["failures"],
-        json!([{"arn": "0000", "reason": "MISSING"}, {"arn": ghost_arn, "reason": "MISSING"}])
+        // A task asked for by id is named by its full ARN (describe.missing-arn).
+        json!([
+            {"arn": "arn:aws:ecs:us-east-1:123456789012:task/desc/0000", "reason": "MISSING"},
+            {"arn": ghost_arn, "reason": "MISSING"}
+        ])
     );
     let body = c
         .call(

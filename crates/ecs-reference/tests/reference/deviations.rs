@@ -335,7 +335,91 @@ async fn breaks(d: Deviation, c: &Client) -> bool {
             .await
             .is_some_and(|(arns, _)| arns.contains(&arn))
         }
+        // What a task must agree with itself on.
+        D::ShortArnsWrongRegion => run_one(c, json!({})).await.is_some_and(|(arn, t)| {
+            let region = |a: &str| a.split(':').nth(3).map(str::to_string);
+            let container = t["containers"][0]["containerArn"].as_str().unwrap_or("");
+            region(container) != region(&arn)
+        }),
+        D::ContainerArnsFromTaskDefinition => run_one(c, json!({})).await.is_some_and(|(_, t)| {
+            let arn = t["containers"][0]["containerArn"].as_str().unwrap_or("");
+            !arn.split(':').nth(5).is_some_and(|r| r.starts_with("container/"))
+        }),
+        D::StoppedWithRunningContainer => stopped_task(c, json!({})).await.is_some_and(|t| {
+            t["containers"]
+                .as_array()
+                .is_some_and(|cs| cs.iter().any(|c| c["lastStatus"] != "STOPPED"))
+        }),
+        D::ExitCodeWhileRunning => running(c).await.iter().any(|b| {
+            b["tasks"][0]["containers"].as_array().is_some_and(|cs| {
+                cs.iter()
+                    .any(|c| c["lastStatus"] != "STOPPED" && c.get("exitCode").is_some())
+            })
+        }),
+        D::VersionGoesBack => {
+            let versions: Vec<i64> = running(c)
+                .await
+                .iter()
+                .filter_map(|b| b["tasks"][0]["version"].as_i64())
+                .collect();
+            versions.windows(2).any(|w| w[1] < w[0])
+        }
+        D::StoppingBeforeCreated => stop_fresh(c, "x").await.is_some_and(|t| {
+            matches!((t["createdAt"].as_f64(), t["stoppingAt"].as_f64()), (Some(c), Some(s)) if s < c)
+        }),
+        D::StoppedDesiredRunning => stopped_task(c, json!({}))
+            .await
+            .is_some_and(|t| t["desiredStatus"] != "STOPPED"),
+        D::FargateWithContainerInstance => run_one(c, fargate())
+            .await
+            .is_some_and(|(_, t)| t.get("containerInstanceArn").is_some()),
+        D::EniNeverDeleted => stopped_task(c, fargate())
+            .await
+            .is_some_and(|t| t["attachments"][0]["status"] != "DELETED"),
+        D::MissingFailureBareId => {
+            let r = c
+                .call(
+                    "DescribeTasks",
+                    json!({"cluster": CLUSTER, "tasks": ["0".repeat(32)]}),
+                )
+                .await;
+            r.body["failures"][0]["arn"]
+                .as_str()
+                .is_some_and(|a| !a.starts_with("arn:"))
+        }
+        D::GroupNotDefaulted => run_one(c, json!({}))
+            .await
+            .is_some_and(|(_, t)| t["group"] != "family:web"),
+        D::StartedByDropped => run_one(c, json!({"startedBy": "sbd"}))
+            .await
+            .is_some_and(|(_, t)| t["startedBy"] != "sbd"),
     }
+}
+
+/// RunTask members for a FARGATE task of family `fg` (awsvpc).
+fn fargate() -> Value {
+    json!({"taskDefinition": "fg", "launchType": "FARGATE",
+           "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-1"]}}})
+}
+
+/// Runs a task (with `extra`), stops it, and describes it until STOPPED: the last task seen.
+async fn stopped_task(c: &Client, extra: Value) -> Option<Value> {
+    let (arn, _) = run_one(c, extra).await?;
+    stop(c, &arn, "x").await?;
+    let answers = poll(c, &arn, |b| last_status(b) == Some("STOPPED")).await;
+    let t = answers.last()?["tasks"].get(0)?.clone();
+    (t["lastStatus"] == "STOPPED").then_some(t)
+}
+
+/// Runs a task and describes it until RUNNING: the RunTask answer's task (as a
+/// DescribeTasks body), then every DescribeTasks answer.
+async fn running(c: &Client) -> Vec<Value> {
+    let Some((arn, task)) = run_one(c, json!({})).await else {
+        return vec![];
+    };
+    let mut answers = vec![json!({"tasks": [task]})];
+    answers.extend(poll(c, &arn, |b| last_status(b) == Some("RUNNING")).await);
+    answers
 }
 
 /// Runs a task and stops it at once; the StopTask answer's task.
@@ -432,6 +516,18 @@ caught! {
     ignore_launch_type_filter => IgnoreLaunchTypeFilter,
     ignore_container_instance_filter => IgnoreContainerInstanceFilter,
     ignore_desired_status_filter => IgnoreDesiredStatusFilter,
+    short_arns_wrong_region => ShortArnsWrongRegion,
+    container_arns_from_task_definition => ContainerArnsFromTaskDefinition,
+    stopped_with_running_container => StoppedWithRunningContainer,
+    exit_code_while_running => ExitCodeWhileRunning,
+    version_goes_back => VersionGoesBack,
+    stopping_before_created => StoppingBeforeCreated,
+    stopped_desired_running => StoppedDesiredRunning,
+    fargate_with_container_instance => FargateWithContainerInstance,
+    eni_never_deleted => EniNeverDeleted,
+    missing_failure_bare_id => MissingFailureBareId,
+    group_not_defaulted => GroupNotDefaulted,
+    started_by_dropped => StartedByDropped,
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
