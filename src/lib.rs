@@ -18,6 +18,7 @@ pub mod coverage;
 pub mod embed;
 pub mod excerpt;
 pub mod files;
+pub mod generate;
 pub mod finding;
 pub mod judge;
 pub mod loader;

@@ -39,6 +39,8 @@ pub enum AppError {
     TargetProfile(#[from] TargetProfileError),
     #[error(transparent)]
     Snapshot(#[from] SnapshotError),
+    #[error(transparent)]
+    Generate(#[from] crate::generate::GenerateError),
     #[error("{0}")]
     Usage(String),
     #[error("cannot write {}: {source}", path.display())]
@@ -107,16 +109,20 @@ impl Paths {
 }
 
 /// Loads and checks the contract and the suite without sending anything.
+/// The suite holds the generated negative cases too (`crate::generate`), added here
+/// and in `load_for_run` only.
 pub fn load(paths: &Paths) -> Result<(Arc<Contract>, Suite), AppError> {
     let contract = Contract::load(&paths.schemas)?;
-    let suite = Suite::load(&paths.cases, &contract.operations())?;
+    let mut suite = Suite::load(&paths.cases, &contract.operations())?;
+    suite.add_generated(&crate::generate::negative_cases(&paths.schemas)?)?;
     Ok((Arc::new(contract), suite))
 }
 
 /// Like `load`, with the suite loaded lean for running (cases planned as they run).
 pub fn load_for_run(paths: &Paths) -> Result<(Arc<Contract>, Suite), AppError> {
     let contract = Contract::load(&paths.schemas)?;
-    let suite = Suite::load_lean(&paths.cases, &contract.operations())?;
+    let mut suite = Suite::load_lean(&paths.cases, &contract.operations())?;
+    suite.add_generated(&crate::generate::negative_cases(&paths.schemas)?)?;
     Ok((Arc::new(contract), suite))
 }
 

@@ -142,6 +142,8 @@ pub struct Suite {
     operations: Vec<String>,
     /// Paths below the root left out of the suite (special files, link loops), with why.
     pub skipped: Vec<files::Skipped>,
+    /// The text of each generated case (no file holds it), by its path below the root.
+    generated: BTreeMap<PathBuf, std::sync::Arc<str>>,
 }
 
 impl Suite {
@@ -163,7 +165,10 @@ impl Suite {
         if !case.lean {
             return Ok(case.clone());
         }
-        let source = read(&case.file)?;
+        let source = match self.generated.get(&case.file) {
+            Some(text) => Source::new(&case.file, text.clone()),
+            None => read(&case.file)?,
+        };
         let ops: Vec<&str> = self.operations.iter().map(String::as_str).collect();
         let mut problems = Vec::new();
         loader::load_case(
@@ -229,10 +234,51 @@ impl Suite {
                 fixtures,
                 operations: known_operations.iter().map(|o| o.to_string()).collect(),
                 skipped,
+                generated: BTreeMap::new(),
             })
         } else {
             Err(SuiteError::Problems(problems))
         }
+    }
+
+    /// Adds generated cases (loaded from their text as if from `<root>/<id>.yaml`), after
+    /// the files. A case whose id a file of the suite already has is left out (the
+    /// written-out file wins), and so is every case that names a fixture the suite does
+    /// not define (a suite without the shipped fixtures gets none). A generated case
+    /// that does not load otherwise is a problem, as a broken file is.
+    pub fn add_generated(&mut self, cases: &[crate::generate::GeneratedCase]) -> Result<(), SuiteError> {
+        let ops: Vec<&str> = self.operations.iter().map(String::as_str).collect();
+        let lean = self.cases.iter().all(|c| c.lean) && !self.cases.is_empty();
+        let mut problems = Vec::new();
+        let mut added = Vec::new();
+        for generated in cases {
+            if self.cases.iter().any(|c| c.id == generated.id) {
+                continue;
+            }
+            let file = self.root.join(generated.relative_path());
+            let source = Source::new(&file, generated.text.as_str());
+            let Ok(raw) = source.parse::<RawCase>("case file") else {
+                problems.push(Problem::at(&file, 1, 1, format!("generated case {} does not parse", generated.id)));
+                continue;
+            };
+            if !raw.fixtures.iter().all(|f| self.fixtures.iter().any(|p| &p.name == f)) {
+                continue;
+            }
+            if let Some(case) = loader::load_case(&source, &generated.id, &ops, &self.vars, &self.fixtures, &mut problems) {
+                self.generated.insert(file, source.text.clone());
+                added.push(if lean { case.lean() } else { case });
+            }
+        }
+        if !problems.is_empty() {
+            return Err(SuiteError::Problems(problems));
+        }
+        self.cases.extend(added);
+        Ok(())
+    }
+
+    /// The text of a generated case (None for a case read from a file).
+    pub fn generated_text(&self, case: &Case) -> Option<&str> {
+        self.generated.get(&case.file).map(|t| &**t)
     }
 
     /// The fixtures a set of cases needs, with everything they need, in setup order.
