@@ -203,7 +203,11 @@ fn capture_once() -> (String, std::sync::mpsc::Receiver<String>) {
                 if let Some(end) = text.find("\r\n\r\n") {
                     let len = text
                         .lines()
-                        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length: ").map(str::to_owned))
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length: ")
+                                .map(str::to_owned)
+                        })
                         .and_then(|v| v.trim().parse::<usize>().ok())
                         .unwrap_or(0);
                     if got.len() >= end + 4 + len || n == 0 {
@@ -253,7 +257,10 @@ async fn a_raw_body_is_sent_byte_for_byte_and_a_target_replaces_or_drops_the_hea
         .await
         .unwrap();
     let request = seen.recv().unwrap();
-    assert!(!request.to_ascii_lowercase().contains("x-amz-target"), "{request}");
+    assert!(
+        !request.to_ascii_lowercase().contains("x-amz-target"),
+        "{request}"
+    );
     assert!(request.ends_with("\r\n\r\n[1]"));
     assert_eq!(ex.request.body, serde_json::json!([1]));
 

@@ -43,11 +43,17 @@ pub(crate) const UNDOCUMENTED: &str = "ECS_CONFORM_UNDOCUMENTED";
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Kind {
     String,
-    Integer { min: Option<i64>, max: Option<i64> },
+    Integer {
+        min: Option<i64>,
+        max: Option<i64>,
+    },
     Boolean,
     Enum,
     Object,
-    Array { max_items: Option<u64>, items: Items },
+    Array {
+        max_items: Option<u64>,
+        items: Items,
+    },
 }
 
 /// What an array member holds.
@@ -56,7 +62,10 @@ pub(crate) enum Items {
     Strings,
     Enum,
     /// Tags: the key and value length limits of the Tag shape.
-    Tags { key_max: u64, value_max: u64 },
+    Tags {
+        key_max: u64,
+        value_max: u64,
+    },
     Other,
 }
 
@@ -365,7 +374,9 @@ pub(crate) fn cases(op: Operation, spec: &OperationSpec, members: &[Member]) -> 
                 out.push(NegativeCase {
                     class,
                     what,
-                    cites: format!("{reference} (Request Parameters: tags); schemas/shapes/Tag.json"),
+                    cites: format!(
+                        "{reference} (Request Parameters: tags); schemas/shapes/Tag.json"
+                    ),
                     request: set(&m.name, value),
                     answer: Answer::Invalid,
                     touches_started_by: false,
@@ -461,7 +472,10 @@ fn unknown_resources(op: Operation, reference: &str) -> Vec<NegativeCase> {
 }
 
 /// The valid request with the case's members set (a `null` removes one).
-pub(crate) fn apply(request: &Map<String, Value>, changes: &[(String, Value)]) -> Map<String, Value> {
+pub(crate) fn apply(
+    request: &Map<String, Value>,
+    changes: &[(String, Value)],
+) -> Map<String, Value> {
     let mut out = request.clone();
     for (k, v) in changes {
         if v.is_null() {

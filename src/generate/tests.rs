@@ -85,12 +85,18 @@ fn every_generated_case_loads_as_an_ordinary_case_with_what_it_expects() {
     assert_eq!(count.steps[1].step.request["startedBy"], "neg-${case_id}");
 
     let malformed = case("negative/list-tasks/malformed-json");
-    assert_eq!(malformed.steps[0].step.raw_body.as_deref(), Some("{\"cluster\": "));
+    assert_eq!(
+        malformed.steps[0].step.raw_body.as_deref(),
+        Some("{\"cluster\": ")
+    );
     assert_eq!(malformed.steps[0].expect.errors, ["SerializationException"]);
 
     let missing = case("negative/describe-tasks/missing-target");
     assert_eq!(missing.steps[0].step.target.as_deref(), Some(""));
-    assert_eq!(missing.steps[0].expect.errors, ["UnknownOperationException"]);
+    assert_eq!(
+        missing.steps[0].expect.errors,
+        ["UnknownOperationException"]
+    );
 
     // StopTask runs its own task first and checks it still runs after the refusal.
     let empty = case("negative/stop-task/empty-task");

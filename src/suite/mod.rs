@@ -246,7 +246,10 @@ impl Suite {
     /// written-out file wins), and so is every case that names a fixture the suite does
     /// not define (a suite without the shipped fixtures gets none). A generated case
     /// that does not load otherwise is a problem, as a broken file is.
-    pub fn add_generated(&mut self, cases: &[crate::generate::GeneratedCase]) -> Result<(), SuiteError> {
+    pub fn add_generated(
+        &mut self,
+        cases: &[crate::generate::GeneratedCase],
+    ) -> Result<(), SuiteError> {
         let ops: Vec<&str> = self.operations.iter().map(String::as_str).collect();
         let lean = self.cases.iter().all(|c| c.lean) && !self.cases.is_empty();
         let mut problems = Vec::new();
@@ -258,13 +261,29 @@ impl Suite {
             let file = self.root.join(generated.relative_path());
             let source = Source::new(&file, generated.text.as_str());
             let Ok(raw) = source.parse::<RawCase>("case file") else {
-                problems.push(Problem::at(&file, 1, 1, format!("generated case {} does not parse", generated.id)));
+                problems.push(Problem::at(
+                    &file,
+                    1,
+                    1,
+                    format!("generated case {} does not parse", generated.id),
+                ));
                 continue;
             };
-            if !raw.fixtures.iter().all(|f| self.fixtures.iter().any(|p| &p.name == f)) {
+            if !raw
+                .fixtures
+                .iter()
+                .all(|f| self.fixtures.iter().any(|p| &p.name == f))
+            {
                 continue;
             }
-            if let Some(case) = loader::load_case(&source, &generated.id, &ops, &self.vars, &self.fixtures, &mut problems) {
+            if let Some(case) = loader::load_case(
+                &source,
+                &generated.id,
+                &ops,
+                &self.vars,
+                &self.fixtures,
+                &mut problems,
+            ) {
                 self.generated.insert(file, source.text.clone());
                 added.push(if lean { case.lean() } else { case });
             }
