@@ -109,12 +109,12 @@ impl Paths {
 }
 
 /// Loads and checks the contract and the suite without sending anything.
-/// The suite holds the generated negative cases too (`crate::generate`), added here
-/// and in `load_for_run` only.
+/// A suite whose `generate.yaml` asks for them holds the generated negative cases too
+/// (`crate::generate`), added here and in `load_for_run` only.
 pub fn load(paths: &Paths) -> Result<(Arc<Contract>, Suite), AppError> {
     let contract = Contract::load(&paths.schemas)?;
     let mut suite = Suite::load(&paths.cases, &contract.operations())?;
-    suite.add_generated(&crate::generate::negative_cases(&paths.schemas)?)?;
+    add_generated(&mut suite, paths)?;
     Ok((Arc::new(contract), suite))
 }
 
@@ -122,8 +122,16 @@ pub fn load(paths: &Paths) -> Result<(Arc<Contract>, Suite), AppError> {
 pub fn load_for_run(paths: &Paths) -> Result<(Arc<Contract>, Suite), AppError> {
     let contract = Contract::load(&paths.schemas)?;
     let mut suite = Suite::load_lean(&paths.cases, &contract.operations())?;
-    suite.add_generated(&crate::generate::negative_cases(&paths.schemas)?)?;
+    add_generated(&mut suite, paths)?;
     Ok((Arc::new(contract), suite))
+}
+
+/// Adds the negative cases generated from the contract when the suite asks for them.
+fn add_generated(suite: &mut Suite, paths: &Paths) -> Result<(), AppError> {
+    if suite.wants_negative_cases {
+        suite.add_generated(&crate::generate::negative_cases(&paths.schemas)?)?;
+    }
+    Ok(())
 }
 
 /// Where a run sends its calls.

@@ -166,3 +166,32 @@ fn a_contract_without_the_section_generates_nothing_and_bad_data_is_an_error() {
     ));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_suite_asks_for_generated_cases_in_its_generate_file() {
+    let (schemas, cases) = shipped();
+    let contract = crate::contract::Contract::load(&schemas).unwrap();
+    let ops = contract.operations();
+    assert!(Suite::load(&cases, &ops).unwrap().wants_negative_cases);
+    let dir = std::env::temp_dir().join(format!("ecs-conform-gen-file-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(cases.join("fixtures.yaml"), dir.join("fixtures.yaml")).unwrap();
+    // No generate.yaml: none asked for.
+    let suite = Suite::load(&dir, &ops).unwrap();
+    assert!(!suite.wants_negative_cases);
+    assert!(suite.cases.is_empty());
+    std::fs::write(dir.join("generate.yaml"), "negative: true\n").unwrap();
+    let suite = Suite::load(&dir, &ops).unwrap();
+    assert!(suite.wants_negative_cases);
+    // Not a case itself.
+    assert!(suite.cases.is_empty());
+    std::fs::write(
+        dir.join("generate.yaml"),
+        "negative: true\nnegatives: true\n",
+    )
+    .unwrap();
+    let err = Suite::load(&dir, &ops).unwrap_err().to_string();
+    assert!(err.contains("generate.yaml:2:1"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

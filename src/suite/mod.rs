@@ -22,6 +22,21 @@ use std::path::{Path, PathBuf};
 pub const FIXTURES_FILE: &str = "fixtures.yaml";
 /// The coverage exclusions file at the root of a suite (not a case).
 pub const COVERAGE_FILE: &str = "coverage.yaml";
+/// The file at the root of a suite that asks for generated cases (not a case):
+/// `negative: true` adds the negative cases generated from the contract.
+pub const GENERATE_FILE: &str = "generate.yaml";
+
+/// What a suite's `generate.yaml` asks for.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGenerate {
+    #[serde(rename = "$schema", default)]
+    #[allow(dead_code)]
+    schema: Option<String>,
+    /// Add the negative cases generated from the contract (`crate::generate`).
+    #[serde(default)]
+    negative: bool,
+}
 
 /// Why a suite could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -144,6 +159,9 @@ pub struct Suite {
     pub skipped: Vec<files::Skipped>,
     /// The text of each generated case (no file holds it), by its path below the root.
     generated: BTreeMap<PathBuf, std::sync::Arc<str>>,
+    /// `negative: true` in the suite's `generate.yaml`: the generated negative cases
+    /// join the suite (the app adds them where it loads a suite).
+    pub wants_negative_cases: bool,
 }
 
 impl Suite {
@@ -193,11 +211,24 @@ impl Suite {
         } else {
             (Map::new(), Vec::new())
         };
+        let generate_path = root.join(GENERATE_FILE);
+        let wants = if generate_path.is_file() {
+            let source = read(&generate_path)?;
+            match source.parse::<RawGenerate>("generate file") {
+                Ok(raw) => raw.negative,
+                Err(p) => {
+                    problems.push(p);
+                    false
+                }
+            }
+        } else {
+            false
+        };
         let mut cases = Vec::new();
         let coverage_path = root.join(COVERAGE_FILE);
         for file in files
             .iter()
-            .filter(|f| **f != fixtures_path && **f != coverage_path)
+            .filter(|f| **f != fixtures_path && **f != coverage_path && **f != generate_path)
         {
             let source = read(file)?;
             let id = case_id(root, file);
@@ -235,6 +266,7 @@ impl Suite {
                 operations: known_operations.iter().map(|o| o.to_string()).collect(),
                 skipped,
                 generated: BTreeMap::new(),
+                wants_negative_cases: wants,
             })
         } else {
             Err(SuiteError::Problems(problems))
