@@ -195,3 +195,26 @@ fn a_suite_asks_for_generated_cases_in_its_generate_file() {
     assert!(err.contains("generate.yaml:2:1"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_lean_suite_keeps_generated_cases_lean_and_plans_them_from_their_text() {
+    let (schemas, cases) = shipped();
+    let contract = crate::contract::Contract::load(&schemas).unwrap();
+    let mut suite = Suite::load_lean(&cases, &contract.operations()).unwrap();
+    suite
+        .add_generated(&negative_cases(&schemas).unwrap())
+        .unwrap();
+    let case = suite
+        .cases
+        .iter()
+        .find(|c| c.id == "negative/list-tasks/malformed-json")
+        .unwrap();
+    assert!(case.lean && case.steps.is_empty());
+    // No file holds it: planned from the generated text.
+    assert!(!case.file.exists());
+    let planned = suite.plan(case).unwrap();
+    assert_eq!(
+        planned.steps[0].step.raw_body.as_deref(),
+        Some("{\"cluster\": ")
+    );
+}

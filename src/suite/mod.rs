@@ -162,6 +162,8 @@ pub struct Suite {
     /// `negative: true` in the suite's `generate.yaml`: the generated negative cases
     /// join the suite (the app adds them where it loads a suite).
     pub wants_negative_cases: bool,
+    /// Loaded lean (`load_lean`): generated cases are kept lean too.
+    lean: bool,
 }
 
 impl Suite {
@@ -267,6 +269,7 @@ impl Suite {
                 skipped,
                 generated: BTreeMap::new(),
                 wants_negative_cases: wants,
+                lean,
             })
         } else {
             Err(SuiteError::Problems(problems))
@@ -283,7 +286,7 @@ impl Suite {
         cases: &[crate::generate::GeneratedCase],
     ) -> Result<(), SuiteError> {
         let ops: Vec<&str> = self.operations.iter().map(String::as_str).collect();
-        let lean = self.cases.iter().all(|c| c.lean) && !self.cases.is_empty();
+        let lean = self.lean;
         let mut problems = Vec::new();
         let mut added = Vec::new();
         for generated in cases {
@@ -325,11 +328,6 @@ impl Suite {
         }
         self.cases.extend(added);
         Ok(())
-    }
-
-    /// The text of a generated case (None for a case read from a file).
-    pub fn generated_text(&self, case: &Case) -> Option<&str> {
-        self.generated.get(&case.file).map(|t| &**t)
     }
 
     /// The fixtures a set of cases needs, with everything they need, in setup order.
