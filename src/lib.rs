@@ -19,6 +19,7 @@ pub mod embed;
 pub mod excerpt;
 pub mod files;
 pub mod finding;
+pub mod generate;
 pub mod judge;
 pub mod loader;
 pub mod pointer;

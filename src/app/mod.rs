@@ -39,6 +39,8 @@ pub enum AppError {
     TargetProfile(#[from] TargetProfileError),
     #[error(transparent)]
     Snapshot(#[from] SnapshotError),
+    #[error(transparent)]
+    Generate(#[from] crate::generate::GenerateError),
     #[error("{0}")]
     Usage(String),
     #[error("cannot write {}: {source}", path.display())]
@@ -107,17 +109,29 @@ impl Paths {
 }
 
 /// Loads and checks the contract and the suite without sending anything.
+/// A suite whose `generate.yaml` asks for them holds the generated negative cases too
+/// (`crate::generate`), added here and in `load_for_run` only.
 pub fn load(paths: &Paths) -> Result<(Arc<Contract>, Suite), AppError> {
     let contract = Contract::load(&paths.schemas)?;
-    let suite = Suite::load(&paths.cases, &contract.operations())?;
+    let mut suite = Suite::load(&paths.cases, &contract.operations())?;
+    add_generated(&mut suite, paths)?;
     Ok((Arc::new(contract), suite))
 }
 
 /// Like `load`, with the suite loaded lean for running (cases planned as they run).
 pub fn load_for_run(paths: &Paths) -> Result<(Arc<Contract>, Suite), AppError> {
     let contract = Contract::load(&paths.schemas)?;
-    let suite = Suite::load_lean(&paths.cases, &contract.operations())?;
+    let mut suite = Suite::load_lean(&paths.cases, &contract.operations())?;
+    add_generated(&mut suite, paths)?;
     Ok((Arc::new(contract), suite))
+}
+
+/// Adds the negative cases generated from the contract when the suite asks for them.
+fn add_generated(suite: &mut Suite, paths: &Paths) -> Result<(), AppError> {
+    if suite.wants_negative_cases {
+        suite.add_generated(&crate::generate::negative_cases(&paths.schemas)?)?;
+    }
+    Ok(())
 }
 
 /// Where a run sends its calls.

@@ -14,9 +14,11 @@ use std::path::PathBuf;
 
 pub(super) fn suite_info(suite: &Suite) -> SuiteInfo {
     let mut files: Vec<PathBuf> = suite.cases.iter().map(|c| c.file.clone()).collect();
-    let fixtures = suite.root.join(crate::suite::FIXTURES_FILE);
-    if fixtures.is_file() {
-        files.push(fixtures);
+    for name in [crate::suite::FIXTURES_FILE, crate::suite::GENERATE_FILE] {
+        let path = suite.root.join(name);
+        if path.is_file() {
+            files.push(path);
+        }
     }
     SuiteInfo {
         cases: suite.cases.len(),

@@ -119,6 +119,14 @@ pub enum TargetError {
     },
 }
 
+/// What a call sends other than the usual: a step's `raw_body` (the body text, byte for
+/// byte) and `target` (the X-Amz-Target value; empty: no such header).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WireOverrides {
+    pub raw_body: Option<String>,
+    pub target: Option<String>,
+}
+
 /// One endpoint and the HTTP client shared by every call of the run.
 #[derive(Debug, Clone)]
 pub struct Target {
@@ -190,9 +198,26 @@ impl Target {
     /// Sends one call, retrying throttled answers with backoff. The body ends up in
     /// the `Exchange` (moved, not copied).
     pub async fn call(&self, operation: &str, body: Value) -> Result<Exchange, TargetError> {
+        self.call_with(operation, body, &WireOverrides::default())
+            .await
+    }
+
+    /// Like [`Target::call`], with the body text or the X-Amz-Target header replaced
+    /// as `wire` says (a step's `raw_body` and `target`). A raw body is recorded in the
+    /// `Exchange` as the JSON it parses to, else as a JSON string of its text.
+    pub async fn call_with(
+        &self,
+        operation: &str,
+        body: Value,
+        wire: &WireOverrides,
+    ) -> Result<Exchange, TargetError> {
+        let body = match &wire.raw_body {
+            Some(raw) => serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.clone())),
+            None => body,
+        };
         let mut attempt = 0;
         loop {
-            let mut exchange = self.call_once(operation, &body).await?;
+            let mut exchange = self.call_once(operation, &body, wire).await?;
             if attempt >= self.config.max_retries || !is_throttled(&exchange.response) {
                 exchange.request.body = body;
                 self.secrets.scrub_value(&mut exchange.request.body);
@@ -203,14 +228,26 @@ impl Target {
         }
     }
 
-    async fn call_once(&self, operation: &str, body: &Value) -> Result<Exchange, TargetError> {
+    async fn call_once(
+        &self,
+        operation: &str,
+        body: &Value,
+        wire: &WireOverrides,
+    ) -> Result<Exchange, TargetError> {
         let url = self.url(operation);
-        let payload = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
-        let amz_target = format!("{TARGET_PREFIX}.{operation}");
-        let mut headers: Vec<(String, String)> = vec![
-            ("content-type".into(), "application/x-amz-json-1.1".into()),
-            ("x-amz-target".into(), amz_target),
-        ];
+        let payload = match &wire.raw_body {
+            Some(raw) => raw.as_bytes().to_vec(),
+            None => serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec()),
+        };
+        let amz_target = match &wire.target {
+            Some(target) => target.clone(),
+            None => format!("{TARGET_PREFIX}.{operation}"),
+        };
+        let mut headers: Vec<(String, String)> =
+            vec![("content-type".into(), "application/x-amz-json-1.1".into())];
+        if !amz_target.is_empty() {
+            headers.push(("x-amz-target".into(), amz_target));
+        }
         let signed = self.signer.sign(&url, &headers, &payload)?;
         // This call's Authorization value and signature are secrets too.
         let secrets = self.secrets.with_signature(&signed);

@@ -184,3 +184,94 @@ fn endpoints_are_shown_without_user_info() {
     let err = Target::new(TargetConfig::new("ftp://u:hunter22@h", "us-east-1")).unwrap_err();
     assert!(!err.to_string().contains("hunter22"), "{err}");
 }
+
+/// Answers one connection with `{}` and hands back the raw request it read.
+fn capture_once() -> (String, std::sync::mpsc::Receiver<String>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        if let Some(Ok(mut stream)) = listener.incoming().next() {
+            let mut got = Vec::new();
+            let mut buf = [0u8; 65536];
+            // Read the head, then as many body bytes as content-length says.
+            loop {
+                let n = stream.read(&mut buf).unwrap_or(0);
+                got.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&got).to_string();
+                if let Some(end) = text.find("\r\n\r\n") {
+                    let len = text
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length: ")
+                                .map(str::to_owned)
+                        })
+                        .and_then(|v| v.trim().parse::<usize>().ok())
+                        .unwrap_or(0);
+                    if got.len() >= end + 4 + len || n == 0 {
+                        break;
+                    }
+                } else if n == 0 {
+                    break;
+                }
+            }
+            let _ = stream.write_all(
+                b"HTTP/1.1 200 OK\r\ncontent-type: application/x-amz-json-1.1\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}",
+            );
+            let _ = tx.send(String::from_utf8_lossy(&got).into_owned());
+        }
+    });
+    (format!("http://{addr}"), rx)
+}
+
+#[tokio::test]
+async fn a_raw_body_is_sent_byte_for_byte_and_a_target_replaces_or_drops_the_header() {
+    let (url, seen) = capture_once();
+    let target = Target::new(TargetConfig::new(url, "us-east-1")).unwrap();
+    let wire = WireOverrides {
+        raw_body: Some("{\"cluster\": ".into()),
+        target: Some("AmazonEC2ContainerServiceV20141113.NoSuchOperation".into()),
+    };
+    let ex = target
+        .call_with("RunTask", serde_json::json!({"ignored": true}), &wire)
+        .await
+        .unwrap();
+    let request = seen.recv().unwrap();
+    assert!(request.ends_with("\r\n\r\n{\"cluster\": "), "{request}");
+    assert!(request
+        .to_ascii_lowercase()
+        .contains("x-amz-target: amazonec2containerservicev20141113.nosuchoperation\r\n"));
+    // Recorded as its text (not JSON), so the contract sees a body that is no object.
+    assert_eq!(ex.request.body, serde_json::json!("{\"cluster\": "));
+
+    let (url, seen) = capture_once();
+    let target = Target::new(TargetConfig::new(url, "us-east-1")).unwrap();
+    let wire = WireOverrides {
+        raw_body: Some("[1]".into()),
+        target: Some(String::new()),
+    };
+    let ex = target
+        .call_with("ListTasks", serde_json::json!({}), &wire)
+        .await
+        .unwrap();
+    let request = seen.recv().unwrap();
+    assert!(
+        !request.to_ascii_lowercase().contains("x-amz-target"),
+        "{request}"
+    );
+    assert!(request.ends_with("\r\n\r\n[1]"));
+    assert_eq!(ex.request.body, serde_json::json!([1]));
+
+    // Without overrides: the JSON body and the operation's own target.
+    let (url, seen) = capture_once();
+    let target = Target::new(TargetConfig::new(url, "us-east-1")).unwrap();
+    target
+        .call("ListTasks", serde_json::json!({"cluster": "c"}))
+        .await
+        .unwrap();
+    let request = seen.recv().unwrap().to_ascii_lowercase();
+    assert!(request.contains("x-amz-target: amazonec2containerservicev20141113.listtasks\r\n"));
+    assert!(request.ends_with("{\"cluster\":\"c\"}"));
+}

@@ -118,6 +118,13 @@ fn plan_step(
             ),
         );
     }
+    if step.raw_body.is_some() && step.request.as_object().is_some_and(|o| !o.is_empty()) {
+        let at = check.node(&with(path, &[Seg::Key("raw_body")]));
+        check.at(
+            at,
+            "give the request as `with` or as `raw_body`, not both: `raw_body` is sent instead of `with`".into(),
+        );
+    }
     check_references(check, &step.request, defined, &request);
     for (name, save) in &step.save {
         let entry = with(path, &[Seg::Key("save"), Seg::Key(name)]);

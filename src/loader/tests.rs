@@ -195,3 +195,35 @@ fn a_missing_field_of_a_step_is_at_that_steps_mapping() {
         [(4, 5, "not a valid case file: missing field `call`")]
     );
 }
+
+#[test]
+fn a_raw_body_and_a_target_are_loaded_and_a_raw_body_beside_with_is_refused() {
+    let text = "\
+name: n
+cites: x
+steps:
+  - call: RunTask
+    raw_body: '{\"cluster\": '
+    target: ''
+";
+    let source = Source::new(Path::new("c.yaml"), text);
+    let mut problems = Vec::new();
+    let case = load_case(&source, "c", OPS, &Map::new(), &[], &mut problems).unwrap();
+    assert!(problems.is_empty());
+    let step = &case.steps[0].step;
+    assert_eq!(step.raw_body.as_deref(), Some("{\"cluster\": "));
+    assert_eq!(step.target.as_deref(), Some(""));
+
+    let both = "\
+name: n
+cites: x
+steps:
+  - call: RunTask
+    with: { cluster: c }
+    raw_body: '[]'
+";
+    let problems = problems_of("c.yaml", both);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].line, 6);
+    assert!(problems[0].message.contains("not both"));
+}

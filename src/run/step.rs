@@ -270,8 +270,12 @@ impl Runner {
         let mut pages: Vec<Exchange> = Vec::new();
         let mut collected: Map<String, Value> = Map::new();
         let mut next = request.clone();
+        let wire = crate::client::WireOverrides {
+            raw_body: planned.step.raw_body.clone(),
+            target: planned.step.target.clone(),
+        };
         loop {
-            let mut exchange = match self.target.call(op, next).await {
+            let mut exchange = match self.target.call_with(op, next, &wire).await {
                 Ok(e) => e,
                 Err(e) => {
                     report.target_error = Some(e.to_string());

@@ -22,6 +22,21 @@ use std::path::{Path, PathBuf};
 pub const FIXTURES_FILE: &str = "fixtures.yaml";
 /// The coverage exclusions file at the root of a suite (not a case).
 pub const COVERAGE_FILE: &str = "coverage.yaml";
+/// The file at the root of a suite that asks for generated cases (not a case):
+/// `negative: true` adds the negative cases generated from the contract.
+pub const GENERATE_FILE: &str = "generate.yaml";
+
+/// What a suite's `generate.yaml` asks for.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGenerate {
+    #[serde(rename = "$schema", default)]
+    #[allow(dead_code)]
+    schema: Option<String>,
+    /// Add the negative cases generated from the contract (`crate::generate`).
+    #[serde(default)]
+    negative: bool,
+}
 
 /// Why a suite could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -142,6 +157,13 @@ pub struct Suite {
     operations: Vec<String>,
     /// Paths below the root left out of the suite (special files, link loops), with why.
     pub skipped: Vec<files::Skipped>,
+    /// The text of each generated case (no file holds it), by its path below the root.
+    generated: BTreeMap<PathBuf, std::sync::Arc<str>>,
+    /// `negative: true` in the suite's `generate.yaml`: the generated negative cases
+    /// join the suite (the app adds them where it loads a suite).
+    pub wants_negative_cases: bool,
+    /// Loaded lean (`load_lean`): generated cases are kept lean too.
+    lean: bool,
 }
 
 impl Suite {
@@ -163,7 +185,10 @@ impl Suite {
         if !case.lean {
             return Ok(case.clone());
         }
-        let source = read(&case.file)?;
+        let source = match self.generated.get(&case.file) {
+            Some(text) => Source::new(&case.file, text.clone()),
+            None => read(&case.file)?,
+        };
         let ops: Vec<&str> = self.operations.iter().map(String::as_str).collect();
         let mut problems = Vec::new();
         loader::load_case(
@@ -188,11 +213,24 @@ impl Suite {
         } else {
             (Map::new(), Vec::new())
         };
+        let generate_path = root.join(GENERATE_FILE);
+        let wants = if generate_path.is_file() {
+            let source = read(&generate_path)?;
+            match source.parse::<RawGenerate>("generate file") {
+                Ok(raw) => raw.negative,
+                Err(p) => {
+                    problems.push(p);
+                    false
+                }
+            }
+        } else {
+            false
+        };
         let mut cases = Vec::new();
         let coverage_path = root.join(COVERAGE_FILE);
         for file in files
             .iter()
-            .filter(|f| **f != fixtures_path && **f != coverage_path)
+            .filter(|f| **f != fixtures_path && **f != coverage_path && **f != generate_path)
         {
             let source = read(file)?;
             let id = case_id(root, file);
@@ -229,10 +267,67 @@ impl Suite {
                 fixtures,
                 operations: known_operations.iter().map(|o| o.to_string()).collect(),
                 skipped,
+                generated: BTreeMap::new(),
+                wants_negative_cases: wants,
+                lean,
             })
         } else {
             Err(SuiteError::Problems(problems))
         }
+    }
+
+    /// Adds generated cases (loaded from their text as if from `<root>/<id>.yaml`), after
+    /// the files. A case whose id a file of the suite already has is left out (the
+    /// written-out file wins), and so is every case that names a fixture the suite does
+    /// not define (a suite without the shipped fixtures gets none). A generated case
+    /// that does not load otherwise is a problem, as a broken file is.
+    pub fn add_generated(
+        &mut self,
+        cases: &[crate::generate::GeneratedCase],
+    ) -> Result<(), SuiteError> {
+        let ops: Vec<&str> = self.operations.iter().map(String::as_str).collect();
+        let lean = self.lean;
+        let mut problems = Vec::new();
+        let mut added = Vec::new();
+        for generated in cases {
+            if self.cases.iter().any(|c| c.id == generated.id) {
+                continue;
+            }
+            let file = self.root.join(generated.relative_path());
+            let source = Source::new(&file, generated.text.as_str());
+            let Ok(raw) = source.parse::<RawCase>("case file") else {
+                problems.push(Problem::at(
+                    &file,
+                    1,
+                    1,
+                    format!("generated case {} does not parse", generated.id),
+                ));
+                continue;
+            };
+            if !raw
+                .fixtures
+                .iter()
+                .all(|f| self.fixtures.iter().any(|p| &p.name == f))
+            {
+                continue;
+            }
+            if let Some(case) = loader::load_case(
+                &source,
+                &generated.id,
+                &ops,
+                &self.vars,
+                &self.fixtures,
+                &mut problems,
+            ) {
+                self.generated.insert(file, source.text.clone());
+                added.push(if lean { case.lean() } else { case });
+            }
+        }
+        if !problems.is_empty() {
+            return Err(SuiteError::Problems(problems));
+        }
+        self.cases.extend(added);
+        Ok(())
     }
 
     /// The fixtures a set of cases needs, with everything they need, in setup order.

@@ -43,6 +43,14 @@ pub struct Step {
     /// The request body (`{}` when omitted); strings may hold `${variables}`.
     #[serde(default = "empty_object", rename = "with")]
     pub request: Value,
+    /// Text sent as the request body byte for byte instead of `with` (malformed JSON,
+    /// a body that is not an object); variables are not substituted in it.
+    #[serde(default)]
+    pub raw_body: Option<String>,
+    /// The X-Amz-Target value to send instead of the operation's own; an empty string
+    /// sends no X-Amz-Target header. The answer is still judged as `call`'s.
+    #[serde(default)]
+    pub target: Option<String>,
     /// Variables to save from the response: name → JSON pointer, or
     /// `{pointer, capture}` to keep the first group of a regular expression.
     #[serde(default)]

@@ -31,6 +31,7 @@ fn case_files(dir: &Path, out: &mut Vec<PathBuf>) {
         } else if p.extension().is_some_and(|e| e == "yaml" || e == "json")
             && !p.ends_with("fixtures.yaml")
             && !p.ends_with("coverage.yaml")
+            && !p.ends_with("generate.yaml")
         {
             out.push(p);
         }

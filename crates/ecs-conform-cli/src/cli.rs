@@ -52,6 +52,18 @@ pub enum Command {
     Diff(Box<DiffArgs>),
     /// Remove what runs left on a target: tasks, clusters and task definitions named ecs-conform-<run id>.
     Cleanup(CleanupArgs),
+    /// Write the negative cases generated from the contract as ordinary case files (they run in every `run` anyway).
+    Generate(GenerateArgs),
+}
+
+#[derive(Args)]
+pub struct GenerateArgs {
+    /// Folder to write them to, as `DIR/negative/<operation>/<class>.yaml` (a file there is overwritten).
+    #[arg(long, value_name = "DIR")]
+    pub write: PathBuf,
+    /// Folder of the contract's schemas (default: `./schemas`, else the suite the binary was built from).
+    #[arg(long, env = "ECS_CONFORM_SCHEMAS", value_name = "DIR")]
+    pub schemas: Option<PathBuf>,
 }
 
 #[derive(Args)]

@@ -177,6 +177,19 @@ fn execute(command: Command) -> Result<u8, Error> {
         Command::Snapshots { action } => snapshots(action),
         Command::Diff(args) => diff(*args),
         Command::Cleanup(args) => cleanup(args),
+        Command::Generate(args) => {
+            let paths = paths(None, args.schemas);
+            let cases =
+                ecs_conform::generate::negative_cases(&paths.schemas).map_err(AppError::from)?;
+            let written =
+                ecs_conform::generate::write(&args.write, &cases).map_err(AppError::from)?;
+            println!(
+                "ecs-conform generate: wrote {} negative case(s) to {}",
+                written.len(),
+                args.write.join(ecs_conform::generate::FOLDER).display()
+            );
+            Ok(0)
+        }
         Command::Rules { markdown } => {
             print!("{}", report::text::rules_table(markdown));
             Ok(0)

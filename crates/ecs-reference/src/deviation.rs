@@ -136,6 +136,17 @@ deviations! {
         "A task started without a group gets the family name as group instead of family:<family>.",
     StartedByDropped = "started-by-dropped":
         "Tasks do not echo the startedBy RunTask was sent.",
+    // Negative requests (the generated cases negative/*).
+    AcceptMalformedJson = "accept-malformed-json":
+        "A request body that is not valid JSON is read as {} instead of being refused with SerializationException.",
+    WrongType500 = "wrong-type-500":
+        "A member of the wrong JSON type is answered with HTTP 500 and a text/html stack trace instead of a 400 JSON error.",
+    UncheckedTags = "unchecked-tags":
+        "RunTask accepts more than 50 tags, keys over 128 characters and the reserved aws: prefix instead of InvalidParameterException.",
+    AutoCreateCluster = "auto-create-cluster":
+        "RunTask on a cluster that does not exist creates it instead of answering ClusterNotFoundException.",
+    StopOnEmptyTask = "stop-on-empty-task":
+        "StopTask with an empty task stops the cluster's newest task instead of refusing with InvalidParameterException.",
 }
 
 impl std::fmt::Display for Deviation {
@@ -239,6 +250,20 @@ pub(crate) fn render(devs: &Deviations, op: Option<Op>, result: Result<Value, Ap
             }
         }
     };
+    if devs.has(D::WrongType500)
+        && reply.status == 400
+        && reply.body.contains(super::input::WRONG_TYPE)
+    {
+        reply = Reply {
+            status: 500,
+            content_type: "text/html; charset=utf-8",
+            body: "<html><body><h1>500 Internal Server Error</h1><pre>Traceback (most recent call last):\n  \
+                   File \"server.py\", line 42, in dispatch\nTypeError: string indices must be integers</pre></body></html>"
+                .into(),
+            error_type: None,
+            request_id: true,
+        };
+    }
     if devs.has(D::Html500) && op == Some(Op::ListTasks) {
         reply = Reply {
             status: 500,

@@ -19,9 +19,12 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
+/// How the message of a wrong-typed member starts (the wrong-type-500 deviation finds it).
+pub(crate) const WRONG_TYPE: &str = "Invalid type for parameter";
+
 pub(crate) fn wrong_type(key: &str, expected: &str, v: &Value) -> ApiError {
     ApiError::invalid(format!(
-        "Invalid type for parameter {key}: expected {expected}, got {}.",
+        "{WRONG_TYPE} {key}: expected {expected}, got {}.",
         kind(v)
     ))
 }
@@ -105,10 +108,22 @@ impl<'a> Input<'a> {
     }
 }
 
-/// Checks a tag list (at most 50 tags; key 1..128, value 0..256 characters) and returns
+/// Checks a tag list (at most 50 tags; key 1..128 characters without the reserved
+/// prefix `aws:`, value 0..256 characters) and returns
 /// it normalised to `{key, value}` objects.
-pub(crate) fn tags(input: &Input, key: &str) -> ApiResult<Vec<Value>> {
+/// With `checked` false (the unchecked-tags deviation) only the types are checked.
+pub(crate) fn tags(input: &Input, key: &str, checked: bool) -> ApiResult<Vec<Value>> {
     let items = input.objects(key)?;
+    if !checked {
+        return items
+            .iter()
+            .map(|tag| {
+                let k = tag.required_str("key")?;
+                let v = tag.str("value")?.unwrap_or("");
+                Ok(serde_json::json!({"key": k, "value": v}))
+            })
+            .collect();
+    }
     if items.len() > 50 {
         return Err(ApiError::invalid("A resource can have at most 50 tags."));
     }
@@ -120,6 +135,12 @@ pub(crate) fn tags(input: &Input, key: &str) -> ApiResult<Vec<Value>> {
             if k.is_empty() || k.chars().count() > 128 {
                 return Err(ApiError::invalid(
                     "Tag keys must be 1 to 128 characters long.",
+                ));
+            }
+            // The `aws:` prefix (any case) is reserved for AWS's own tags.
+            if k.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("aws:")) {
+                return Err(ApiError::invalid(
+                    "Tag keys may not begin with the reserved prefix aws:.",
                 ));
             }
             if v.chars().count() > 256 {

@@ -20,6 +20,7 @@ pub(crate) fn list_tasks(app: &App, region_name: &str, input: &Input) -> ApiResu
     one_of("desiredStatus", desired, &["RUNNING", "PENDING", "STOPPED"])?;
     let service = input.str("serviceName")?;
     let instance = input.str("containerInstance")?;
+    input.str("daemonName")?;
     let max = input.int("maxResults")?.unwrap_or(100);
     if !(1..=100).contains(&max) {
         return Err(ApiError::invalid(format!(

@@ -229,10 +229,13 @@ fn run_task(app: &App, region_name: &str, input: &Input) -> ApiResult<Value> {
         propagate,
         &["TASK_DEFINITION", "SERVICE", "NONE"],
     )?;
-    let mut tags = input::tags(input, "tags")?;
+    // DEVIATION: unchecked-tags accepts any number and length of tags.
+    let mut tags = input::tags(input, "tags", !app.has(Deviation::UncheckedTags))?;
     let exec = input.bool("enableExecuteCommand")?.unwrap_or(false);
     input.bool("enableECSManagedTags")?;
     input.str("referenceId")?;
+    input.str("clientToken")?;
+    input.objects("volumeConfigurations")?;
     let placement = placement::parse(input)?;
 
     let launch_type = match (&launch_type, &first_provider) {
@@ -245,6 +248,10 @@ fn run_task(app: &App, region_name: &str, input: &Input) -> ApiResult<Value> {
     let moment = app.moment();
     let mut store = app.store();
     let seqs: Vec<u64> = (0..count).map(|_| store.next_seq()).collect();
+    // DEVIATION: auto-create-cluster creates the cluster RunTask names if it is missing.
+    if app.has(Deviation::AutoCreateCluster) {
+        setup::ensure_cluster(app, store.region(region_name), region_name, &cluster);
+    }
     let region = require_cluster(store.region(region_name), &cluster)?;
     let td = setup::resolve_task_def(region, region_name, td_ref)?.clone();
     if fargate && !td.requires.iter().any(|r| r == "FARGATE") {
@@ -428,7 +435,17 @@ fn stop_task(app: &App, region_name: &str, input: &Input) -> ApiResult<Value> {
     } else {
         region.find_seq(&cluster, task_ref)
     };
-    let Some(seq) = found else {
+    let seq = match found {
+        // DEVIATION: stop-on-empty-task stops the cluster's newest live task for `task: ""`.
+        None if task_ref.is_empty() && app.has(Deviation::StopOnEmptyTask) => region
+            .tasks
+            .values()
+            .filter(|t| t.cluster == cluster && t.stop.is_none())
+            .map(|t| t.seq)
+            .max(),
+        found => found,
+    };
+    let Some(seq) = seq else {
         // DEVIATION: undocumented-error answers a type StopTask does not document.
         let kind = if app.has(Deviation::UndocumentedError) {
             ErrorKind::ResourceNotFound

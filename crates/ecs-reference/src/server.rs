@@ -44,7 +44,9 @@ async fn handle(State(app): State<Arc<App>>, uri: Uri, headers: HeaderMap, body:
                     ErrorKind::Serialization,
                     "The request body could not be read (too large?).",
                 )),
-                Ok(bytes) => parse_body(&bytes).and_then(|b| ops::call(&app, &region, op, &b)),
+                Ok(bytes) => parse_body(&bytes)
+                    .or_else(|e| malformed_as_empty(&app, &bytes, e))
+                    .and_then(|b| ops::call(&app, &region, op, &b)),
             };
             (Some(op), result)
         }
@@ -109,6 +111,16 @@ fn region(headers: &HeaderMap) -> String {
         region.to_string()
     } else {
         DEFAULT_REGION.to_string()
+    }
+}
+
+/// DEVIATION: accept-malformed-json reads a body that is not JSON at all as `{}`.
+fn malformed_as_empty(app: &App, bytes: &[u8], e: ApiError) -> ApiResult<Map<String, Value>> {
+    let not_json = serde_json::from_slice::<Value>(bytes).is_err();
+    if not_json && app.devs.has(deviation::Deviation::AcceptMalformedJson) {
+        Ok(Map::new())
+    } else {
+        Err(e)
     }
 }
 

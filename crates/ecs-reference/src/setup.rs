@@ -18,7 +18,7 @@ pub(crate) fn create_cluster(app: &App, region_name: &str, input: &Input) -> Api
             "Cluster name must be 1 to 255 letters, numbers, hyphens and underscores.",
         ));
     }
-    let tags = input::tags(input, "tags")?;
+    let tags = input::tags(input, "tags", true)?;
     input.objects("settings")?;
     input.object("configuration")?;
     input.str_list("capacityProviders")?;
@@ -38,6 +38,19 @@ pub(crate) fn create_cluster(app: &App, region_name: &str, input: &Input) -> Api
         .clone();
     let (running, pending) = counts(region, name, &moment);
     Ok(json!({"cluster": view::cluster(&cluster, "ACTIVE", running, pending)}))
+}
+
+/// Creates the cluster `name` unless it exists (the auto-create-cluster deviation).
+pub(crate) fn ensure_cluster(app: &App, region: &mut Region, region_name: &str, name: &str) {
+    region
+        .clusters
+        .entry(name.to_string())
+        .or_insert_with(|| Cluster {
+            name: name.to_string(),
+            arn: state::cluster_arn(region_name, name),
+            tags: vec![],
+            instance: ContainerInstance::new(region_name, name, &app.ids.hex32()),
+        });
 }
 
 /// Tasks of a cluster that are RUNNING, and that are on their way there.
@@ -171,7 +184,7 @@ pub(crate) fn register_task_definition(
             "Fargate requires that 'cpu' and 'memory' be defined at the task level.",
         ));
     }
-    let tags = input::tags(input, "tags")?;
+    let tags = input::tags(input, "tags", true)?;
     for key in ["taskRoleArn", "executionRoleArn", "pidMode", "ipcMode"] {
         input.str(key)?;
     }

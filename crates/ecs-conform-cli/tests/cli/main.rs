@@ -10,6 +10,7 @@ mod diff;
 mod garbage_target;
 mod interrupt;
 mod lint_targets;
+mod negative;
 mod readme;
 mod readme_support;
 mod reporters;

@@ -164,7 +164,8 @@ fn read_json(path: &std::path::Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-/// The shipped cases that use the subnet or security group variables.
+/// The shipped cases that use the subnet or security group variables (the generated
+/// negative cases too).
 fn cases_using_network() -> usize {
     fn walk(dir: &std::path::Path, n: &mut usize) {
         for e in std::fs::read_dir(dir).unwrap().flatten() {
@@ -183,7 +184,11 @@ fn cases_using_network() -> usize {
     }
     let mut n = 0;
     walk(&repo().join("cases"), &mut n);
-    n
+    let generated = ecs_conform::generate::negative_cases(&repo().join("schemas")).unwrap();
+    n + generated
+        .iter()
+        .filter(|c| c.text.contains("${subnet}") || c.text.contains("${security_group}"))
+        .count()
 }
 
 #[test]

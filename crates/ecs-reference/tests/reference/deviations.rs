@@ -393,6 +393,35 @@ async fn breaks(d: Deviation, c: &Client) -> bool {
         D::StartedByDropped => run_one(c, json!({"startedBy": "sbd"}))
             .await
             .is_some_and(|(_, t)| t["startedBy"] != "sbd"),
+        D::AcceptMalformedJson => {
+            let target = Some("AmazonEC2ContainerServiceV20141113.RunTask");
+            let r = c.raw("/", target, "{\"cluster\": ").await;
+            // Read as `{}`: RunTask then misses its taskDefinition.
+            r.error_type() == Some("InvalidParameterException")
+        }
+        D::WrongType500 => {
+            let body = json!({"cluster": CLUSTER, "taskDefinition": "web", "count": "1"});
+            c.call("RunTask", body).await.status >= 500
+        }
+        D::UncheckedTags => {
+            let tags: Vec<Value> = (0..51)
+                .map(|i| json!({"key": format!("k{i}"), "value": "v"}))
+                .collect();
+            run(c, json!({"tags": tags})).await.is_some()
+        }
+        D::AutoCreateCluster => {
+            let body = json!({"cluster": "auto-created-probe", "taskDefinition": "web"});
+            success(&c.call("RunTask", body).await)
+        }
+        D::StopOnEmptyTask => {
+            if run_one(c, json!({})).await.is_none() {
+                return false;
+            }
+            let r = c
+                .call("StopTask", json!({"cluster": CLUSTER, "task": ""}))
+                .await;
+            success(&r)
+        }
     }
 }
 
@@ -528,6 +557,11 @@ caught! {
     missing_failure_bare_id => MissingFailureBareId,
     group_not_defaulted => GroupNotDefaulted,
     started_by_dropped => StartedByDropped,
+    accept_malformed_json => AcceptMalformedJson,
+    wrong_type_500 => WrongType500,
+    unchecked_tags => UncheckedTags,
+    auto_create_cluster => AutoCreateCluster,
+    stop_on_empty_task => StopOnEmptyTask,
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

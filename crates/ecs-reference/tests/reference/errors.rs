@@ -183,3 +183,49 @@ async fn wrong_types_and_odd_inputs_are_client_errors_never_500() {
     }
     s.shutdown().await;
 }
+
+/// What the generated negative cases check beyond the types above: every member of a
+/// request schema is type-checked, and the reserved tag prefix `aws:` is refused.
+#[tokio::test]
+async fn every_schema_member_is_type_checked_and_the_aws_tag_prefix_is_reserved() {
+    let s = server(&[]).await;
+    let c = Client::new(&s);
+    c.fixtures("neg").await;
+    let run = |extra: Value| {
+        let mut body = json!({"cluster": "neg", "taskDefinition": "web"});
+        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            b.extend(e.clone());
+        }
+        body
+    };
+    for (op, body) in [
+        ("RunTask", run(json!({"clientToken": 42}))),
+        ("RunTask", run(json!({"volumeConfigurations": "abc"}))),
+        (
+            "RunTask",
+            run(json!({"tags": [{"key": "aws:x", "value": "v"}]})),
+        ),
+        (
+            "RunTask",
+            run(json!({"tags": [{"key": "AWS:x", "value": "v"}]})),
+        ),
+        ("ListTasks", json!({"cluster": "neg", "daemonName": 42})),
+    ] {
+        let r = c.call(op, body.clone()).await;
+        assert_eq!(r.status, 400, "{op} {body}: {}", r.raw);
+        assert_eq!(
+            r.error_type(),
+            Some("InvalidParameterException"),
+            "{op} {body}"
+        );
+    }
+    // A tag key that merely contains `aws:` later on is fine.
+    let r = c
+        .call(
+            "RunTask",
+            run(json!({"tags": [{"key": "x-aws:y", "value": "v"}]})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.raw);
+    s.shutdown().await;
+}
