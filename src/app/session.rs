@@ -259,6 +259,7 @@ pub fn run(
     // A target-file entry naming no case or no rule would silently never match.
     let ids: Vec<&str> = suite.cases.iter().map(|c| c.id.as_str()).collect();
     expectations.check(&ids)?;
+    let selection = &for_path_style(selection, choice);
     let chosen = choose(&suite, selection);
     if chosen.run.is_empty() {
         // A run that verifies nothing must not look green: no target is reached.
@@ -306,6 +307,19 @@ pub fn run(
     report.setup.extend(session.finish(&setup.fixtures));
     report.duration = clock.elapsed();
     Ok(report)
+}
+
+/// The selection, skipping (with the reason) the cases that route by the X-Amz-Target
+/// header alone when the target takes the operation from the path instead.
+fn for_path_style(selection: &Selection, choice: &TargetChoice) -> Selection {
+    let mut selection = selection.clone();
+    if choice.path_style == crate::client::PathStyle::V1 {
+        selection.skip_tags.push((
+            crate::generate::TARGET_HEADER_TAG.to_owned(),
+            "the target takes the operation from the path (`--path-style v1`), so a request without or with a wrong X-Amz-Target is not malformed there".to_owned(),
+        ));
+    }
+    selection
 }
 
 /// The ids of the cases a selection would run, each with whether it is skipped by tag

@@ -113,7 +113,13 @@ pub(crate) fn render(
             op.name, case.what
         )),
     );
-    doc.insert("tags".into(), json!([TAG, op.folder]));
+    let mut tags = vec![json!(TAG), json!(op.folder)];
+    if matches!(case.request, Request::Target(_)) {
+        // Only the X-Amz-Target header names the operation here: meaningless on a
+        // target that takes the operation from the path (`/v1/<Operation>`).
+        tags.push(json!(crate::generate::TARGET_HEADER_TAG));
+    }
+    doc.insert("tags".into(), Value::Array(tags));
     doc.insert("cites".into(), json!(case.cites));
     doc.insert(
         "description".into(),

@@ -24,6 +24,9 @@ pub use classes::OPERATIONS;
 pub const FOLDER: &str = "negative";
 /// The tag every generated case carries (besides its operation's tag).
 pub const TAG: &str = "negative";
+/// The tag of generated cases that name (or omit) the operation in the X-Amz-Target
+/// header alone; a run against a `/v1/<Operation>` target skips them.
+pub const TARGET_HEADER_TAG: &str = "x-amz-target";
 
 /// One generated case: its id (`negative/run-task/count-above-10`) and its file text.
 #[derive(Debug, Clone, PartialEq, Eq)]

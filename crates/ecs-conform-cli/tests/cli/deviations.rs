@@ -123,7 +123,7 @@ fn the_clean_reference_passes_every_case_and_each_deviation_is_caught() {
             .is_some_and(|cases| !cases.is_empty() && cases.iter().all(|c| catching.contains(c)));
         table.push(match listed {
             Some(cases) if holds => format!("{head} {} |", cases.join(", ")),
-            _ => format!("{head} {} |", catching.join(", ")),
+            _ => format!("{head} {} |", shown_catchers(&catching).join(", ")),
         });
     }
     assert!(
@@ -132,6 +132,20 @@ fn the_clean_reference_passes_every_case_and_each_deviation_is_caught() {
         missed.join("\n")
     );
     check_readme(&table);
+}
+
+/// The catchers a new README row lists: the written cases when some catch (a generated
+/// negative case may catch a deviation only through what other cases left on the
+/// target at that moment, e.g. a ListTasks filter ignored while other tasks run), else
+/// the generated ones (they are the only check of their class).
+fn shown_catchers(catching: &[String]) -> Vec<String> {
+    let generated = |c: &String| c.starts_with("`negative/");
+    let written: Vec<String> = catching.iter().filter(|c| !generated(c)).cloned().collect();
+    if written.is_empty() {
+        catching.to_vec()
+    } else {
+        written
+    }
 }
 
 /// The cases the README's deviations table lists in the row that starts with `head`.

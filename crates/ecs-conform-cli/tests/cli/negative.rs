@@ -108,3 +108,49 @@ fn generate_writes_case_files_that_lint_accepts_and_run_the_same() {
     assert!(out.contains("expected 418"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// On a target that takes the operation from the path (`/v1/<Operation>`), the cases
+/// that route by the X-Amz-Target header alone are skipped with the reason, never
+/// failed; with the header routing (the default) they run and pass.
+#[test]
+fn header_routing_cases_are_skipped_on_a_v1_path_style_target() {
+    let run = |style: &str| {
+        let o = bin()
+            .args([
+                "run",
+                "--no-snapshots",
+                "--path-style",
+                style,
+                "negative/describe-tasks/",
+            ])
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            text(&o),
+        )
+    };
+    let (code, stdout, all) = run("v1");
+    assert_eq!(code, Some(0), "{all}");
+    for class in ["missing-target", "unknown-operation"] {
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("test negative/describe-tasks/{class} ")))
+            .unwrap_or_else(|| panic!("no line for {class}: {stdout}"));
+        assert!(
+            line.contains("ignored, skipped by tag `x-amz-target`") && line.contains("v1"),
+            "{line}"
+        );
+    }
+    assert!(
+        stdout.contains("test negative/describe-tasks/malformed-json ... ok"),
+        "{stdout}"
+    );
+    let (code, stdout, all) = run("root");
+    assert_eq!(code, Some(0), "{all}");
+    assert!(
+        stdout.contains("test negative/describe-tasks/missing-target ... ok"),
+        "{stdout}"
+    );
+}
