@@ -51,6 +51,10 @@ pub struct TargetProfile {
     /// Largest response body read from this target (`max_body: 16MiB`); `--max-body` wins.
     #[serde(default)]
     pub max_body: Option<crate::client::ByteSize>,
+    /// At most this many cases at once on this target (`max_jobs: 1` for a target that
+    /// is not safe under concurrent calls); a higher `--jobs` is lowered to it.
+    #[serde(default)]
+    pub max_jobs: Option<std::num::NonZeroUsize>,
     #[serde(skip)]
     pub file: PathBuf,
 }

@@ -143,6 +143,18 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
         .jobs
         .or(libtest.test_threads)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    // A target that is not safe under concurrent calls says so in its target file.
+    let jobs = match expectations.max_jobs {
+        Some(max) if jobs > max.get() => {
+            eprintln!(
+                "note: {} runs at most {max} case(s) at a time (max_jobs in {}); --jobs {jobs} lowered to {max}",
+                expectations.name.as_deref().unwrap_or("this target"),
+                expectations.file.display()
+            );
+            max.get()
+        }
+        _ => jobs,
+    };
     // No endpoint: the built-in reference target, running until this function returns.
     let built_in = match endpoint {
         Some(_) => None,

@@ -370,3 +370,51 @@ fn a_target_file_without_an_endpoint_needs_one() {
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
 }
+
+/// A target file's `max_jobs` lowers a higher `--jobs` (a target that is not safe under
+/// concurrent calls) and says so; `max_jobs: 0` is refused with its place in the file.
+#[test]
+fn a_target_files_max_jobs_caps_the_cases_in_flight() {
+    let dir = std::env::temp_dir().join(format!("ecs-conform-max-jobs-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("serial.yaml"),
+        "name: serial\nkind: reference\nmax_jobs: 1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("zero.yaml"),
+        "name: zero\nkind: reference\nmax_jobs: 0\n",
+    )
+    .unwrap();
+    let run = |target: &str| {
+        bin()
+            .args([
+                "run",
+                "--no-snapshots",
+                "--jobs",
+                "8",
+                "--target",
+                target,
+                "--targets",
+            ])
+            .arg(&dir)
+            .arg("stop-task/stop-twice")
+            .output()
+            .unwrap()
+    };
+    let o = run("serial");
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(
+        out.contains("serial runs at most 1 case(s) at a time")
+            && out.contains("--jobs 8 lowered to 1"),
+        "{out}"
+    );
+    let o = run("zero");
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(out.contains("zero.yaml:3:"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
