@@ -53,6 +53,10 @@ pub struct TargetProfile {
     pub max_body: Option<crate::client::ByteSize>,
     #[serde(skip)]
     pub file: PathBuf,
+    /// The text this profile was parsed from: its entries are checked and located
+    /// against it, not against the file read again (which may have changed since).
+    #[serde(skip)]
+    pub(crate) source: Option<Source>,
 }
 
 /// A severity below `fail` that a target's teams want to fail a case.
@@ -192,6 +196,7 @@ impl TargetProfile {
         }
         parsed.file = path.to_owned();
         super::known_check::check_pointers(&parsed, &source)?;
+        parsed.source = Some(source);
         Ok(parsed)
     }
 
