@@ -177,8 +177,10 @@ impl Conformance {
     /// One trial per selected case, for `libtest_mimic::run`. Unless `args` only lists
     /// (`--list`), the selected cases run first, all together, as the CLI runs them;
     /// each trial then reports its case's verdict. Cases skipped by tag are ignored
-    /// trials (`--ignored`/`--include-ignored` run them). A run that selects nothing
-    /// returns no trial (libtest then reports 0 tests).
+    /// trials (`--ignored`/`--include-ignored` run them). When a name filter selects
+    /// nothing, there is no trial (libtest reports 0 tests, as for any filter); when the
+    /// suite and the profile select nothing by themselves (an empty cases folder, every
+    /// case skipped by tag), it is an error: that run would verify nothing.
     pub fn trials(&self, args: &Arguments) -> Result<Vec<Trial>, AppError> {
         let base = self.selection();
         let selection = base.clone().with_libtest(args);
@@ -189,6 +191,17 @@ impl Conformance {
                 .collect());
         }
         let result = self.run(&selection, Arc::new(()))?;
+        if let Some(why) = result.nothing_selected {
+            // A name filter that matches nothing here is `cargo test`'s usual way of
+            // running other tests (0 trials, as libtest does); without one, the suite
+            // itself selected nothing, and a run that verified nothing must not pass.
+            let filtered = args.filter.is_some() || !args.skip.is_empty() || args.ignored;
+            return if filtered {
+                Ok(Vec::new())
+            } else {
+                Err(AppError::NoCases(why))
+            };
+        }
         if let Some(reason) = result.unreachable {
             return Err(AppError::Incomplete(format!(
                 "the target could not be reached or set up, so no case ran: {reason}"

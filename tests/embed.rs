@@ -99,6 +99,38 @@ fn a_profile_makes_known_deviations_ignored() -> Result<(), Failed> {
     Ok(())
 }
 
+/// A suite that selects nothing by itself is an error (that run would verify nothing);
+/// a name filter that matches nothing gives no trial, as libtest does for any filter.
+fn a_suite_that_selects_nothing_is_an_error() -> Result<(), Failed> {
+    let root = std::env::temp_dir().join(format!("ecs-conform-embed-empty-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(root.join("cases")).map_err(|e| Failed::from(e.to_string()))?;
+    std::os::unix::fs::symlink(repo().join("schemas"), root.join("schemas"))
+        .map_err(|e| Failed::from(e.to_string()))?;
+    let server = reference(Vec::new());
+    let empty = Conformance::new(server.endpoint())
+        .suite(&root)
+        .local("the reference");
+    let unfiltered = empty.trials(&Arguments::default());
+    let filtered = conformance(&server).trials(&Arguments {
+        filter: Some("no-case-is-named-like-this".into()),
+        ..Arguments::default()
+    });
+    let _ = std::fs::remove_dir_all(&root);
+    match unfiltered {
+        Err(ecs_conform::app::AppError::NoCases(_)) => {}
+        Err(e) => return Err(format!("expected no cases to run, got {e}").into()),
+        Ok(trials) => return Err(format!("{} trials from an empty suite", trials.len()).into()),
+    }
+    match filtered {
+        Ok(trials) if trials.is_empty() => Ok(()),
+        Ok(trials) => {
+            Err(format!("{} trials for a filter that matches nothing", trials.len()).into())
+        }
+        Err(e) => Err(format!("a filter that matches nothing is not an error: {e}").into()),
+    }
+}
+
 fn main() {
     let args = Arguments::from_args();
     let server = reference(Vec::new());
@@ -108,6 +140,10 @@ fn main() {
     trials.push(Trial::test(
         "embed::a_deviating_target_fails",
         a_deviating_target_fails,
+    ));
+    trials.push(Trial::test(
+        "embed::a_suite_that_selects_nothing_is_an_error",
+        a_suite_that_selects_nothing_is_an_error,
     ));
     trials.push(Trial::test(
         "embed::a_profile_makes_known_deviations_ignored",

@@ -81,10 +81,13 @@ pub fn check_entries(profile: &TargetProfile, case_ids: &[&str]) -> Result<(), T
     if profile.known.is_empty() {
         return Ok(());
     }
-    let source = Source::read(&profile.file).map_err(|e| TargetProfileError::Io {
-        path: e.path,
-        source: e.source,
-    })?;
+    let source = match &profile.source {
+        Some(source) => source.clone(),
+        None => Source::read(&profile.file).map_err(|e| TargetProfileError::Io {
+            path: e.path,
+            source: e.source,
+        })?,
+    };
     let rules = rule_ids();
     let mut found = Vec::new();
     for (i, k) in profile.known.iter().enumerate() {

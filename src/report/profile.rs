@@ -57,6 +57,10 @@ pub struct TargetProfile {
     pub max_jobs: Option<std::num::NonZeroUsize>,
     #[serde(skip)]
     pub file: PathBuf,
+    /// The text this profile was parsed from: its entries are checked and located
+    /// against it, not against the file read again (which may have changed since).
+    #[serde(skip)]
+    pub(crate) source: Option<Source>,
 }
 
 /// A severity below `fail` that a target's teams want to fail a case.
@@ -196,6 +200,7 @@ impl TargetProfile {
         }
         parsed.file = path.to_owned();
         super::known_check::check_pointers(&parsed, &source)?;
+        parsed.source = Some(source);
         Ok(parsed)
     }
 

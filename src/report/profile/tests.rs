@@ -92,3 +92,27 @@ fn entries_naming_no_case_or_no_rule_are_located_errors() {
     assert!(e.check(&["a/b", "a/c", "a/x"]).is_err());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Entries are checked against the text the profile was parsed from: the file is read
+/// once, so a file changed or removed after loading neither breaks the check nor moves
+/// its locations.
+#[test]
+fn entries_are_checked_against_the_text_that_was_loaded() {
+    let dir = std::env::temp_dir().join(format!("ecs-conform-once-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("emu.yaml");
+    std::fs::write(
+        &file,
+        "kind: emu\nknown:\n  - {case: a/b, reason: r}\n  - {case: no/such, reason: r}\n",
+    )
+    .unwrap();
+    let profile = TargetProfile::load(&dir, "emu").unwrap();
+    std::fs::remove_file(&file).unwrap();
+    let err = profile.check(&["a/b"]).unwrap_err().to_string();
+    assert!(
+        err.contains("emu.yaml:4:") && err.contains("no case `no/such`"),
+        "{err}"
+    );
+    assert!(profile.check(&["a/b", "no/such"]).is_ok());
+    let _ = std::fs::remove_dir_all(&dir);
+}
