@@ -18,10 +18,15 @@ pub fn check_section(name: &str, content: &str, test: &str) {
     };
     let current = &readme[a..b + end.len()];
     if current != body {
-        if std::env::var("ECS_CONFORM_UPDATE_README").is_ok() {
+        if updating() {
             std::fs::write(&path, readme.replace(current, &body)).unwrap();
         } else {
             panic!("README.md's {name} section is out of date; run ECS_CONFORM_UPDATE_README=1 cargo test -p ecs-conform-cli --test cli {test}\n{body}");
         }
     }
+}
+
+/// Whether this test run rewrites the README (`ECS_CONFORM_UPDATE_README` is set).
+pub fn updating() -> bool {
+    std::env::var_os("ECS_CONFORM_UPDATE_README").is_some()
 }
