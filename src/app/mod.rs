@@ -11,7 +11,9 @@ mod session;
 
 pub use cleanup::{cleanup, CleanupScope, CleanupSummary, CleanupTarget};
 
-pub use output::{coverage, diff, document, publish, read_documents, snapshot_store, Outputs};
+pub use output::{
+    coverage, diff, document, expected_snapshots, publish, read_documents, snapshot_store, Outputs,
+};
 pub use select::{choose, Chosen};
 pub use session::{list, run, run_quiet, Session, Setup};
 
@@ -192,6 +194,9 @@ pub struct SnapshotOptions {
     pub force: bool,
     /// Body paths this target may differ on, with the reason.
     pub ignore: Vec<(String, String)>,
+    /// The target's known deviations: steps whose snapshot mismatches they cover
+    /// write no `.snap.new`.
+    pub known: Vec<crate::report::profile::Known>,
 }
 
 impl TargetChoice {

@@ -10,6 +10,7 @@ use crate::report::profile::TargetProfile;
 use crate::run::{CaseResult, Outcome};
 use crate::snapshot::{Normalisers, Provenance, SnapshotStore, UpdateMode};
 use crate::suite::Suite;
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 pub(super) fn suite_info(suite: &Suite) -> SuiteInfo {
@@ -134,7 +135,27 @@ pub fn snapshot_store(paths: &Paths, choice: &TargetChoice) -> Result<SnapshotSt
         provenance,
         choice.snapshots.force,
     );
-    Ok(store.with_ignored(&choice.snapshots.ignore)?)
+    Ok(store
+        .with_ignored(&choice.snapshots.ignore)?
+        .with_known(&choice.snapshots.known))
+}
+
+/// The snapshot names the suite's `snapshot: true` steps record (see
+/// [`snapshot_name`](crate::snapshot::snapshot_name)): a `.snap` named by none is an
+/// orphan.
+pub fn expected_snapshots(paths: &Paths) -> Result<BTreeSet<String>, AppError> {
+    let (_, suite) = load(paths)?;
+    let mut names = BTreeSet::new();
+    for case in &suite.cases {
+        for steps in [&case.steps, &case.teardown] {
+            for (i, planned) in steps.iter().enumerate() {
+                if planned.step.snapshot {
+                    names.insert(crate::snapshot::snapshot_name(&case.id, i + 1));
+                }
+            }
+        }
+    }
+    Ok(names)
 }
 
 /// The coverage report as Markdown, and the number of gaps against the goal.

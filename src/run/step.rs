@@ -8,7 +8,7 @@ use crate::contract::Observer;
 use crate::finding::{Finding, Severity};
 use crate::judge::{check_conditions, judge_step};
 use crate::rules::{Rule, Stage};
-use crate::snapshot::{snapshot_name, Identities};
+use crate::snapshot::Identities;
 use crate::suite::{PlannedStep, Save};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -236,8 +236,12 @@ impl Runner {
         }
         if step.snapshot {
             if let (Some(store), Some(case_id)) = (&self.snapshots, &scope.case_id) {
-                let name = snapshot_name(case_id, index);
-                report.add(store.check(&name, &round.exchange, &mut scope.identities));
+                report.add(store.check_case(
+                    case_id,
+                    index,
+                    &round.exchange,
+                    &mut scope.identities,
+                ));
             }
         }
         report.exchange = Some(Box::new(round.exchange));

@@ -10,6 +10,7 @@ use super::{Provenance, SnapshotError, UpdateMode};
 use crate::client::Exchange;
 use crate::finding::Finding;
 use crate::pointer::{drop_matching, PointerPattern};
+use crate::report::profile::Known;
 use crate::rules::Rule;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -35,6 +36,11 @@ pub struct SnapshotStore {
     /// Patterns over the snapshot document (`/body…`), with the pattern as the user
     /// wrote it and the reason.
     ignored: Vec<(PointerPattern, String, String)>,
+    /// The target's known entries about snapshots (rule `snapshot.mismatch`,
+    /// `snapshot.drift` or none): a step of such a case whose mismatches they all
+    /// cover gets no `.snap.new` (its answer is a known deviation, not a snapshot to
+    /// review).
+    known: Vec<Known>,
     written: Mutex<Vec<PathBuf>>,
 }
 
@@ -59,6 +65,7 @@ impl SnapshotStore {
             provenance,
             force,
             ignored: Vec::new(),
+            known: Vec::new(),
             written: Mutex::new(Vec::new()),
         }
     }
@@ -82,6 +89,23 @@ impl SnapshotStore {
             self.ignored.push((doc, pattern.clone(), reason.clone()));
         }
         Ok(self)
+    }
+
+    /// The target's known deviations (from its expectation file): a step whose
+    /// snapshot mismatches they all cover writes no `.snap.new` (see [`check_case`]).
+    ///
+    /// [`check_case`]: SnapshotStore::check_case
+    pub fn with_known(mut self, known: &[Known]) -> SnapshotStore {
+        self.known = known
+            .iter()
+            .filter(|k| {
+                k.rule.as_deref().is_none_or(|r| {
+                    r == Rule::SnapshotMismatch.id() || r == Rule::SnapshotDrift.id()
+                })
+            })
+            .cloned()
+            .collect();
+        self
     }
 
     pub fn dir(&self) -> &Path {
@@ -111,6 +135,45 @@ impl SnapshotStore {
     /// replaced from another kind of target unless `force` (a `snapshot.provenance`
     /// finding says so).
     pub fn check(&self, name: &str, exchange: &Exchange, ids: &mut Identities) -> Vec<Finding> {
+        self.check_named(name, None, exchange, ids)
+    }
+
+    /// [`check`](SnapshotStore::check) for step `step` of case `case_id` (the
+    /// snapshot [`snapshot_name`](super::snapshot_name)`(case_id, step)`): when the
+    /// target's known entries for the case cover every `snapshot.mismatch` it finds,
+    /// the findings stand but no `.snap.new` is written.
+    pub fn check_case(
+        &self,
+        case_id: &str,
+        step: usize,
+        exchange: &Exchange,
+        ids: &mut Identities,
+    ) -> Vec<Finding> {
+        let name = super::snapshot_name(case_id, step);
+        self.check_named(&name, Some(case_id), exchange, ids)
+    }
+
+    /// Whether `case_id` has known snapshot entries and they cover every
+    /// `snapshot.mismatch` among `findings` (drift alone never fails a case).
+    fn known_mismatch(&self, case_id: Option<&str>, findings: &[Finding]) -> bool {
+        let Some(case_id) = case_id else {
+            return false;
+        };
+        let known: Vec<&Known> = self.known.iter().filter(|k| k.case == case_id).collect();
+        !known.is_empty()
+            && findings
+                .iter()
+                .filter(|f| f.rule == Rule::SnapshotMismatch)
+                .all(|f| known.iter().any(|k| k.covers(f)))
+    }
+
+    fn check_named(
+        &self,
+        name: &str,
+        case_id: Option<&str>,
+        exchange: &Exchange,
+        ids: &mut Identities,
+    ) -> Vec<Finding> {
         if !is_valid_name(name) {
             return vec![Finding::new(Rule::SnapshotName, "").message(format!(
                 "`{name}` cannot be a snapshot name: use ASCII letters, digits, `-`, `_` and `.`, not starting with `.`"
@@ -167,10 +230,17 @@ impl SnapshotStore {
         let refused = self.refuses_over(golden.provenance.as_ref());
         let mut findings = Vec::new();
         match self.mode {
-            UpdateMode::Update if !refused => return self.write_golden(&snap, &pending, &rendered),
+            UpdateMode::Update if !self.refuses_update_over(golden.provenance.as_ref()) => {
+                return self.write_golden(&snap, &pending, &rendered)
+            }
             UpdateMode::Compare if !refused => {
-                findings.extend(self.mismatch(&golden, &changes, &diff, Some(&pending)));
-                findings.extend(self.write_pending(&pending, &rendered));
+                let found = self.mismatch(&golden, &changes, &diff, None);
+                if self.known_mismatch(case_id, &found) {
+                    findings.extend(found);
+                } else {
+                    findings.extend(self.mismatch(&golden, &changes, &diff, Some(&pending)));
+                    findings.extend(self.write_pending(&pending, &rendered));
+                }
             }
             UpdateMode::Update | UpdateMode::Compare => {
                 findings.extend(self.mismatch(&golden, &changes, &diff, None));
@@ -209,6 +279,15 @@ impl SnapshotStore {
             "response",
         );
         Compared::Differs { changes, diff }
+    }
+
+    /// Updating in place replaces a golden only with a recording from the same kind
+    /// of target (a moto run does not overwrite the reference's goldens) or from real
+    /// AWS, which the goldens stand for, unless `force`.
+    fn refuses_update_over(&self, golden: Option<&Provenance>) -> bool {
+        !self.force
+            && golden
+                .is_some_and(|g| !may_record_over(&g.target_kind, &self.provenance.target_kind))
     }
 
     fn refuses_over(&self, golden: Option<&Provenance>) -> bool {
@@ -374,6 +453,13 @@ pub(super) fn pending_path(snap: &Path) -> PathBuf {
 pub(super) fn snap_path_of(pending: &Path) -> PathBuf {
     let s = pending.to_string_lossy();
     PathBuf::from(s.strip_suffix(".new").unwrap_or(&s))
+}
+
+/// Whether a recording from a target of kind `recorded` may replace a golden recorded
+/// on kind `golden` without `--force`: the same kind, or real AWS (the behaviour every
+/// golden stands for) over any kind.
+pub(super) fn may_record_over(golden: &str, recorded: &str) -> bool {
+    golden == recorded || recorded == "aws"
 }
 
 pub(super) fn name_of_pending(path: &Path) -> Option<String> {

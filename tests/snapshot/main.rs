@@ -7,3 +7,4 @@ mod classify;
 mod compare_data;
 mod normalise;
 mod store;
+mod workflow;

@@ -9,10 +9,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 const NAME: &str = "stop-task__reason-echoed__step-2";
 
-struct TempDir(PathBuf);
+pub(crate) struct TempDir(pub(crate) PathBuf);
 
 impl TempDir {
-    fn new(tag: &str) -> TempDir {
+    pub(crate) fn new(tag: &str) -> TempDir {
         static N: AtomicUsize = AtomicUsize::new(0);
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -34,14 +34,14 @@ impl Drop for TempDir {
     }
 }
 
-fn rules() -> Normalisers {
+pub(crate) fn rules() -> Normalisers {
     Normalisers::load(&Normalisers::default_path(Path::new(env!(
         "CARGO_MANIFEST_DIR"
     ))))
     .unwrap()
 }
 
-fn prov(kind: &str) -> Provenance {
+pub(crate) fn prov(kind: &str) -> Provenance {
     Provenance {
         target_kind: kind.into(),
         region: "us-east-1".into(),
@@ -49,13 +49,13 @@ fn prov(kind: &str) -> Provenance {
     }
 }
 
-fn store(dir: &TempDir, mode: UpdateMode, kind: &str, force: bool) -> SnapshotStore {
+pub(crate) fn store(dir: &TempDir, mode: UpdateMode, kind: &str, force: bool) -> SnapshotStore {
     SnapshotStore::new(dir.0.clone(), rules(), mode, prov(kind), force)
 }
 
 /// A StopTask answer; `id` and `stopped_at` vary from run to run like real ones;
 /// `version` also numbers the reason (free text: a difference there is drift).
-fn stop_task(id: &str, stopped_at: f64, desired: &str, version: u64) -> Exchange {
+pub(crate) fn stop_task(id: &str, stopped_at: f64, desired: &str, version: u64) -> Exchange {
     let body = json!({"task": {
         "taskArn": format!("arn:aws:ecs:us-east-1:123456789012:task/ecs-conform-{id}/{id}"),
         "desiredStatus": desired,

@@ -90,17 +90,35 @@ pub struct CleanupArgs {
 
 #[derive(Subcommand)]
 pub enum SnapshotAction {
-    /// Show each pending snapshot as a diff against the stored one.
-    Review { filter: Option<String> },
+    /// Review pending snapshots one at a time (accept, reject or skip each; a summary
+    /// at the end); when stdin is not a terminal, print them all as diffs instead.
+    Review {
+        filter: Option<String>,
+        /// Ask about each one even when stdin is not a terminal (answers read line by line).
+        #[arg(long, conflicts_with = "print")]
+        interactive: bool,
+        /// Only print them as diffs, asking nothing.
+        #[arg(long)]
+        print: bool,
+        /// Accepting may replace a snapshot recorded on another kind of target.
+        #[arg(long)]
+        force: bool,
+    },
     /// Turn pending snapshots into the stored ones.
     Accept {
         filter: Option<String>,
-        /// Also over snapshots recorded on real AWS.
+        /// Also replace snapshots recorded on another kind of target (e.g. the reference's from a moto run).
         #[arg(long)]
         force: bool,
     },
     /// Delete pending snapshots.
     Reject { filter: Option<String> },
+    /// List snapshots no step of the suite records (a renamed case, a renumbered step).
+    Orphans {
+        /// Delete them.
+        #[arg(long)]
+        remove: bool,
+    },
 }
 
 #[derive(Args)]

@@ -105,6 +105,7 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
                 .iter()
                 .map(|i| (i.path.clone(), i.reason.clone()))
                 .collect(),
+            known: expectations.known.clone(),
         },
         keep_exchanges: false,
         max_body: args.max_body.or(expectations.max_body).map(|b| b.bytes()),

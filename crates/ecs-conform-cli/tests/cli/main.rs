@@ -19,3 +19,4 @@ mod rules;
 mod secrets;
 mod seed_only;
 mod setup_errors;
+mod snapshot_review;
