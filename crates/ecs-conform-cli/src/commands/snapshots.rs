@@ -6,7 +6,7 @@ use ecs_conform::app::{self, SnapshotOptions, TargetChoice};
 use std::path::PathBuf;
 
 pub fn snapshots(action: SnapshotAction) -> Result<u8, Error> {
-    let paths = paths(None, None);
+    let paths = paths(None, None, Vec::new())?;
     let choice = TargetChoice {
         kind: Some("review".into()),
         snapshots: SnapshotOptions {
