@@ -421,3 +421,50 @@ impl RunResult {
         self.results.iter().any(|r| r.outcome == Outcome::Failed)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The tests run in the package root, which holds a whole suite.
+
+    #[test]
+    fn a_whole_suite_in_the_working_directory_never_needs_the_built_in_one() {
+        let paths = Paths::layered(None, None, Vec::new(), || Err("the built-in suite"))
+            .expect("not asked for the built-in suite");
+        assert_eq!(paths.cases, PathBuf::from("cases"));
+        assert_eq!(paths.schemas, PathBuf::from("schemas"));
+        assert_eq!(paths.snapshots, PathBuf::from("snapshots"));
+        assert_eq!(paths.fixtures_fallback, None);
+        assert_eq!(paths.snapshots_fallback, None);
+        assert_eq!(paths.normalisers(), Path::new("snapshots/normalisers.yaml"));
+    }
+
+    #[test]
+    fn a_cases_folder_without_fixtures_uses_the_built_in_ones_and_the_flags_win() {
+        let dir = std::env::temp_dir().join(format!("ecs-conform-layered-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut calls = 0;
+        let paths = Paths::layered(
+            Some(dir.clone()),
+            Some(PathBuf::from("my-schemas")),
+            vec![PathBuf::from("mine")],
+            || {
+                calls += 1;
+                Ok::<_, ()>(PathBuf::from("/built-in"))
+            },
+        )
+        .unwrap();
+        assert_eq!(calls, 1);
+        assert_eq!(paths.cases, dir);
+        assert_eq!(paths.schemas, PathBuf::from("my-schemas"));
+        assert_eq!(paths.add_cases, vec![PathBuf::from("mine")]);
+        assert_eq!(
+            paths.fixtures_fallback,
+            Some(PathBuf::from("/built-in/cases/fixtures.yaml"))
+        );
+        // ./snapshots has its normalisers: nothing is read beneath it.
+        assert_eq!(paths.snapshots_fallback, None);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
