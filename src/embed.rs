@@ -68,6 +68,7 @@ impl Conformance {
             cases: root.join("cases"),
             schemas: root.join("schemas"),
             snapshots: root.join("snapshots"),
+            ..Paths::default()
         };
         self.targets = root.join("targets");
         self

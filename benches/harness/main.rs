@@ -163,6 +163,7 @@ fn shipped() -> Paths {
         cases: root.join("cases"),
         schemas: root.join("schemas"),
         snapshots: root.join("snapshots"),
+        ..Paths::default()
     }
 }
 

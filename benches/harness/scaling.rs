@@ -85,6 +85,7 @@ pub(crate) fn child() {
         snapshots: cases.join("snapshots"),
         cases,
         schemas: shipped().schemas,
+        ..Paths::default()
     };
     // us-east-1, root path style, 20 s timeout; passed steps drop their exchanges.
     let choice = TargetChoice {

@@ -77,17 +77,29 @@ impl AppError {
     }
 }
 
+/// The normalisers file's name in a snapshots folder.
+const NORMALISERS_FILE: &str = "normalisers.yaml";
+
 /// Where the suite and the schemas are.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Paths {
     pub cases: PathBuf,
     pub schemas: PathBuf,
+    /// Where snapshots are read first and where a run writes them.
     pub snapshots: PathBuf,
+    /// More folders of case files loaded next to `cases` (`--add-cases`; see
+    /// [`crate::suite::Layers`]).
+    pub add_cases: Vec<PathBuf>,
+    /// The fixtures file used when `cases` has none.
+    pub fixtures_fallback: Option<PathBuf>,
+    /// A read-only folder beneath `snapshots`: a golden or `normalisers.yaml` that
+    /// `snapshots` lacks is read from here; nothing is ever written here.
+    pub snapshots_fallback: Option<PathBuf>,
 }
 
 impl Paths {
-    /// An explicit path, else `./<name>` when it exists, else `<fallback>/<name>` (the
-    /// caller's choice: the CLI passes the suite it was built with).
+    /// An explicit path, else `./<name>` when it exists, else `<fallback>/<name>` (when
+    /// given; the library's callers pass none, the CLI uses [`Paths::layered`]).
     pub fn resolve(
         cases: Option<PathBuf>,
         schemas: Option<PathBuf>,
@@ -106,6 +118,86 @@ impl Paths {
             cases: pick(cases, "cases"),
             schemas: pick(schemas, "schemas"),
             snapshots: pick(None, "snapshots"),
+            ..Paths::default()
+        }
+    }
+
+    /// The folders of a run of the binary, relative to the working directory: a
+    /// given folder (flag or environment), else `./cases` and `./schemas` when they
+    /// exist, else the built-in suite's (`builtin()` gives the root of its `cases/`,
+    /// `schemas/`, `targets/` and `snapshots/`; it is called only when needed).
+    /// Snapshots are always read from and written to `./snapshots`; beneath it the
+    /// built-in goldens and normalisers are read when the suite is the built-in one
+    /// or `./snapshots` has no `normalisers.yaml`. A cases folder without a
+    /// `fixtures.yaml` uses the built-in one. `add_cases` are loaded next to the cases.
+    pub fn layered<E>(
+        cases: Option<PathBuf>,
+        schemas: Option<PathBuf>,
+        add_cases: Vec<PathBuf>,
+        builtin: impl FnOnce() -> Result<PathBuf, E>,
+    ) -> Result<Paths, E> {
+        let mut builtin = Some(builtin);
+        let mut root: Option<PathBuf> = None;
+        let mut builtin_root = || -> Result<PathBuf, E> {
+            if let Some(r) = &root {
+                return Ok(r.clone());
+            }
+            let r = match builtin.take() {
+                Some(make) => make()?,
+                None => PathBuf::new(),
+            };
+            root = Some(r.clone());
+            Ok(r)
+        };
+        let local = |name: &str| Some(PathBuf::from(name)).filter(|p| p.is_dir());
+        let (cases, builtin_cases) = match cases.or_else(|| local("cases")) {
+            Some(dir) => (dir, false),
+            None => (builtin_root()?.join("cases"), true),
+        };
+        let schemas = match schemas.or_else(|| local("schemas")) {
+            Some(dir) => dir,
+            None => builtin_root()?.join("schemas"),
+        };
+        let fixtures_fallback =
+            if builtin_cases || cases.join(crate::suite::FIXTURES_FILE).is_file() {
+                None
+            } else {
+                Some(
+                    builtin_root()?
+                        .join("cases")
+                        .join(crate::suite::FIXTURES_FILE),
+                )
+            };
+        let snapshots = PathBuf::from("snapshots");
+        let snapshots_fallback = if builtin_cases || !snapshots.join(NORMALISERS_FILE).is_file() {
+            Some(builtin_root()?.join("snapshots"))
+        } else {
+            None
+        };
+        Ok(Paths {
+            cases,
+            schemas,
+            snapshots,
+            add_cases,
+            fixtures_fallback,
+            snapshots_fallback,
+        })
+    }
+
+    /// Where the suite's files come from besides `cases`.
+    pub fn layers(&self) -> crate::suite::Layers {
+        crate::suite::Layers {
+            add_cases: self.add_cases.clone(),
+            fixtures_fallback: self.fixtures_fallback.clone(),
+        }
+    }
+
+    /// The normalisers file: `snapshots/normalisers.yaml`, else the fallback's.
+    pub fn normalisers(&self) -> PathBuf {
+        let own = self.snapshots.join(NORMALISERS_FILE);
+        match &self.snapshots_fallback {
+            Some(fallback) if !own.is_file() => fallback.join(NORMALISERS_FILE),
+            _ => own,
         }
     }
 }
@@ -115,7 +207,8 @@ impl Paths {
 /// (`crate::generate`), added here and in `load_for_run` only.
 pub fn load(paths: &Paths) -> Result<(Arc<Contract>, Suite), AppError> {
     let contract = Contract::load(&paths.schemas)?;
-    let mut suite = Suite::load(&paths.cases, &contract.operations())?;
+    let mut suite =
+        Suite::load_layered(&paths.cases, &paths.layers(), &contract.operations(), false)?;
     add_generated(&mut suite, paths)?;
     Ok((Arc::new(contract), suite))
 }
@@ -123,7 +216,8 @@ pub fn load(paths: &Paths) -> Result<(Arc<Contract>, Suite), AppError> {
 /// Like `load`, with the suite loaded lean for running (cases planned as they run).
 pub fn load_for_run(paths: &Paths) -> Result<(Arc<Contract>, Suite), AppError> {
     let contract = Contract::load(&paths.schemas)?;
-    let mut suite = Suite::load_lean(&paths.cases, &contract.operations())?;
+    let mut suite =
+        Suite::load_layered(&paths.cases, &paths.layers(), &contract.operations(), true)?;
     add_generated(&mut suite, paths)?;
     Ok((Arc::new(contract), suite))
 }
@@ -330,5 +424,52 @@ impl RunResult {
 
     pub fn has_failures(&self) -> bool {
         self.results.iter().any(|r| r.outcome == Outcome::Failed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The tests run in the package root, which holds a whole suite.
+
+    #[test]
+    fn a_whole_suite_in_the_working_directory_never_needs_the_built_in_one() {
+        let paths = Paths::layered(None, None, Vec::new(), || Err("the built-in suite"))
+            .expect("not asked for the built-in suite");
+        assert_eq!(paths.cases, PathBuf::from("cases"));
+        assert_eq!(paths.schemas, PathBuf::from("schemas"));
+        assert_eq!(paths.snapshots, PathBuf::from("snapshots"));
+        assert_eq!(paths.fixtures_fallback, None);
+        assert_eq!(paths.snapshots_fallback, None);
+        assert_eq!(paths.normalisers(), Path::new("snapshots/normalisers.yaml"));
+    }
+
+    #[test]
+    fn a_cases_folder_without_fixtures_uses_the_built_in_ones_and_the_flags_win() {
+        let dir = std::env::temp_dir().join(format!("ecs-conform-layered-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut calls = 0;
+        let paths = Paths::layered(
+            Some(dir.clone()),
+            Some(PathBuf::from("my-schemas")),
+            vec![PathBuf::from("mine")],
+            || {
+                calls += 1;
+                Ok::<_, ()>(PathBuf::from("/built-in"))
+            },
+        )
+        .unwrap();
+        assert_eq!(calls, 1);
+        assert_eq!(paths.cases, dir);
+        assert_eq!(paths.schemas, PathBuf::from("my-schemas"));
+        assert_eq!(paths.add_cases, vec![PathBuf::from("mine")]);
+        assert_eq!(
+            paths.fixtures_fallback,
+            Some(PathBuf::from("/built-in/cases/fixtures.yaml"))
+        );
+        // ./snapshots has its normalisers: nothing is read beneath it.
+        assert_eq!(paths.snapshots_fallback, None);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

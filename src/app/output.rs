@@ -121,7 +121,7 @@ pub fn read_documents(paths: &[PathBuf]) -> Result<Vec<RunDocument>, AppError> {
 /// The snapshot store of a run: `snapshots/`, its normalisers, the update mode from
 /// the flag and the environment, and the provenance of this target.
 pub fn snapshot_store(paths: &Paths, choice: &TargetChoice) -> Result<SnapshotStore, AppError> {
-    let normalisers = Normalisers::load(&paths.snapshots.join("normalisers.yaml"))?;
+    let normalisers = Normalisers::load(&paths.normalisers())?;
     let mode = UpdateMode::try_from_env(choice.snapshots.update)?;
     let provenance = Provenance {
         target_kind: choice.kind(),
@@ -136,6 +136,7 @@ pub fn snapshot_store(paths: &Paths, choice: &TargetChoice) -> Result<SnapshotSt
         choice.snapshots.force,
     );
     Ok(store
+        .with_fallback(paths.snapshots_fallback.clone())
         .with_ignored(&choice.snapshots.ignore)?
         .with_known(&choice.snapshots.known))
 }
@@ -178,7 +179,7 @@ pub fn diff(
     filter: Option<&str>,
 ) -> Result<Vec<(String, usize, Vec<String>)>, AppError> {
     use crate::snapshot::{diff_values, normalise_exchange, Identities};
-    let normalisers = Normalisers::load(&paths.snapshots.join("normalisers.yaml"))?;
+    let normalisers = Normalisers::load(&paths.normalisers())?;
     let selection = Selection {
         filter: filter.map(str::to_owned),
         ..Selection::default()

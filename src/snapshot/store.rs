@@ -29,6 +29,9 @@ const MAX_VALUE_CHARS: usize = 500;
 #[derive(Debug)]
 pub struct SnapshotStore {
     pub(super) dir: PathBuf,
+    /// Read-only goldens beneath `dir` (the built-in suite's): read when `dir` has no
+    /// snapshot of that name; writes always go to `dir`.
+    fallback: Option<PathBuf>,
     pub(super) normalisers: Normalisers,
     mode: UpdateMode,
     provenance: Provenance,
@@ -60,6 +63,7 @@ impl SnapshotStore {
     ) -> SnapshotStore {
         SnapshotStore {
             dir,
+            fallback: None,
             normalisers,
             mode,
             provenance,
@@ -106,6 +110,29 @@ impl SnapshotStore {
             .cloned()
             .collect();
         self
+    }
+
+    /// Goldens read when `dir` has none of that name (never written to).
+    pub fn with_fallback(mut self, fallback: Option<PathBuf>) -> SnapshotStore {
+        self.fallback = fallback;
+        self
+    }
+
+    /// The golden to compare with: `<dir>/<name>.snap`, else the fallback's when it
+    /// has one.
+    fn golden_of(&self, name: &str) -> PathBuf {
+        let own = self.path_of(name);
+        match &self.fallback {
+            Some(fallback) if !own.exists() => {
+                let theirs = fallback.join(format!("{name}.snap"));
+                if theirs.exists() {
+                    theirs
+                } else {
+                    own
+                }
+            }
+            _ => own,
+        }
     }
 
     pub fn dir(&self) -> &Path {
@@ -182,6 +209,7 @@ impl SnapshotStore {
         let value = normalise_exchange(exchange, &self.normalisers, ids);
         let text = pretty(&value);
         let snap = self.path_of(name);
+        let golden_path = self.golden_of(name);
         let pending = pending_path(&snap);
         let expression = format!(
             "{} response: status and body, normalised",
@@ -189,7 +217,7 @@ impl SnapshotStore {
         );
         let rendered = file::render(&expression, &self.provenance, &text);
 
-        if !snap.exists() {
+        if !golden_path.exists() {
             if self.mode == UpdateMode::NoWrite {
                 return vec![Finding::new(Rule::SnapshotMissing, "")
                     .expected(format!("a snapshot at {}", snap.display()))
@@ -202,7 +230,7 @@ impl SnapshotStore {
             return self.write_golden(&snap, &pending, &rendered);
         }
 
-        let golden = match file::read(&snap) {
+        let golden = match file::read(&golden_path) {
             Ok(g) => g,
             Err(e) => {
                 if self.mode == UpdateMode::Update {
@@ -244,7 +272,7 @@ impl SnapshotStore {
             }
             UpdateMode::Update | UpdateMode::Compare => {
                 findings.extend(self.mismatch(&golden, &changes, &diff, None));
-                findings.push(self.provenance_finding(&snap, golden.provenance.as_ref()));
+                findings.push(self.provenance_finding(&golden_path, golden.provenance.as_ref()));
             }
             UpdateMode::NoWrite => findings.extend(self.mismatch(&golden, &changes, &diff, None)),
         }

@@ -166,18 +166,41 @@ pub struct Suite {
     lean: bool,
 }
 
+/// Where a suite's files come from besides its root folder.
+#[derive(Debug, Clone, Default)]
+pub struct Layers {
+    /// More folders of case files (`--add-cases`), loaded next to the root's: a case's
+    /// id is its path below its own folder, it uses the root's fixtures and variables,
+    /// and no id may be used twice. Such a folder holds case files only.
+    pub add_cases: Vec<PathBuf>,
+    /// The fixtures file used when the root has none (the CLI passes the built-in
+    /// suite's, so a folder of a user's own cases can use its `cluster` and `taskdef`).
+    pub fixtures_fallback: Option<PathBuf>,
+}
+
 impl Suite {
     /// Loads every `*.yaml`, `*.yml` and `*.json` below `root` (the fixtures file
     /// apart) and checks them. `known_operations` lists the operations a step may call.
     pub fn load(root: &Path, known_operations: &[&str]) -> Result<Suite, SuiteError> {
-        Suite::load_with(root, known_operations, false)
+        Suite::load_with(root, &Layers::default(), known_operations, false)
+    }
+
+    /// Like `load` (`load_lean` when `lean`), with the case folders and the fixtures
+    /// file of `layers` too.
+    pub fn load_layered(
+        root: &Path,
+        layers: &Layers,
+        known_operations: &[&str],
+        lean: bool,
+    ) -> Result<Suite, SuiteError> {
+        Suite::load_with(root, layers, known_operations, lean)
     }
 
     /// Like `load`, every file is checked, but each case keeps only what selection
     /// and reports need (id, name, tags, cites, fixtures): its steps are planned again
     /// by [`Suite::plan`] when it runs. Large suites then cost little memory.
     pub fn load_lean(root: &Path, known_operations: &[&str]) -> Result<Suite, SuiteError> {
-        Suite::load_with(root, known_operations, true)
+        Suite::load_with(root, &Layers::default(), known_operations, true)
     }
 
     /// The case ready to run: itself when fully loaded, else planned again from its file.
@@ -202,13 +225,23 @@ impl Suite {
         .ok_or(SuiteError::Problems(problems))
     }
 
-    fn load_with(root: &Path, known_operations: &[&str], lean: bool) -> Result<Suite, SuiteError> {
-        let (mut files, skipped) = collect_files(root)?;
+    fn load_with(
+        root: &Path,
+        layers: &Layers,
+        known_operations: &[&str],
+        lean: bool,
+    ) -> Result<Suite, SuiteError> {
+        let (mut files, mut skipped) = collect_files(root)?;
         files.sort();
         let fixtures_path = root.join(FIXTURES_FILE);
+        let fixtures_file = if fixtures_path.is_file() {
+            Some(fixtures_path.clone())
+        } else {
+            layers.fixtures_fallback.clone().filter(|f| f.is_file())
+        };
         let mut problems = Vec::new();
-        let (vars, fixtures) = if fixtures_path.is_file() {
-            let source = read(&fixtures_path)?;
+        let (vars, fixtures) = if let Some(fixtures_file) = &fixtures_file {
+            let source = read(fixtures_file)?;
             loader::load_fixtures(&source, known_operations, &mut problems)
         } else {
             (Map::new(), Vec::new())
@@ -228,15 +261,52 @@ impl Suite {
         };
         let mut cases = Vec::new();
         let coverage_path = root.join(COVERAGE_FILE);
-        for file in files
-            .iter()
-            .filter(|f| **f != fixtures_path && **f != coverage_path && **f != generate_path)
-        {
+        let mut case_files: Vec<(String, PathBuf)> = files
+            .into_iter()
+            .filter(|f| *f != fixtures_path && *f != coverage_path && *f != generate_path)
+            .map(|f| (case_id(root, &f), f))
+            .collect();
+        for dir in &layers.add_cases {
+            let (mut added, added_skipped) = collect_files(dir)?;
+            added.sort();
+            skipped.extend(added_skipped);
+            for file in added {
+                if let Some(name) = [FIXTURES_FILE, GENERATE_FILE, COVERAGE_FILE]
+                    .into_iter()
+                    .find(|name| file == dir.join(name))
+                {
+                    problems.push(Problem::at(
+                        &file,
+                        1,
+                        1,
+                        format!(
+                            "a folder of added cases holds case files only: its {name} would not be used (the suite's fixtures and settings apply to added cases)"
+                        ),
+                    ));
+                    continue;
+                }
+                case_files.push((case_id(dir, &file), file));
+            }
+        }
+        let mut ids: BTreeMap<&str, &Path> = BTreeMap::new();
+        for (id, file) in &case_files {
+            if let Some(other) = ids.insert(id, file) {
+                problems.push(Problem::at(
+                    file,
+                    1,
+                    1,
+                    format!(
+                        "the case id `{id}` is also the id of {}: case ids must be unique (rename one of the files)",
+                        other.display()
+                    ),
+                ));
+            }
+        }
+        for (id, file) in &case_files {
             let source = read(file)?;
-            let id = case_id(root, file);
             if let Some(case) = loader::load_case(
                 &source,
-                &id,
+                id,
                 known_operations,
                 &vars,
                 &fixtures,

@@ -217,6 +217,7 @@ fn run(snapshots: &SnapshotCopy, endpoint: Option<String>) -> Vec<CaseResult> {
         cases: repo().join("cases"),
         schemas: repo().join("schemas"),
         snapshots: snapshots.0.clone(),
+        ..Paths::default()
     };
     // No endpoint: the reference reached directly, as the CLI starts it.
     let direct = endpoint

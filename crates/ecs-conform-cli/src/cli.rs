@@ -61,7 +61,7 @@ pub struct GenerateArgs {
     /// Folder to write them to, as `DIR/negative/<operation>/<class>.yaml` (a file there is overwritten).
     #[arg(long, value_name = "DIR")]
     pub write: PathBuf,
-    /// Folder of the contract's schemas (default: `./schemas`, else the suite the binary was built from).
+    /// Folder of the contract's schemas (default: `./schemas`, else the built-in suite).
     #[arg(long, env = "ECS_CONFORM_SCHEMAS", value_name = "DIR")]
     pub schemas: Option<PathBuf>,
 }
@@ -186,12 +186,15 @@ impl ReportArgs {
 
 #[derive(Args, Clone)]
 pub struct SuiteArgs {
-    /// Folder of case files.
+    /// Folder of case files (default: `./cases`, else the built-in suite).
     #[arg(long, env = "ECS_CONFORM_CASES", value_name = "DIR")]
     pub cases: Option<PathBuf>,
     /// Folder of JSON Schemas.
     #[arg(long, env = "ECS_CONFORM_SCHEMAS", value_name = "DIR")]
     pub schemas: Option<PathBuf>,
+    /// Also load the case files of this folder, next to the suite (repeatable; ids must not collide).
+    #[arg(long = "add-cases", value_name = "DIR")]
+    pub add_cases: Vec<PathBuf>,
 }
 
 /// How to reach and sign for a target: shared by `run` and `cleanup`.

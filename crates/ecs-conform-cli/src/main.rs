@@ -11,6 +11,7 @@
 //! 130 interrupted (Ctrl-C, SIGTERM or SIGHUP; a second signal quits at once).
 
 mod builtin;
+mod builtin_suite;
 mod cli;
 mod commands;
 mod reporters;
@@ -25,7 +26,7 @@ use ecs_conform::report;
 use ecs_conform::report::document::RunDocument;
 use ecs_reference::ReferenceError;
 use ecs_reference::{Deviation, ReferenceOptions};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 const EXIT_FAILURES: u8 = 1;
@@ -52,6 +53,8 @@ enum Error {
     App(#[from] AppError),
     #[error(transparent)]
     Reference(#[from] ReferenceError),
+    #[error(transparent)]
+    BuiltInSuite(#[from] builtin_suite::CacheError),
 }
 
 impl From<ecs_conform::report::profile::TargetProfileError> for Error {
@@ -66,16 +69,37 @@ impl From<ecs_conform::snapshot::SnapshotError> for Error {
     }
 }
 
-/// Where the suite is when the working directory has no `cases/` or `schemas/`: the
-/// source tree this binary was built from.
-fn built_from() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+/// The suite's folders: the flags (or `ECS_CONFORM_*`), else `./cases` and
+/// `./schemas`, else the suite built into this binary (`builtin_suite`); `add_cases`
+/// are loaded next to the cases (see `Paths::layered`).
+fn paths(
+    cases: Option<PathBuf>,
+    schemas: Option<PathBuf>,
+    add_cases: Vec<PathBuf>,
+) -> Result<Paths, Error> {
+    Ok(Paths::layered(
+        cases,
+        schemas,
+        add_cases,
+        builtin_suite::root,
+    )?)
 }
 
-/// The suite's folders: the flags, else `./cases` and `./schemas`, else the suite this
-/// binary was built from.
-fn paths(cases: Option<PathBuf>, schemas: Option<PathBuf>) -> Paths {
-    Paths::resolve(cases, schemas, Some(&built_from()))
+/// The folder of target files: the flag (or `ECS_CONFORM_TARGETS`), else `targets`
+/// beside the cases folder, else `./targets`, else the built-in ones.
+fn targets_dir(flag: Option<PathBuf>, paths: &Paths) -> Result<PathBuf, Error> {
+    if let Some(dir) = flag {
+        return Ok(dir);
+    }
+    let beside = paths.cases.with_file_name("targets");
+    if beside.is_dir() {
+        return Ok(beside);
+    }
+    let local = PathBuf::from("targets");
+    if local.is_dir() {
+        return Ok(local);
+    }
+    Ok(builtin_suite::root()?.join("targets"))
 }
 
 fn env(name: &str) -> Option<String> {
@@ -113,14 +137,12 @@ fn execute(command: Command) -> Result<u8, Error> {
     match command {
         Command::Run(args) => run(*args),
         Command::Lint(args) => {
-            let paths = paths(args.suite.cases, args.suite.schemas);
+            let paths = paths(args.suite.cases, args.suite.schemas, args.suite.add_cases)?;
             let (_, suite) = app::load(&paths)?;
             for skipped in &suite.skipped {
                 eprintln!("warning: {skipped}");
             }
-            let dir = args
-                .targets
-                .unwrap_or_else(|| paths.cases.with_file_name("targets"));
+            let dir = targets_dir(args.targets, &paths)?;
             let ids: Vec<&str> = suite.cases.iter().map(|c| c.id.as_str()).collect();
             let (targets, skipped) = report::profile::check_dir(&dir, &ids)?;
             for s in &skipped {
@@ -169,7 +191,7 @@ fn execute(command: Command) -> Result<u8, Error> {
             Ok(exit_code(&merged, true))
         }
         Command::Coverage(args) => {
-            let paths = paths(args.cases, args.schemas);
+            let paths = paths(args.cases, args.schemas, args.add_cases)?;
             let (markdown, gaps) = app::coverage(&paths)?;
             println!("{markdown}");
             Ok(if gaps == 0 { 0 } else { EXIT_FAILURES })
@@ -178,7 +200,7 @@ fn execute(command: Command) -> Result<u8, Error> {
         Command::Diff(args) => diff(*args),
         Command::Cleanup(args) => cleanup(args),
         Command::Generate(args) => {
-            let paths = paths(None, args.schemas);
+            let paths = paths(None, args.schemas, Vec::new())?;
             let cases =
                 ecs_conform::generate::negative_cases(&paths.schemas).map_err(AppError::from)?;
             let written =

@@ -2,7 +2,7 @@
 
 use super::run::{endpoint, region};
 use crate::cli::CleanupArgs;
-use crate::{paths, Error, EXIT_TARGET};
+use crate::{paths, targets_dir, Error, EXIT_TARGET};
 use ecs_conform::app::{self, AppError};
 use ecs_conform::report::profile::TargetProfile;
 
@@ -11,11 +11,8 @@ use ecs_conform::report::profile::TargetProfile;
 pub fn cleanup(args: CleanupArgs) -> Result<u8, Error> {
     let expectations = match &args.target {
         Some(name) => {
-            let paths = paths(None, None);
-            let dir = args
-                .targets
-                .clone()
-                .unwrap_or_else(|| paths.cases.with_file_name("targets"));
+            let paths = paths(None, None, Vec::new())?;
+            let dir = targets_dir(args.targets.clone(), &paths)?;
             TargetProfile::load(&dir, name)?
         }
         None => TargetProfile::default(),

@@ -7,7 +7,7 @@ use ecs_conform::app::{self, SnapshotOptions, TargetChoice};
 use ecs_reference::{ReferenceError, ReferenceOptions};
 
 pub fn diff(args: DiffArgs) -> Result<u8, Error> {
-    let paths = paths(args.suite.cases, args.suite.schemas);
+    let paths = paths(args.suite.cases, args.suite.schemas, args.suite.add_cases)?;
     // `reference` on either side: a built-in reference target of its own.
     let start = |endpoint: &str| -> Result<Option<BuiltIn>, ReferenceError> {
         match endpoint {

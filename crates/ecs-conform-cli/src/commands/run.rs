@@ -7,8 +7,8 @@ use crate::builtin::BuiltIn;
 use crate::cli::RunArgs;
 use crate::reporters::{JsonLines, Lines, Progress};
 use crate::{
-    deviations, env, paths, signals, Error, EXIT_FAILURES, EXIT_INTERRUPTED, EXIT_NO_CASES,
-    EXIT_TARGET,
+    deviations, env, paths, signals, targets_dir, Error, EXIT_FAILURES, EXIT_INTERRUPTED,
+    EXIT_NO_CASES, EXIT_TARGET,
 };
 use ecs_conform::app::{self, AppError, Selection, SnapshotOptions, TargetChoice};
 use ecs_conform::report;
@@ -48,13 +48,10 @@ pub fn endpoint(
 }
 
 pub fn run(args: RunArgs) -> Result<u8, Error> {
-    let paths = paths(args.suite.cases, args.suite.schemas);
+    let paths = paths(args.suite.cases, args.suite.schemas, args.suite.add_cases)?;
     let mut expectations = match &args.target {
         Some(name) => {
-            let dir = args
-                .targets
-                .clone()
-                .unwrap_or_else(|| paths.cases.with_file_name("targets"));
+            let dir = targets_dir(args.targets.clone(), &paths)?;
             TargetProfile::load(&dir, name)?
         }
         None => TargetProfile::default(),

@@ -10,7 +10,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
 pub fn snapshots(action: SnapshotAction) -> Result<u8, Error> {
-    let paths = paths(None, None);
+    let paths = paths(None, None, Vec::new())?;
     let force = matches!(
         action,
         SnapshotAction::Accept { force: true, .. } | SnapshotAction::Review { force: true, .. }

@@ -31,10 +31,14 @@ pub fn reference(
     (server, choice)
 }
 
-/// The `ecs-conform` binary, to be started in the repository root.
+/// The `ecs-conform` binary, to be started in the repository root. Its copy of the
+/// built-in suite goes to a cache folder of the tests, not the user's.
 pub fn bin() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ecs-conform"));
-    command.current_dir(repo());
+    command.current_dir(repo()).env(
+        "XDG_CACHE_HOME",
+        std::env::temp_dir().join("ecs-conform-cli-tests-cache"),
+    );
     command
 }
 
