@@ -1,8 +1,9 @@
 //! `ecs-conform cleanup`: finds and removes what runs left on a target (after SIGKILL,
 //! an out-of-memory kill or a teardown that failed): clusters and task-definition
 //! families named `ecs-conform-<run id>` or `ecs-conform-<kind>-<run id>` (the names
-//! `cases/fixtures.yaml` gives them), the tasks still running in those clusters, and
-//! returns what it removed as a typed summary (`main.rs` prints it).
+//! `cases/fixtures.yaml` gives them), the services in those clusters (deleted with
+//! `force` first: a cluster with a service cannot be deleted), the tasks still running
+//! in them, and returns what it removed as a typed summary (`main.rs` prints it).
 
 use super::AppError;
 use crate::client::{Credentials, PathStyle, Target, TargetConfig};
@@ -65,6 +66,8 @@ pub struct CleanupTarget {
 /// What cleanup removed, and what it could not remove.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CleanupSummary {
+    /// ARNs of the services it deleted.
+    pub services: Vec<String>,
     /// ARNs of the tasks it stopped.
     pub tasks: Vec<String>,
     /// Names of the clusters it deleted.
@@ -143,12 +146,24 @@ impl Cleaner<'_> {
 
     /// Every item of a paginated listing (`key` holds the page's items).
     async fn list(&self, operation: &str, body: Value, key: &str) -> Result<Vec<String>, AppError> {
+        self.list_all(operation, body, key)
+            .await?
+            .map_err(|why| AppError::Cleanup(format!("cannot list: {why}")))
+    }
+
+    /// Every item of a paginated listing, or why the target refused it.
+    async fn list_all(
+        &self,
+        operation: &str,
+        body: Value,
+        key: &str,
+    ) -> Result<Result<Vec<String>, String>, AppError> {
         let mut items = Vec::new();
         let mut request = body;
         for _ in 0..MAX_PAGES {
             let page = match self.call(operation, request.clone()).await? {
                 Ok(page) => page,
-                Err(why) => return Err(AppError::Cleanup(format!("cannot list: {why}"))),
+                Err(why) => return Ok(Err(why)),
             };
             items.extend(
                 page.get(key)
@@ -163,7 +178,7 @@ impl Cleaner<'_> {
                 _ => break,
             }
         }
-        Ok(items)
+        Ok(Ok(items))
     }
 
     async fn run(&self, scope: &CleanupScope, drain: Duration) -> Result<CleanupSummary, AppError> {
@@ -195,6 +210,7 @@ impl Cleaner<'_> {
             }
         }
         for cluster in &clusters {
+            self.delete_services(cluster, &mut summary).await?;
             let tasks = self
                 .list("ListTasks", json!({ "cluster": cluster }), "taskArns")
                 .await?;
@@ -235,6 +251,31 @@ impl Cleaner<'_> {
         Ok(summary)
     }
 
+    /// Deletes (force) every service of the cluster: DeleteCluster refuses a cluster
+    /// with one. A target that cannot list services has none to delete (DeleteCluster
+    /// would still say so if it had).
+    async fn delete_services(
+        &self,
+        cluster: &str,
+        summary: &mut CleanupSummary,
+    ) -> Result<(), AppError> {
+        let services = match self
+            .list_all("ListServices", json!({ "cluster": cluster }), "serviceArns")
+            .await?
+        {
+            Ok(services) => services,
+            Err(_) => return Ok(()),
+        };
+        for service in services {
+            let body = json!({"cluster": cluster, "service": service, "force": true});
+            match self.call("DeleteService", body).await? {
+                Ok(_) => summary.services.push(service),
+                Err(why) => summary.failed.push((format!("service {service}"), why)),
+            }
+        }
+        Ok(())
+    }
+
     /// DeleteCluster, retried while the target says tasks are still stopping.
     async fn delete_cluster(
         &self,
@@ -252,8 +293,11 @@ impl Cleaner<'_> {
                 summary.clusters.push(cluster.to_owned());
                 return Ok(());
             }
-            let draining = error_of(&ex.response)
-                .is_some_and(|e| e.error_type == "ClusterContainsTasksException");
+            // Tasks still stopping, or services deleted a moment ago still draining.
+            let draining = error_of(&ex.response).is_some_and(|e| {
+                e.error_type == "ClusterContainsTasksException"
+                    || e.error_type == "ClusterContainsServicesException"
+            });
             if !draining || tokio::time::Instant::now() >= deadline {
                 summary
                     .failed

@@ -105,6 +105,8 @@ impl Runner {
     /// Sets up fixtures in order; what they save becomes visible to every case.
     pub async fn setup_fixtures(&self, fixtures: &[&PlannedFixture]) -> FixtureOutcome {
         let mut outcome = FixtureOutcome::default();
+        // Each failed fixture → the fixture whose own step failed (itself or a need).
+        let mut roots: BTreeMap<String, String> = BTreeMap::new();
         for fixture in fixtures {
             if let Some(need) = fixture
                 .needs
@@ -115,6 +117,8 @@ impl Runner {
                     fixture.name.clone(),
                     format!("it needs `{need}`, which failed"),
                 );
+                let root = roots.get(need).cloned().unwrap_or_else(|| need.clone());
+                roots.insert(fixture.name.clone(), root);
                 continue;
             }
             let mut scope = self.scope(self.globals(), None);
@@ -143,6 +147,7 @@ impl Runner {
                         hint,
                     ));
                     outcome.failed.insert(fixture.name.clone(), problem);
+                    roots.insert(fixture.name.clone(), fixture.name.clone());
                     outcome.reports.push(report);
                     break;
                 }
@@ -161,7 +166,7 @@ impl Runner {
             }
         }
         if let Ok(mut f) = self.failed_fixtures.lock() {
-            f.clone_from(&outcome.failed);
+            *f = roots;
         }
         outcome
     }

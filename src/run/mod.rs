@@ -158,6 +158,8 @@ pub struct Runner {
     contract: Arc<Contract>,
     settings: RunSettings,
     globals: Mutex<Vars>,
+    /// Each fixture that could not be set up → the fixture whose own step failed
+    /// (itself, or one it needs): the one a blocked case names.
     failed_fixtures: Mutex<BTreeMap<String, String>>,
     /// Tasks calls of this run started and no call stopped yet.
     started: Mutex<Vec<StartedTask>>,
@@ -308,8 +310,8 @@ impl Runner {
         let failed_fixture = self.failed_fixtures.lock().ok().and_then(|f| {
             case.fixtures
                 .iter()
-                .find(|n| f.contains_key(*n))
-                .map(|n| blocked_reason(n))
+                .find_map(|n| f.get(n))
+                .map(|root| blocked_reason(root))
         });
         if let Some(reason) = failed_fixture {
             result.outcome = Outcome::Error(reason);

@@ -11,6 +11,8 @@ const OPS: &[&str] = &[
     "DeleteCluster",
     "RegisterTaskDefinition",
     "DeregisterTaskDefinition",
+    "CreateService",
+    "DeleteService",
     "RunTask",
     "StopTask",
     "ListTasks",

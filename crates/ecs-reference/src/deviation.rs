@@ -111,6 +111,8 @@ deviations! {
         "ListTasks ignores the containerInstance filter (once the instance is known) and lists tasks wherever they run.",
     IgnoreDesiredStatusFilter = "ignore-desired-status-filter":
         "ListTasks ignores an explicit desiredStatus filter and lists tasks of every desired status.",
+    IgnoreServiceNameFilter = "ignore-service-name-filter":
+        "ListTasks accepts the name of a service of the cluster but ignores the serviceName filter and lists every task of the cluster.",
     // What a task must agree with itself on (applied in task_deviations.rs).
     ShortArnsWrongRegion = "short-arns-wrong-region":
         "containers[].containerArn uses the older short format with another region than the rest of the answer.",

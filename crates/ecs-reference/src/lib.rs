@@ -1,6 +1,7 @@
 //! The reference target: a small in-memory implementation of the ECS task API
 //! (RunTask, StopTask, DescribeTasks, ListTasks, plus the setup operations CreateCluster,
-//! DeleteCluster, RegisterTaskDefinition and DeregisterTaskDefinition, and ListClusters,
+//! DeleteCluster, RegisterTaskDefinition, DeregisterTaskDefinition, CreateService and
+//! DeleteService, and ListClusters,
 //! DescribeClusters and ListTaskDefinitions to find what exists) that follows the
 //! contract in `design/CONTRACT.md`, and named [`Deviation`]s that each break one
 //! documented rule on purpose.
@@ -32,7 +33,8 @@
 //! Files: `background` (a server on its own runtime, for callers that are not async), `server` (wire and routing), `ops` (dispatch and the task operations), `list`
 //! (ListTasks and paging), `placement` (placement constraints and strategies on the
 //! simulated instance), `setup` (clusters and
-//! task definitions), `inventory` (listing and describing them), `state` (data and the time-driven lifecycle), `view` (JSON
+//! task definitions), `service` (CreateService and DeleteService, for the ListTasks
+//! `serviceName` filter), `inventory` (listing and describing them), `state` (data and the time-driven lifecycle), `view` (JSON
 //! rendering), `input` (typed request access), `error`, `deviation` (the deviations and
 //! the final render step that applies most of them).
 
@@ -45,6 +47,7 @@ mod list;
 mod ops;
 mod placement;
 mod server;
+mod service;
 mod setup;
 mod state;
 mod task_deviations;

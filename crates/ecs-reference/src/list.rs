@@ -1,4 +1,5 @@
-//! ListTasks: filters (`containerInstance` names the cluster's simulated instance), the
+//! ListTasks: filters (`containerInstance` names the cluster's simulated instance,
+//! `serviceName` one of its services, whose tasks carry the service's startedBy), the
 //! default desiredStatus RUNNING, and paging in creation order with opaque nextTokens
 //! bound to the filters they were issued for.
 
@@ -31,12 +32,19 @@ pub(crate) fn list_tasks(app: &App, region_name: &str, input: &Input) -> ApiResu
     let cluster = cluster_name(input)?;
     let mut store = app.store();
     let region = require_cluster(store.region(region_name), &cluster)?;
-    if service.is_some() {
-        return Err(ApiError::new(
-            ErrorKind::ServiceNotFound,
-            "Service not found.",
-        ));
-    }
+    // A service of this cluster, by name or ARN: only the tasks it started.
+    let service = match service {
+        None => None,
+        Some(text) => match region.find_service(&cluster, text) {
+            Some(s) => Some(s.started_by.clone()),
+            None => {
+                return Err(ApiError::new(
+                    ErrorKind::ServiceNotFound,
+                    "Service not found.",
+                ))
+            }
+        },
+    };
     // The cluster's one simulated container instance, by ARN or id.
     let instance = match instance {
         None => None,
@@ -51,7 +59,7 @@ pub(crate) fn list_tasks(app: &App, region_name: &str, input: &Input) -> ApiResu
         }
     };
     let scope = format!(
-        "{region_name}|{cluster}|{family:?}|{started_by:?}|{group:?}|{launch_type:?}|{desired:?}|{instance:?}"
+        "{region_name}|{cluster}|{family:?}|{started_by:?}|{group:?}|{launch_type:?}|{desired:?}|{instance:?}|{service:?}"
     );
     let after = match token {
         None => None,
@@ -79,6 +87,8 @@ pub(crate) fn list_tasks(app: &App, region_name: &str, input: &Input) -> ApiResu
     let started_by = started_by.filter(|_| !app.devs.has(Deviation::IgnoreStartedByFilter));
     let launch_type = launch_type.filter(|_| !app.devs.has(Deviation::IgnoreLaunchTypeFilter));
     let instance = instance.filter(|_| !app.devs.has(Deviation::IgnoreContainerInstanceFilter));
+    // DEVIATION: ignore-service-name-filter accepts a known service's name but drops the filter.
+    let service = service.filter(|_| !app.devs.has(Deviation::IgnoreServiceNameFilter));
     let matching: Vec<&Task> = region
         .tasks
         .values()
@@ -91,6 +101,11 @@ pub(crate) fn list_tasks(app: &App, region_name: &str, input: &Input) -> ApiResu
         .filter(|t| family.is_none_or(|f| t.family == f))
         .filter(|t| started_by.is_none_or(|s| t.started_by.as_deref() == Some(s)))
         .filter(|t| group.is_none_or(|g| t.group == g))
+        .filter(|t| {
+            service
+                .as_ref()
+                .is_none_or(|s| t.started_by.as_deref() == Some(s.as_str()))
+        })
         .filter(|t| launch_type.is_none_or(|l| t.launch_type == l))
         .filter(|t| {
             instance

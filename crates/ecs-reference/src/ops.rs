@@ -1,7 +1,8 @@
 //! The task operations RunTask, StopTask and DescribeTasks as the contract documents
 //! them, the dispatch of every operation, and the service state they share. ListTasks
 //! lives in `list.rs`, the setup operations (clusters, task definitions) in `setup.rs`,
-//! placement on the simulated EC2 instance in `placement.rs`.
+//! services (CreateService, DeleteService, ListServices) in `service.rs`, placement on the simulated
+//! EC2 instance in `placement.rs`.
 //!
 //! Each operation validates its input first (types, required members, ranges), then
 //! looks the cluster up, then acts. Hooks for the few deviations that change what an
@@ -18,6 +19,7 @@ use super::input::{self, cluster_name, Input};
 use super::inventory;
 use super::list;
 use super::placement;
+use super::service;
 use super::setup;
 use super::state::{self, Clock, Eni, Ids, Region, Stop, Store, Task, TaskContainer};
 use super::view::{self, Moment};
@@ -36,10 +38,13 @@ pub(crate) enum Op {
     ListClusters,
     DescribeClusters,
     ListTaskDefinitions,
+    CreateService,
+    DeleteService,
+    ListServices,
 }
 
 impl Op {
-    const ALL: [Op; 11] = [
+    const ALL: [Op; 14] = [
         Op::RunTask,
         Op::StopTask,
         Op::DescribeTasks,
@@ -51,6 +56,9 @@ impl Op {
         Op::ListClusters,
         Op::DescribeClusters,
         Op::ListTaskDefinitions,
+        Op::CreateService,
+        Op::DeleteService,
+        Op::ListServices,
     ];
 
     pub(crate) fn from_name(name: &str) -> Option<Op> {
@@ -125,6 +133,9 @@ fn dispatch(app: &App, region: &str, op: Op, body: &Map<String, Value>) -> ApiRe
         Op::ListClusters => inventory::list_clusters(app, region, &input),
         Op::DescribeClusters => inventory::describe_clusters(app, region, &input),
         Op::ListTaskDefinitions => inventory::list_task_definitions(app, region, &input),
+        Op::CreateService => service::create_service(app, region, &input),
+        Op::DeleteService => service::delete_service(app, region, &input),
+        Op::ListServices => service::list_services(app, region, &input),
     }
 }
 
@@ -179,7 +190,8 @@ fn awsvpc(input: &Input) -> ApiResult<Option<Awsvpc>> {
     }))
 }
 
-fn run_task(app: &App, region_name: &str, input: &Input) -> ApiResult<Value> {
+/// RunTask; CreateService starts its tasks through it too.
+pub(crate) fn run_task(app: &App, region_name: &str, input: &Input) -> ApiResult<Value> {
     let td_ref = input.required_str("taskDefinition")?;
     let cluster = cluster_name(input)?;
     let count = input.int("count")?.unwrap_or(1);

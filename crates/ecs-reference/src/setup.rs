@@ -5,7 +5,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::error::{ApiError, ApiResult};
+use super::error::{ApiError, ApiResult, ErrorKind};
 use super::input::{self, cluster_name, valid_name, Input};
 use super::ops::App;
 use super::state::{self, Cluster, ContainerDef, ContainerInstance, Region, Status, TaskDef};
@@ -72,13 +72,20 @@ pub(crate) fn counts(region: &Region, cluster: &str, m: &view::Moment) -> (usize
 
 /// Deleting a cluster forgets it, its simulated container instance and every task it
 /// held. (AWS refuses to delete a cluster with registered instances; here the instance
-/// goes with the cluster.)
+/// goes with the cluster.) A cluster with an ACTIVE service is refused, as on AWS:
+/// DeleteService first.
 pub(crate) fn delete_cluster(app: &App, region_name: &str, input: &Input) -> ApiResult<Value> {
     input.required_str("cluster")?;
     let name = cluster_name(input)?;
     let mut store = app.store();
-    let cluster = store
-        .region(region_name)
+    let region = store.region(region_name);
+    if region.clusters.contains_key(&name) && region.has_services(&name) {
+        return Err(ApiError::new(
+            ErrorKind::ClusterContainsServices,
+            "The Cluster cannot be deleted while Services are active.",
+        ));
+    }
+    let cluster = region
         .remove_cluster(&name)
         .ok_or_else(ApiError::cluster_not_found)?;
     Ok(json!({"cluster": view::cluster(&cluster, "INACTIVE", 0, 0)}))

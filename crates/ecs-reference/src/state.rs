@@ -15,6 +15,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use super::service::Service;
+
 /// The account every ARN names.
 pub const ACCOUNT: &str = "123456789012";
 /// The region used when the request carries no SigV4 credential scope.
@@ -341,6 +343,8 @@ pub(crate) struct Region {
     pub(crate) tasks: BTreeMap<u64, Task>,
     /// task id → seq.
     pub(crate) by_id: HashMap<String, u64>,
+    /// ACTIVE services, in creation order (`service.rs`).
+    pub(crate) services: Vec<Service>,
 }
 
 impl Region {

@@ -88,7 +88,7 @@ fn a_negative_side_alone_is_not_both_ways() {
 }
 
 #[test]
-fn the_shipped_suite_checks_five_filters_both_ways() {
+fn the_shipped_suite_checks_every_filter_both_ways() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let contract = Contract::load(&repo.join("schemas")).unwrap();
     let shipped = Suite::load(&repo.join("cases"), &contract.operations()).unwrap();
@@ -99,6 +99,7 @@ fn the_shipped_suite_checks_five_filters_both_ways() {
         "launchType",
         "containerInstance",
         "desiredStatus",
+        "serviceName",
     ] {
         assert!(
             check(&checks, filter).both_ways(),
@@ -126,5 +127,7 @@ fn the_coverage_of_the_shipped_suite_shows_the_filters_under_list_tasks_only() {
     let text = crate::coverage::markdown(&coverage);
     assert_eq!(text.matches("- filters checked both ways (").count(), 1);
     assert!(text.contains("`family` both ways, `startedBy` both ways"));
+    assert!(text.contains("- filters checked both ways (6/6;"), "{text}");
+    assert!(text.contains("`serviceName` both ways"), "{text}");
     assert_eq!(text.matches("- negative classes exercised").count(), 4);
 }

@@ -37,6 +37,9 @@ pub fn cleanup(args: CleanupArgs) -> Result<u8, Error> {
         drain: args.drain,
     };
     let summary = app::cleanup(&target, &scope)?;
+    for service in &summary.services {
+        println!("deleted service {service}");
+    }
     for task in &summary.tasks {
         println!("stopped task {task}");
     }
@@ -50,7 +53,8 @@ pub fn cleanup(args: CleanupArgs) -> Result<u8, Error> {
         println!("could not remove {resource}: {why}");
     }
     println!(
-        "ecs-conform cleanup: stopped {} task(s), deleted {} cluster(s), deregistered {} task definition(s) on {endpoint}{}",
+        "ecs-conform cleanup: deleted {} service(s), stopped {} task(s), deleted {} cluster(s), deregistered {} task definition(s) on {endpoint}{}",
+        summary.services.len(),
         summary.tasks.len(),
         summary.clusters.len(),
         summary.task_definitions.len(),

@@ -156,6 +156,44 @@ fn cleanup_removes_what_one_run_left_and_lists_it() {
 }
 
 #[test]
+fn cleanup_deletes_a_leftover_service_before_its_cluster() {
+    let reference = Reference::start();
+    // What the `service` and `service_cluster` fixtures leave when a run is killed.
+    let cluster = "ecs-conform-svc-svc3";
+    reference.call("CreateCluster", json!({ "clusterName": cluster }));
+    reference.register("ecs-conform-svc3");
+    let created = reference.call(
+        "CreateService",
+        json!({"cluster": cluster, "serviceName": cluster, "taskDefinition": "ecs-conform-svc3", "desiredCount": 1, "launchType": "EC2"}),
+    );
+    let service = created["service"]["serviceArn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let listed = reference.call(
+        "ListTasks",
+        json!({"cluster": cluster, "serviceName": cluster}),
+    );
+    assert_eq!(listed["taskArns"].as_array().unwrap().len(), 1, "{listed}");
+
+    let (code, out) = reference.cleanup(&["--run-id", "svc3"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains(&format!("deleted service {service}\n")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("deleted cluster {cluster}\n")),
+        "{out}"
+    );
+    assert!(
+        out.contains("deleted 1 service(s), stopped 0 task(s), deleted 1 cluster(s), deregistered 1 task definition(s)"),
+        "{out}"
+    );
+    assert!(!reference.clusters().contains(&cluster.to_owned()));
+}
+
+#[test]
 fn cleanup_all_runs_removes_every_ecs_conform_resource_only() {
     let reference = Reference::start();
     reference.leave_run("one");

@@ -335,6 +335,25 @@ async fn breaks(d: Deviation, c: &Client) -> bool {
             .await
             .is_some_and(|(arns, _)| arns.contains(&arn))
         }
+        D::IgnoreServiceNameFilter => {
+            let Some((arn, _)) = run_one(c, json!({"startedBy": "isnf"})).await else {
+                return false;
+            };
+            // A service of its own (named after the plain task) with one task.
+            let name = format!("isnf-{}", arn.rsplit('/').next().unwrap_or("x"));
+            let created = c
+                .call(
+                    "CreateService",
+                    json!({"cluster": CLUSTER, "serviceName": name, "taskDefinition": "web", "desiredCount": 1}),
+                )
+                .await;
+            if !success(&created) {
+                return false;
+            }
+            list(c, json!({"cluster": CLUSTER, "serviceName": name}))
+                .await
+                .is_some_and(|(arns, _)| arns.contains(&arn))
+        }
         // What a task must agree with itself on.
         D::ShortArnsWrongRegion => run_one(c, json!({})).await.is_some_and(|(arn, t)| {
             let region = |a: &str| a.split(':').nth(3).map(str::to_string);
@@ -545,6 +564,7 @@ caught! {
     ignore_launch_type_filter => IgnoreLaunchTypeFilter,
     ignore_container_instance_filter => IgnoreContainerInstanceFilter,
     ignore_desired_status_filter => IgnoreDesiredStatusFilter,
+    ignore_service_name_filter => IgnoreServiceNameFilter,
     short_arns_wrong_region => ShortArnsWrongRegion,
     container_arns_from_task_definition => ContainerArnsFromTaskDefinition,
     stopped_with_running_container => StoppedWithRunningContainer,

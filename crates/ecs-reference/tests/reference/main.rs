@@ -5,3 +5,4 @@ mod deviations;
 mod errors;
 mod placement;
 mod reference_support;
+mod services;
