@@ -109,9 +109,14 @@ fn the_clean_reference_passes_every_case_and_each_deviation_is_caught() {
         // to observe a task already STOPPED): the README's row stays as written while
         // every case it lists still catches the deviation; more catching is fine.
         let listed = readme_row(&head);
-        let holds = listed
-            .as_ref()
-            .is_some_and(|cases| !cases.is_empty() && cases.iter().all(|c| catching.contains(c)));
+        // A listed case the loaded whole-suite run happened to miss is run again alone
+        // (what the row promises) before the row is called out of date.
+        let holds = listed.as_ref().is_some_and(|cases| {
+            !cases.is_empty()
+                && cases
+                    .iter()
+                    .all(|c| catching.contains(c) || catches_alone(&deviating, rules, c))
+        });
         table.push(match listed {
             Some(cases) if holds => format!("{head} {} |", cases.join(", ")),
             // Finding which catch alone runs each catcher again: done when rewriting.
@@ -151,15 +156,7 @@ fn catchers(run: &app::RunResult, rules: &[Rule]) -> Vec<String> {
 fn catching_alone(deviating: &TargetChoice, rules: &[Rule], catching: &[String]) -> Vec<String> {
     let alone: Vec<String> = catching
         .iter()
-        .filter(|case| {
-            let selection = Selection {
-                filter: Some(case.trim_matches('`').to_owned()),
-                exact: true,
-                ..Selection::default()
-            };
-            let run = app::run_quiet(&paths(), deviating, &selection, 1).unwrap();
-            catchers(&run, rules).contains(case)
-        })
+        .filter(|case| catches_alone(deviating, rules, case))
         .cloned()
         .collect();
     if alone.is_empty() {
@@ -167,6 +164,18 @@ fn catching_alone(deviating: &TargetChoice, rules: &[Rule], catching: &[String])
     } else {
         alone
     }
+}
+
+/// Whether `case` (as the README writes it) catches the deviation when it is the only
+/// case run.
+fn catches_alone(deviating: &TargetChoice, rules: &[Rule], case: &str) -> bool {
+    let selection = Selection {
+        filter: Some(case.trim_matches('`').to_owned()),
+        exact: true,
+        ..Selection::default()
+    };
+    let run = app::run_quiet(&paths(), deviating, &selection, 1).unwrap();
+    catchers(&run, rules).iter().any(|c| c == case)
 }
 
 /// The catchers a new README row lists: the written cases when some catch (a generated
