@@ -113,6 +113,12 @@ pub fn diff(args: DiffArgs) -> Result<u8, Error> {
             count += 1;
         }
     }
+    if report.unconfirmed > 0 {
+        println!(
+            "({} difference(s) left out: they did not happen again when their cases ran a second time, so they depend on timing, not on the targets)",
+            report.unconfirmed
+        );
+    }
     println!(
         "ecs-conform diff: {count} difference(s) in {} step(s); {} step(s) answered on both sides compared",
         differences.len(),
