@@ -4,8 +4,8 @@
 //! normalisers and compared. What remains is a difference between the targets, not
 //! between the two runs.
 
-use crate::client::Exchange;
 use super::{run_quiet, AppError, Paths, Selection, TargetChoice};
+use crate::client::Exchange;
 use crate::run::{CaseResult, Outcome, Phase, StepResult};
 use crate::snapshot::{diff_values, normalise_exchange, Identities, Normalisers};
 use serde_json::Value;
@@ -172,7 +172,9 @@ fn compare_case(
     let unusable: Vec<String> = [(left, "first"), (right, "second")]
         .iter()
         .filter_map(|(r, side)| match &r.outcome {
-            Outcome::Error(why) => Some(format!("the {side} endpoint gave no usable answer: {why}")),
+            Outcome::Error(why) => {
+                Some(format!("the {side} endpoint gave no usable answer: {why}"))
+            }
             _ => None,
         })
         .collect();
@@ -313,12 +315,32 @@ mod tests {
         let lines = diff_values(&a, &b);
         // Caught mid-transition on both sides: only the member that does not depend on
         // the moment differs.
-        assert!(lines.iter().any(|l| l.starts_with("/tasks/0/cpu")), "{lines:?}");
-        assert!(!lines.iter().any(|l| l.starts_with("/tasks/0/")
-            && !l.starts_with("/tasks/0/cpu")), "{lines:?}");
+        assert!(
+            lines.iter().any(|l| l.starts_with("/tasks/0/cpu")),
+            "{lines:?}"
+        );
+        assert!(
+            !lines
+                .iter()
+                .any(|l| l.starts_with("/tasks/0/") && !l.starts_with("/tasks/0/cpu")),
+            "{lines:?}"
+        );
         // A stable state, or two different states: everything stays compared.
-        assert!(lines.iter().any(|l| l.starts_with("/tasks/1/pullStartedAt")), "{lines:?}");
-        assert!(lines.iter().any(|l| l.starts_with("/tasks/2/pullStartedAt")), "{lines:?}");
-        assert!(lines.iter().any(|l| l.starts_with("/tasks/2/lastStatus")), "{lines:?}");
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("/tasks/1/pullStartedAt")),
+            "{lines:?}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("/tasks/2/pullStartedAt")),
+            "{lines:?}"
+        );
+        assert!(
+            lines.iter().any(|l| l.starts_with("/tasks/2/lastStatus")),
+            "{lines:?}"
+        );
     }
 }

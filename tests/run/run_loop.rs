@@ -267,12 +267,18 @@ fn a_case_running_past_the_slow_threshold_is_reported_slow_at_every_multiple() {
         .filter(|&i| events[i].starts_with(&format!("slow {id} ")))
         .collect();
     assert!(slow.len() >= 2, "{events:#?}");
-    assert!(slow.iter().all(|&i| started < i && i < finished), "{events:#?}");
+    assert!(
+        slow.iter().all(|&i| started < i && i < finished),
+        "{events:#?}"
+    );
     assert_eq!(events[slow[0]], format!("slow {id} 1"));
     assert_eq!(events[slow[1]], format!("slow {id} 2"));
     // The default threshold (30 s) marks none of these quick cases.
     let recorder = Arc::new(Recorder::default());
     run(&selection, Arc::clone(&recorder), Interrupt::new());
     let events = recorder.events.lock().unwrap().clone();
-    assert!(!events.iter().any(|e| e.starts_with("slow ")), "{events:#?}");
+    assert!(
+        !events.iter().any(|e| e.starts_with("slow ")),
+        "{events:#?}"
+    );
 }

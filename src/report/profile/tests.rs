@@ -131,7 +131,10 @@ fn pace_settings_load_from_a_target_file_and_bad_ones_are_located() {
     assert_eq!(e.max_within, Some(std::time::Duration::from_secs(2)));
     assert_eq!(e.poll_interval, Some(std::time::Duration::from_millis(100)));
     let none = TargetProfile::default();
-    assert_eq!((none.jobs, none.max_within, none.poll_interval), (None, None, None));
+    assert_eq!(
+        (none.jobs, none.max_within, none.poll_interval),
+        (None, None, None)
+    );
     for (text, line, why) in [
         ("name: x\nmax_within: 0s\n", 2, "is zero"),
         ("name: x\npoll_interval: soon\n", 2, "is not a duration"),

@@ -66,21 +66,23 @@ mod tests {
     use std::num::NonZeroUsize;
 
     fn profile(jobs: Option<usize>, max_jobs: Option<usize>) -> TargetProfile {
-        TargetProfile {
-            name: Some("emu".into()),
-            jobs: jobs.and_then(NonZeroUsize::new),
-            max_jobs: max_jobs.and_then(NonZeroUsize::new),
-            max_within: Some(Duration::from_secs(2)),
-            poll_interval: Some(Duration::from_millis(100)),
-            ..TargetProfile::default()
-        }
+        let mut p = TargetProfile::default();
+        p.name = Some("emu".into());
+        p.jobs = jobs.and_then(NonZeroUsize::new);
+        p.max_jobs = max_jobs.and_then(NonZeroUsize::new);
+        p.max_within = Some(Duration::from_secs(2));
+        p.poll_interval = Some(Duration::from_millis(100));
+        p
     }
 
     #[test]
     fn a_flag_wins_over_the_target_file_which_wins_over_the_default() {
         let none = TargetProfile::default();
         let p = pace(None, None, None, &none);
-        assert_eq!((p.jobs, p.poll_interval, p.max_within), (DEFAULT_JOBS, None, None));
+        assert_eq!(
+            (p.jobs, p.poll_interval, p.max_within),
+            (DEFAULT_JOBS, None, None)
+        );
         let file = profile(Some(3), None);
         let p = pace(None, None, None, &file);
         assert_eq!(p.jobs, 3);

@@ -149,7 +149,7 @@ impl Reporter for Lines {
 fn slow_line(case: &str, running_for: Duration) -> String {
     let after = if running_for.subsec_nanos() == 0 {
         format!("{}s", running_for.as_secs())
-    } else if running_for.subsec_nanos() % 1_000_000 == 0 && running_for.as_secs() == 0 {
+    } else if running_for.subsec_nanos().is_multiple_of(1_000_000) && running_for.as_secs() == 0 {
         format!("{}ms", running_for.as_millis())
     } else {
         format!("{:.3}s", running_for.as_secs_f64())
@@ -167,6 +167,9 @@ mod tests {
         assert_eq!(line(Duration::from_secs(30)), "SLOW [>30s] lifecycle/x");
         assert_eq!(line(Duration::from_secs(90)), "SLOW [>90s] lifecycle/x");
         assert_eq!(line(Duration::from_millis(5)), "SLOW [>5ms] lifecycle/x");
-        assert_eq!(line(Duration::from_millis(1500)), "SLOW [>1.500s] lifecycle/x");
+        assert_eq!(
+            line(Duration::from_millis(1500)),
+            "SLOW [>1.500s] lifecycle/x"
+        );
     }
 }

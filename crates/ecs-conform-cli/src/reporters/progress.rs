@@ -133,7 +133,12 @@ mod tests {
             counts.add(v);
         }
         assert_eq!(counts.to_string(), "2 pass, 1 fail, 3 known");
-        for v in [Verdict::Error, Verdict::Fixed, Verdict::Skipped, Verdict::Interrupted] {
+        for v in [
+            Verdict::Error,
+            Verdict::Fixed,
+            Verdict::Skipped,
+            Verdict::Interrupted,
+        ] {
             counts.add(v);
         }
         assert_eq!(

@@ -116,7 +116,10 @@ fn the_reference_against_itself_shows_no_difference() {
         .unwrap();
     let out = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
-    assert!(out.contains("ecs-conform diff: 0 difference(s) in 0 step(s); "), "{out}");
+    assert!(
+        out.contains("ecs-conform diff: 0 difference(s) in 0 step(s); "),
+        "{out}"
+    );
     let compared: usize = out
         .split("step(s); ")
         .nth(1)
@@ -131,8 +134,7 @@ fn the_reference_against_itself_shows_no_difference() {
 /// `AWS_ENDPOINT_URL_ECS` or a target file, as `run` finds it.
 #[test]
 fn a_deviating_reference_shows_the_difference_wherever_its_endpoint_comes_from() {
-    let (_server, deviating) =
-        cli_support::reference(vec!["wrong-stop-code".parse().unwrap()]);
+    let (_server, deviating) = cli_support::reference(vec!["wrong-stop-code".parse().unwrap()]);
     let dir = std::env::temp_dir().join(format!("ecs-conform-diff-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -143,7 +145,11 @@ fn a_deviating_reference_shows_the_difference_wherever_its_endpoint_comes_from()
     .unwrap();
     let case = "stop-task/stop-code-user-initiated";
     let runs = [
-        ("flag", vec!["--endpoint", deviating.endpoint.as_str()], None),
+        (
+            "flag",
+            vec!["--endpoint", deviating.endpoint.as_str()],
+            None,
+        ),
         ("environment", vec![], Some(deviating.endpoint.as_str())),
         (
             "target file",

@@ -43,6 +43,9 @@ fn a_target_files_max_within_and_poll_interval_apply_and_the_flags_win() {
     assert!(!out.contains("within 300ms after 1 calls"), "{out}");
     let (code, out) = run(&["--max-within", "200ms", "--poll-interval", "250ms"]);
     assert_eq!(code, Some(1), "{out}");
-    assert!(out.contains("did not hold within 200ms after 1 calls"), "{out}");
+    assert!(
+        out.contains("did not hold within 200ms after 1 calls"),
+        "{out}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -102,7 +102,14 @@ fn libtest_lines_count_what_the_verdicts_say() {
 fn a_case_running_past_the_slow_threshold_is_marked_slow() {
     let case = "lifecycle/run-until-running-then-stop";
     let o = bin()
-        .args(["run", "--no-snapshots", "--slow-after", "1ms", "--exact", case])
+        .args([
+            "run",
+            "--no-snapshots",
+            "--slow-after",
+            "1ms",
+            "--exact",
+            case,
+        ])
         .output()
         .unwrap();
     let out = text(&o);
@@ -115,7 +122,14 @@ fn a_case_running_past_the_slow_threshold_is_marked_slow() {
     assert!(out.contains(&format!("SLOW [>2ms] {case}\n")), "{out}");
 
     let o = bin()
-        .args(["run", "--no-snapshots", "--slow-after", "1ms", "--format", "json"])
+        .args([
+            "run",
+            "--no-snapshots",
+            "--slow-after",
+            "1ms",
+            "--format",
+            "json",
+        ])
         .args(["--exact", case])
         .output()
         .unwrap();
