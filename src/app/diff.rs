@@ -65,7 +65,7 @@ pub fn diff(
         keep_exchanges: true,
         ..choice.clone()
     });
-    let (ran, first, compared) = pass(paths, &sides, selection, jobs, &normalisers)?;
+    let (suite, first, compared) = pass(paths, &sides, selection, jobs, &normalisers)?;
     if compared == 0 && first.is_empty() {
         return Err(AppError::Incomplete(
             "no step answered on both sides, so nothing was compared".into(),
@@ -85,10 +85,11 @@ pub fn diff(
             unconfirmed: 0,
         });
     }
+    // Exactly those cases: every other case of the suite is skipped by its whole id.
     let again = Selection {
         filter: None,
         exact: true,
-        skip: ran
+        skip: suite
             .into_iter()
             .filter(|id| !differing.contains(&id.as_str()))
             .collect(),
@@ -119,7 +120,7 @@ pub fn diff(
 }
 
 /// One pass: the selection on both sides, then their differences. Returns the ids of
-/// the cases that ran, the differences and how many steps were compared.
+/// every case of the suite, the differences and how many steps were compared.
 fn pass(
     paths: &Paths,
     sides: &[TargetChoice; 2],
@@ -128,6 +129,7 @@ fn pass(
     normalisers: &Normalisers,
 ) -> Result<(Vec<String>, Vec<StepDifference>, usize), AppError> {
     let mut runs = Vec::new();
+    let mut suite = Vec::new();
     for choice in sides {
         let report = run_quiet(paths, choice, selection, jobs)?;
         if let Some(reason) = report.unreachable {
@@ -146,6 +148,7 @@ fn pass(
                 },
             }));
         }
+        suite = report.case_ids;
         runs.push(report.results);
     }
     let mut out = Vec::new();
@@ -156,8 +159,7 @@ fn pass(
         };
         compared += compare_case(left, right, normalisers, &mut out);
     }
-    let ran = runs[0].iter().map(|r| r.id.clone()).collect();
-    Ok((ran, out, compared))
+    Ok((suite, out, compared))
 }
 
 /// Adds the differences of one case to `out`; returns how many steps were compared.

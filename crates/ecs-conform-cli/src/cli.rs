@@ -193,7 +193,7 @@ pub struct SuiteArgs {
 /// How to reach and sign for a target: shared by `run`, `diff` and `cleanup`.
 #[derive(Args)]
 pub struct ConnectionArgs {
-    /// Endpoint URL of the target (else AWS_ENDPOINT_URL_ECS, else AWS_ENDPOINT_URL, else the target file's; for `run`, none means the built-in reference).
+    /// Endpoint URL of the target (else AWS_ENDPOINT_URL_ECS, else AWS_ENDPOINT_URL, else the target file's; for `run` and `diff`, none means the built-in reference).
     #[arg(long, value_name = "URL")]
     pub endpoint: Option<String>,
     /// `root` sends POST /, `v1` sends POST /v1/<Operation>.
