@@ -5,14 +5,16 @@
 //! turns them into messages and exit codes.
 
 mod cleanup;
+mod diff;
 mod output;
 mod select;
 mod session;
 
 pub use cleanup::{cleanup, CleanupScope, CleanupSummary, CleanupTarget};
 
+pub use diff::{diff, DiffReport, StepDifference};
 pub use output::{
-    coverage, diff, document, expected_snapshots, publish, read_documents, snapshot_store, Outputs,
+    coverage, document, expected_snapshots, publish, read_documents, snapshot_store, Outputs,
 };
 pub use select::{choose, Chosen};
 pub use session::{list, run, run_quiet, Session, Setup};
@@ -255,6 +257,12 @@ pub struct TargetChoice {
     pub keep_exchanges: bool,
     /// Largest response body read (bytes); None: `client::DEFAULT_MAX_BODY`.
     pub max_body: Option<u64>,
+    /// The run id (names of created resources: `ecs-conform-<run id>`); None:
+    /// `ECS_CONFORM_RUN_ID`, else a random one. `diff` gives both sides the same one.
+    pub run_id: Option<String>,
+    /// A case running longer than this is reported slow (`RunEvent::CaseSlow`), and
+    /// again at every multiple; None: 30 s.
+    pub slow_after: Option<Duration>,
 }
 
 impl Default for TargetChoice {
@@ -273,6 +281,8 @@ impl Default for TargetChoice {
             snapshots: SnapshotOptions::default(),
             keep_exchanges: false,
             max_body: None,
+            run_id: None,
+            slow_after: None,
         }
     }
 }

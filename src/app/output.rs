@@ -1,13 +1,13 @@
 //! What a run leaves behind and the tools around it: the run document with
 //! expectations applied, its JSON/JUnit/Markdown renderings, merging, the snapshot
-//! store, coverage and live diffs between two targets.
+//! store and coverage.
 
-use super::{load, run_quiet, AppError, Paths, RunResult, Selection, TargetChoice};
+use super::{load, AppError, Paths, RunResult, TargetChoice};
 use crate::report;
 use crate::report::document::{suite_hash, SuiteInfo};
 use crate::report::document::{DocumentInput, RunDocument, TargetInfo};
 use crate::report::profile::TargetProfile;
-use crate::run::{CaseResult, Outcome};
+use crate::run::CaseResult;
 use crate::snapshot::{Normalisers, Provenance, SnapshotStore, UpdateMode};
 use crate::suite::Suite;
 use std::collections::BTreeSet;
@@ -167,81 +167,4 @@ pub fn coverage(paths: &Paths) -> Result<(String, usize), AppError> {
             .map_err(AppError::Usage)?;
     let coverage = crate::coverage::compute(&suite, &contract, &exclusions);
     Ok((crate::coverage::markdown(&coverage), coverage.gaps().len()))
-}
-
-/// Normalised differences per case step between two targets: (case, step, lines);
-/// step 0 holds a case that a side gave no usable answer to (it cannot be compared).
-/// Err when the filter selects no case or no step answered on both sides.
-pub fn diff(
-    paths: &Paths,
-    a: &TargetChoice,
-    b: &TargetChoice,
-    filter: Option<&str>,
-) -> Result<Vec<(String, usize, Vec<String>)>, AppError> {
-    use crate::snapshot::{diff_values, normalise_exchange, Identities};
-    let normalisers = Normalisers::load(&paths.normalisers())?;
-    let selection = Selection {
-        filter: filter.map(str::to_owned),
-        ..Selection::default()
-    };
-    let mut runs = Vec::new();
-    for choice in [a, b] {
-        let report = run_quiet(paths, choice, &selection, 4)?;
-        if let Some(reason) = report.unreachable {
-            return Err(AppError::Target(crate::client::TargetError::Unreachable {
-                // The label the run showed: without the URL's user info.
-                endpoint: report.endpoint,
-                reason,
-            }));
-        }
-        if report.results.is_empty() {
-            return Err(AppError::NoCases(match filter {
-                Some(f) => format!("the filter `{f}` matches no case"),
-                None => format!("the cases folder {} holds no case", paths.cases.display()),
-            }));
-        }
-        runs.push(report.results);
-    }
-    let mut out = Vec::new();
-    let mut compared = 0;
-    for left in &runs[0] {
-        let Some(right) = runs[1].iter().find(|r| r.id == left.id) else {
-            continue;
-        };
-        // A case that got no usable answer on a side cannot be compared: it is a
-        // difference in itself, never a silent "no difference".
-        let unusable: Vec<String> = [(left, "first"), (right, "second")]
-            .iter()
-            .filter_map(|(r, side)| match &r.outcome {
-                Outcome::Error(why) => {
-                    Some(format!("the {side} endpoint gave no usable answer: {why}"))
-                }
-                _ => None,
-            })
-            .collect();
-        if !unusable.is_empty() {
-            // Step 0: the case as a whole.
-            out.push((left.id.clone(), 0, unusable));
-            continue;
-        }
-        let (mut ids_a, mut ids_b) = (Identities::default(), Identities::default());
-        for (sa, sb) in left.steps.iter().zip(&right.steps) {
-            let (Some(ea), Some(eb)) = (&sa.exchange, &sb.exchange) else {
-                continue;
-            };
-            compared += 1;
-            let na = normalise_exchange(ea, &normalisers, &mut ids_a);
-            let nb = normalise_exchange(eb, &normalisers, &mut ids_b);
-            let lines = diff_values(&na, &nb);
-            if !lines.is_empty() {
-                out.push((left.id.clone(), sa.index, lines));
-            }
-        }
-    }
-    if compared == 0 && out.is_empty() {
-        return Err(AppError::Incomplete(
-            "no step answered on both sides, so nothing was compared".into(),
-        ));
-    }
-    Ok(out)
 }

@@ -37,7 +37,12 @@ pub struct Session {
     pub label: String,
     /// The endpoint URL calls go to.
     pub endpoint: String,
+    /// A case running longer than this is reported slow, and again at every multiple.
+    slow_after: Duration,
 }
+
+/// When a case is reported slow unless the caller says otherwise (as nextest).
+pub const SLOW_AFTER: Duration = Duration::from_secs(30);
 
 impl Session {
     /// Starts the runtime and the client of the chosen target.
@@ -79,7 +84,12 @@ impl Session {
         for (k, v) in &choice.vars {
             vars.insert(k.clone(), serde_json::Value::String(v.clone()));
         }
+        let defaults = RunSettings::default();
         let settings = RunSettings {
+            run_id: choice
+                .run_id
+                .clone()
+                .unwrap_or_else(|| defaults.run_id.clone()),
             poll_interval: choice.poll_interval.unwrap_or(default_poll),
             vars,
             var_defaults: suite.vars.clone(),
@@ -87,7 +97,7 @@ impl Session {
             max_within: choice
                 .max_within
                 .or_else(|| local.then(|| Duration::from_secs(10))),
-            ..RunSettings::default()
+            ..defaults
         };
         let label = match &choice.local {
             Some(name) => format!("{name} ({endpoint})"),
@@ -104,6 +114,7 @@ impl Session {
             reporter.report(&RunEvent::Interrupted { reason: &reason });
         });
         Ok(Session {
+            slow_after: choice.slow_after.unwrap_or(SLOW_AFTER),
             endpoint,
             runtime,
             runner: Arc::new(runner),
@@ -163,21 +174,26 @@ impl Session {
                 let sender = sender.clone();
                 let skeleton = CaseResult::skipped(case, "");
                 let id = skeleton.id.clone();
+                let slow_after = self.slow_after;
                 tokio::spawn(async move {
                     let _permit = permit;
+                    let (started, has_started) = tokio::sync::oneshot::channel();
                     let execution = {
                         let runner = Arc::clone(&runner);
+                        let id = id.clone();
                         tokio::spawn(async move {
                             runner
                                 .reporter()
                                 .report(&RunEvent::CaseStarted { case: &id });
+                            let _ = started.send(());
                             match planned {
                                 Ok(case) => runner.run_case(&case).await,
                                 Err(result) => *result,
                             }
                         })
                     };
-                    let result = match execution.await {
+                    let joined = watch_slow(execution, has_started, slow_after, &runner, &id).await;
+                    let result = match joined {
                         Ok(result) => result,
                         Err(e) => panicked(skeleton, e),
                     };
@@ -348,6 +364,37 @@ fn skipped_results(chosen: &Chosen<'_>, reporter: &dyn Reporter) -> Vec<CaseResu
             result
         })
         .collect()
+}
+
+/// Waits for a case's task, reporting it slow (`RunEvent::CaseSlow`) at every multiple
+/// of `slow_after` it keeps running. The clock starts when the case has reported its
+/// start, so its slow marks come after that event.
+async fn watch_slow(
+    mut execution: tokio::task::JoinHandle<CaseResult>,
+    has_started: tokio::sync::oneshot::Receiver<()>,
+    slow_after: Duration,
+    runner: &Runner,
+    case: &str,
+) -> Result<CaseResult, tokio::task::JoinError> {
+    if has_started.await.is_err() {
+        // The task ended (panicked) before it reported its start.
+        return execution.await;
+    }
+    let since = tokio::time::Instant::now();
+    let mut marks: u32 = 0;
+    loop {
+        marks = marks.saturating_add(1);
+        let running_for = slow_after.saturating_mul(marks);
+        let Some(at) = since.checked_add(running_for) else {
+            return execution.await;
+        };
+        tokio::select! {
+            joined = &mut execution => return joined,
+            () = tokio::time::sleep_until(at) => {
+                runner.reporter().report(&RunEvent::CaseSlow { case, running_for });
+            }
+        }
+    }
 }
 
 /// The error result of a case whose task panicked.

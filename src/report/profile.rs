@@ -1,6 +1,7 @@
 //! A target's profile: what its target file (`targets/<name>.yaml`) says — kind,
 //! endpoint, region, path style, variables, tags to skip, known deviations with a
-//! reason, `deny`, snapshot ignores, the largest body — loaded through
+//! reason, `deny`, snapshot ignores, the largest body, how many cases at once and how
+//! long and how often to poll — loaded through
 //! [`crate::loader`]. How a profile turns a case result into a verdict is in
 //! [`super::verdict`]; the entries' checks against the suite and the rule tables are in
 //! `known_check.rs`.
@@ -55,6 +56,18 @@ pub struct TargetProfile {
     /// is not safe under concurrent calls); a higher `--jobs` is lowered to it.
     #[serde(default)]
     pub max_jobs: Option<std::num::NonZeroUsize>,
+    /// Cases run at once on this target unless `--jobs` says otherwise (`max_jobs`
+    /// still caps it).
+    #[serde(default)]
+    pub jobs: Option<std::num::NonZeroUsize>,
+    /// Cap on every `until` deadline on this target (`max_within: 2s`), for a target
+    /// whose state never changes by waiting; `--max-within` wins.
+    #[serde(default, with = "crate::suite::model::duration_opt")]
+    pub max_within: Option<std::time::Duration>,
+    /// Interval between the polls of `until` steps on this target (`poll_interval:
+    /// 100ms`); `--poll-interval` wins.
+    #[serde(default, with = "crate::suite::model::duration_opt")]
+    pub poll_interval: Option<std::time::Duration>,
     #[serde(skip)]
     pub file: PathBuf,
     /// The text this profile was parsed from: its entries are checked and located

@@ -31,6 +31,14 @@ pub enum RunEvent<'a> {
         case: Option<&'a str>,
         step: &'a StepResult,
     },
+    /// A case has been running for `running_for` (a multiple of the run's slow
+    /// threshold, 30 s unless the caller set another) and goes on: sent once per
+    /// multiple, between its `CaseStarted` and `CaseFinished`, as nextest marks slow
+    /// tests.
+    CaseSlow {
+        case: &'a str,
+        running_for: std::time::Duration,
+    },
     /// A case has its result (also a case skipped by tag, or cut short).
     CaseFinished { result: &'a CaseResult },
     /// The run was asked to stop (a signal, or the embedding program): the current
@@ -43,8 +51,8 @@ pub enum RunEvent<'a> {
     },
 }
 
-/// Consumes the events of a run. Called from the run's worker threads, one event at a
-/// time per case, in order within a case.
+/// Consumes the events of a run. Called from the run's worker threads, in order within
+/// a case (a `CaseSlow` may come while one of the case's steps is being reported).
 pub trait Reporter: Send + Sync {
     fn report(&self, event: &RunEvent<'_>);
 }

@@ -197,23 +197,42 @@ impl Runner {
                 report.exchange = Some(Box::new(round.exchange));
                 return report;
             }
+            // A task or container that is STOPPED stays STOPPED: a condition on its
+            // lastStatus that STOPPED does not meet can no longer hold, so polling on
+            // would only wait for the deadline (the AWS TasksRunning waiter fails on
+            // STOPPED too). The verdict is the one the deadline would give.
+            let final_state = unmet.iter().find(|f| {
+                f.pointer.ends_with("/lastStatus")
+                    && round
+                        .body()
+                        .and_then(|b| crate::pointer::lookup(b, &f.pointer))
+                        .is_some_and(|v| v == "STOPPED")
+            });
             let next_poll = Instant::now().checked_add(interval);
-            if deadline.is_some_and(|d| next_poll.is_none_or(|next| next > d)) {
+            if final_state.is_some()
+                || deadline.is_some_and(|d| next_poll.is_none_or(|next| next > d))
+            {
                 let what: Vec<String> = unmet
                     .iter()
                     .map(|f| format!("{} (last value: {})", f.pointer, f.actual))
                     .collect();
+                let why = match final_state {
+                    Some(f) => format!(
+                        "the condition can no longer hold ({} is STOPPED, a final state) after {} calls",
+                        f.pointer, report.calls
+                    ),
+                    None => format!(
+                        "the condition did not hold within {within:?} after {} calls",
+                        report.calls
+                    ),
+                };
                 report.add(vec![Finding::new(
                     Rule::UntilTimeout,
                     unmet[0].pointer.clone(),
                 )
                 .expected(unmet[0].expected.clone())
                 .actual(unmet[0].actual.clone())
-                .message(format!(
-                    "the condition did not hold within {within:?} after {} calls: {}",
-                    report.calls,
-                    what.join("; ")
-                ))]);
+                .message(format!("{why}: {}", what.join("; ")))]);
                 report.exchange = Some(Box::new(round.exchange));
                 return report;
             }

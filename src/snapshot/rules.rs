@@ -48,6 +48,9 @@ pub struct Normalisers {
     pub(crate) absent_null: bool,
     /// Which differences between a snapshot and a response fail (the rest is drift).
     pub(crate) compare: Compare,
+    /// Members a task or container gains while it passes through transitional states
+    /// (`transitional`): which of them it has depends on when a call lands.
+    pub(crate) transitional: HashSet<String>,
 }
 
 /// What a rule does to a value it selects.
@@ -98,6 +101,8 @@ struct RawFile {
     rules: Vec<Spanned<RawRule>>,
     #[serde(default)]
     compare: Option<Spanned<RawCompare>>,
+    #[serde(default)]
+    transitional: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -284,6 +289,7 @@ impl Normalisers {
             absent_empty_list,
             absent_null,
             compare,
+            transitional: raw.transitional.iter().cloned().collect(),
         })
     }
 
@@ -295,6 +301,7 @@ impl Normalisers {
             absent_empty_list: false,
             absent_null: false,
             compare: Compare::strict(),
+            transitional: HashSet::new(),
         }
     }
 

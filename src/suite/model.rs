@@ -214,7 +214,9 @@ pub fn parse_bounded_duration(text: &str) -> Result<Duration, String> {
     Ok(d)
 }
 
-mod duration_opt {
+/// Serde: an optional duration written as `--max-within` takes it (`2s`, `500ms`),
+/// above zero and at most a day.
+pub(crate) mod duration_opt {
     use serde::{de::Error, Deserialize, Deserializer};
     use std::time::Duration;
 

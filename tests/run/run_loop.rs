@@ -36,6 +36,9 @@ impl Reporter for Recorder {
             RunEvent::StepFinished { case, step } => {
                 format!("step {} {} {}", case.unwrap_or("-"), step.index, step.call)
             }
+            RunEvent::CaseSlow { case, running_for } => {
+                format!("slow {case} {}", running_for.as_millis())
+            }
             RunEvent::CaseFinished { result } => format!("case finished {}", result.id),
             RunEvent::Interrupted { reason } => format!("interrupted {reason}"),
             RunEvent::FixtureTornDown { fixture, .. } => format!("torn down {fixture}"),
@@ -49,6 +52,15 @@ fn run(
     recorder: Arc<Recorder>,
     interrupt: Arc<Interrupt>,
 ) -> app::RunResult {
+    run_with(selection, recorder, interrupt, None)
+}
+
+fn run_with(
+    selection: &Selection,
+    recorder: Arc<Recorder>,
+    interrupt: Arc<Interrupt>,
+    slow_after: Option<std::time::Duration>,
+) -> app::RunResult {
     let reference = ecs_reference::Background::start(Default::default()).unwrap();
     let choice = TargetChoice {
         endpoint: reference.endpoint(),
@@ -57,6 +69,7 @@ fn run(
             disabled: true,
             ..SnapshotOptions::default()
         },
+        slow_after,
         ..TargetChoice::default()
     };
     let paths = Paths::resolve(
@@ -225,4 +238,47 @@ fn a_case_that_panics_is_an_error_in_every_report_and_fails_the_run() {
     let md = markdown::render(&doc, None);
     assert!(md.contains(&doomed) && md.contains("panicked"), "{md}");
     assert!(md.contains("not conformant"), "{md}");
+}
+
+/// A case still running after the slow threshold is reported slow at every multiple of
+/// it, between its start and its end (a tiny threshold here: the lifecycle case waits
+/// for its task to reach RUNNING, which takes the reference several paces).
+#[test]
+fn a_case_running_past_the_slow_threshold_is_reported_slow_at_every_multiple() {
+    let recorder = Arc::new(Recorder::default());
+    let id = "lifecycle/run-until-running-then-stop";
+    let selection = Selection {
+        filter: Some(id.into()),
+        exact: true,
+        ..Selection::default()
+    };
+    let result = run_with(
+        &selection,
+        Arc::clone(&recorder),
+        Interrupt::new(),
+        Some(std::time::Duration::from_millis(1)),
+    );
+    assert_eq!(result.results.len(), 1);
+    let events = recorder.events.lock().unwrap().clone();
+    let at = |line: &str| events.iter().position(|e| e == line);
+    let started = at(&format!("case started {id}")).unwrap();
+    let finished = at(&format!("case finished {id}")).unwrap();
+    let slow: Vec<usize> = (0..events.len())
+        .filter(|&i| events[i].starts_with(&format!("slow {id} ")))
+        .collect();
+    assert!(slow.len() >= 2, "{events:#?}");
+    assert!(
+        slow.iter().all(|&i| started < i && i < finished),
+        "{events:#?}"
+    );
+    assert_eq!(events[slow[0]], format!("slow {id} 1"));
+    assert_eq!(events[slow[1]], format!("slow {id} 2"));
+    // The default threshold (30 s) marks none of these quick cases.
+    let recorder = Arc::new(Recorder::default());
+    run(&selection, Arc::clone(&recorder), Interrupt::new());
+    let events = recorder.events.lock().unwrap().clone();
+    assert!(
+        !events.iter().any(|e| e.starts_with("slow ")),
+        "{events:#?}"
+    );
 }

@@ -303,3 +303,41 @@ fn a_failed_case_rule_stops_the_case_and_a_contract_or_snapshot_rule_does_not() 
     warned.findings[0].severity = Severity::Warn;
     assert!(warned.problem().is_none());
 }
+
+/// A task that is STOPPED never runs again: an `until` waiting for RUNNING ends as soon as
+/// it sees STOPPED, with the verdict the deadline would give (`until.timeout`) and says
+/// why, instead of polling on to its `within` (the AWS TasksRunning waiter fails there too).
+#[test]
+fn until_ends_when_the_state_it_waits_for_can_no_longer_come() {
+    let steps = format!(
+        "{RUN}  - call: StopTask\n    with: {{ cluster: \"${{cluster}}\", task: \"${{task}}\", reason: early }}\n  - call: DescribeTasks\n    with: {{ cluster: \"${{cluster}}\", tasks: [\"${{task}}\"] }}\n    until: {{ /tasks/0/lastStatus: RUNNING }}\n    within: 90s\n    every: 10ms\n"
+    );
+    let results = run_suite("final", &[("a.yaml", case("a", &steps, ""))]);
+    let a = &results[0];
+    assert_eq!(a.outcome, Outcome::Failed);
+    let timeout: Vec<_> = a
+        .findings()
+        .filter(|(_, f)| f.rule == "until.timeout")
+        .collect();
+    assert_eq!(timeout.len(), 1, "{timeout:?}");
+    assert!(
+        timeout[0]
+            .1
+            .message
+            .contains("can no longer hold (/tasks/0/lastStatus is STOPPED, a final state)"),
+        "{}",
+        timeout[0].1.message
+    );
+    let polled = a.steps.iter().find(|s| s.call == "DescribeTasks").unwrap();
+    assert_eq!(
+        polled
+            .exchange
+            .as_ref()
+            .unwrap()
+            .response
+            .body
+            .as_ref()
+            .unwrap()["tasks"][0]["lastStatus"],
+        "STOPPED"
+    );
+}

@@ -125,17 +125,31 @@ pub enum SnapshotAction {
 pub struct DiffArgs {
     #[command(flatten)]
     pub suite: SuiteArgs,
-    /// First endpoint (`reference` for the built-in reference target).
-    #[arg(long, value_name = "URL")]
-    pub endpoint: String,
-    /// Second endpoint (`reference` for the built-in reference target).
+    /// First endpoint as `run` finds it (`--endpoint`, else AWS_ENDPOINT_URL_ECS, else AWS_ENDPOINT_URL, else the target file's, else the built-in reference); `reference` names the built-in one.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// Second endpoint (`reference` for the built-in reference target); it gets the same region, path style, variables and pace.
     #[arg(long, value_name = "URL")]
     pub against: String,
-    #[arg(long, default_value = "root", value_parser = path_style_parser())]
-    pub path_style: PathStyle,
-    #[arg(long, default_value = "us-east-1")]
-    pub region: String,
-    /// Largest response body read, e.g. 16MiB (default 8MiB); a larger one is a target error.
+    /// Target file `targets/<NAME>.yaml` of the first endpoint: its endpoint, region, path style, variables, tags to skip, pace and largest body apply to both sides.
+    #[arg(long = "target", value_name = "NAME")]
+    pub target: Option<String>,
+    /// Folder of target expectation files.
+    #[arg(long, env = "ECS_CONFORM_TARGETS", value_name = "DIR")]
+    pub targets: Option<PathBuf>,
+    /// Override a suite variable on both sides, e.g. `--var subnet=subnet-0abc` (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = name_value)]
+    pub vars: Vec<(String, String)>,
+    /// Interval between polls of `until` steps (else the target file's, else 25ms on the reference, 1s elsewhere).
+    #[arg(long, value_parser = parse_bounded_duration)]
+    pub poll_interval: Option<Duration>,
+    /// Cap on every `until` deadline (else the target file's, else 10s on the reference, none elsewhere).
+    #[arg(long, value_parser = parse_bounded_duration)]
+    pub max_within: Option<Duration>,
+    /// Cases run at once on each side (default 1: with more, answers can differ by timing alone); the target file's `max_jobs` caps it.
+    #[arg(long, short = 'j')]
+    pub jobs: Option<usize>,
+    /// Largest response body read, e.g. 16MiB (default 8MiB, or the target file's `max_body`); a larger one is a target error.
     #[arg(long, value_name = "SIZE")]
     pub max_body: Option<ByteSize>,
     /// Only cases whose id contains this.
@@ -197,10 +211,10 @@ pub struct SuiteArgs {
     pub add_cases: Vec<PathBuf>,
 }
 
-/// How to reach and sign for a target: shared by `run` and `cleanup`.
+/// How to reach and sign for a target: shared by `run`, `diff` and `cleanup`.
 #[derive(Args)]
 pub struct ConnectionArgs {
-    /// Endpoint URL of the target (else AWS_ENDPOINT_URL_ECS, else AWS_ENDPOINT_URL, else the target file's; for `run`, none means the built-in reference).
+    /// Endpoint URL of the target (else AWS_ENDPOINT_URL_ECS, else AWS_ENDPOINT_URL, else the target file's; for `run` and `diff`, none means the built-in reference).
     #[arg(long, value_name = "URL")]
     pub endpoint: Option<String>,
     /// `root` sends POST /, `v1` sends POST /v1/<Operation>.
@@ -220,13 +234,13 @@ pub struct RunArgs {
     pub suite: SuiteArgs,
     #[command(flatten)]
     pub connection: ConnectionArgs,
-    /// Interval between polls of `until` steps (default: 25ms on the reference, 1s elsewhere; at most a day).
+    /// Interval between polls of `until` steps (else the target file's `poll_interval`, else 25ms on the reference, 1s elsewhere; at most a day).
     #[arg(long, value_parser = parse_bounded_duration)]
     pub poll_interval: Option<Duration>,
-    /// Cap on every `until` deadline, e.g. 10s (default: 10s on the reference, none elsewhere; at most a day).
+    /// Cap on every `until` deadline, e.g. 10s (else the target file's `max_within`, else 10s on the reference, none elsewhere; at most a day).
     #[arg(long, value_parser = parse_bounded_duration)]
     pub max_within: Option<Duration>,
-    /// Cases run at once (default: the number of cores).
+    /// Cases run at once (else the target file's `jobs`, else 8: the work waits on the network, not on the cores); the target file's `max_jobs` caps it.
     #[arg(long, short = 'j')]
     pub jobs: Option<usize>,
     /// Run only cases with this tag (repeatable).
@@ -267,6 +281,9 @@ pub struct RunArgs {
     /// Let findings of this severity fail a case too: `drift` or `warn` (repeatable).
     #[arg(long, value_name = "SEVERITY", value_parser = deny_parser())]
     pub deny: Vec<Deny>,
+    /// A case running longer than this is marked `SLOW [>30s]`, and again at every multiple (default 30s; hidden: for tests).
+    #[arg(long, hide = true, value_parser = parse_bounded_duration)]
+    pub slow_after: Option<Duration>,
     #[command(flatten)]
     pub libtest: libtest_mimic::Arguments,
 }

@@ -116,3 +116,35 @@ fn entries_are_checked_against_the_text_that_was_loaded() {
     assert!(profile.check(&["a/b", "no/such"]).is_ok());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn pace_settings_load_from_a_target_file_and_bad_ones_are_located() {
+    let dir = std::env::temp_dir().join(format!("ecs-conform-pace-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("emu.yaml"),
+        "jobs: 4\nmax_jobs: 2\nmax_within: 2s\npoll_interval: 100ms\n",
+    )
+    .unwrap();
+    let e = TargetProfile::load(&dir, "emu").unwrap();
+    assert_eq!(e.jobs.map(std::num::NonZeroUsize::get), Some(4));
+    assert_eq!(e.max_within, Some(std::time::Duration::from_secs(2)));
+    assert_eq!(e.poll_interval, Some(std::time::Duration::from_millis(100)));
+    let none = TargetProfile::default();
+    assert_eq!(
+        (none.jobs, none.max_within, none.poll_interval),
+        (None, None, None)
+    );
+    for (text, line, why) in [
+        ("name: x\nmax_within: 0s\n", 2, "is zero"),
+        ("name: x\npoll_interval: soon\n", 2, "is not a duration"),
+        ("name: x\nmax_within: 2d\n", 2, "is not a duration"),
+        ("name: x\nmax_within: 1441m\n", 2, "more than a day"),
+        ("name: x\njobs: 0\n", 2, ""),
+    ] {
+        std::fs::write(dir.join("bad.yaml"), text).unwrap();
+        let err = TargetProfile::load(&dir, "bad").unwrap_err().to_string();
+        assert!(err.contains(&format!("bad.yaml:{line}:")), "{text}: {err}");
+        assert!(err.contains(why), "{text}: {err}");
+    }
+}

@@ -1,13 +1,38 @@
-//! `ecs-conform diff`: the same cases against two targets, answer by answer.
+//! `ecs-conform diff`: the same cases against two targets, answer by answer. The first
+//! endpoint is found as `run` finds it (flag, environment, target file, else the
+//! built-in reference); both sides get the same region, path style, variables, pace,
+//! body cap and run id, so what differs is the targets.
 
+use super::pace::pace;
+use super::run::{endpoint, region};
 use crate::builtin::BuiltIn;
 use crate::cli::DiffArgs;
-use crate::{paths, Error, EXIT_FAILURES, EXIT_TARGET};
-use ecs_conform::app::{self, SnapshotOptions, TargetChoice};
+use crate::{paths, targets_dir, Error, EXIT_FAILURES, EXIT_TARGET};
+use ecs_conform::app::{self, AppError, Selection, SnapshotOptions, TargetChoice};
+use ecs_conform::report::profile::TargetProfile;
 use ecs_reference::{ReferenceError, ReferenceOptions};
 
 pub fn diff(args: DiffArgs) -> Result<u8, Error> {
     let paths = paths(args.suite.cases, args.suite.schemas, args.suite.add_cases)?;
+    let expectations = match &args.target {
+        Some(name) => {
+            let dir = targets_dir(args.targets.clone(), &paths)?;
+            TargetProfile::load(&dir, name)?
+        }
+        None => TargetProfile::default(),
+    };
+    let region = region(args.connection.region, &expectations);
+    let first = endpoint(args.connection.endpoint, &expectations, &region);
+    if let (Some(name), None) = (&args.target, &first) {
+        // As `run`: only a target file of kind `reference` may mean the built-in target.
+        if expectations.kind.as_deref() != Some("reference") {
+            return Err(Error::App(AppError::Usage(format!(
+                "target `{name}` ({}) names no endpoint: pass --endpoint URL (or set AWS_ENDPOINT_URL_ECS or AWS_ENDPOINT_URL); only a target file of `kind: reference` runs against the built-in reference target",
+                expectations.file.display()
+            ))));
+        }
+    }
+    let first = first.unwrap_or_else(|| "reference".to_owned());
     // `reference` on either side: a built-in reference target of its own.
     let start = |endpoint: &str| -> Result<Option<BuiltIn>, ReferenceError> {
         match endpoint {
@@ -15,45 +40,88 @@ pub fn diff(args: DiffArgs) -> Result<u8, Error> {
             _ => Ok(None),
         }
     };
-    let (left, right) = (start(&args.endpoint)?, start(&args.against)?);
+    let (left, right) = (start(&first)?, start(&args.against)?);
+    // One case at a time unless asked: answers then depend on the target alone, not on
+    // what other cases do meanwhile (a target file's `jobs` is for runs).
+    let pace = pace(
+        Some(args.jobs.unwrap_or(1)),
+        args.poll_interval,
+        args.max_within,
+        &expectations,
+    );
+    if let Some(note) = &pace.note {
+        eprintln!("note: {note}");
+    }
+    let mut vars: Vec<(String, String)> = expectations
+        .vars
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    vars.extend(args.vars);
     let side = |endpoint: &str, built_in: &Option<BuiltIn>| TargetChoice {
         endpoint: built_in
             .as_ref()
             .map_or_else(|| endpoint.to_owned(), BuiltIn::endpoint),
         local: built_in.as_ref().map(|b| b.label.clone()),
-        path_style: args.path_style,
-        region: args.region.clone(),
+        path_style: expectations
+            .path_style
+            .unwrap_or(args.connection.path_style),
+        region: region.clone(),
+        timeout: args.connection.timeout,
+        poll_interval: pace.poll_interval,
+        max_within: pace.max_within,
+        vars: vars.clone(),
         snapshots: SnapshotOptions {
             disabled: true,
             ..SnapshotOptions::default()
         },
         keep_exchanges: true,
-        max_body: args.max_body.map(|b| b.bytes()),
+        max_body: args.max_body.or(expectations.max_body).map(|b| b.bytes()),
         ..TargetChoice::default()
     };
-    let differences = app::diff(
+    let selection = Selection {
+        filter: args.filter,
+        skip_tags: expectations
+            .skip
+            .iter()
+            .map(|s| (s.tag.clone(), s.reason.clone()))
+            .collect(),
+        ..Selection::default()
+    };
+    let report = app::diff(
         &paths,
-        &side(&args.endpoint, &left),
+        &TargetChoice {
+            kind: expectations.kind.clone(),
+            ..side(&first, &left)
+        },
         &side(&args.against, &right),
-        args.filter.as_deref(),
+        &selection,
+        pace.jobs,
     )?;
+    let differences = &report.differences;
     let mut count = 0;
-    for (case, step, lines) in &differences {
-        if *step == 0 {
-            println!("{case}:");
-        } else {
-            println!("{case} step {step}:");
+    for d in differences {
+        match d.step {
+            Some(step) => println!("{} step {step} ({}):", d.case, d.call),
+            None => println!("{}:", d.case),
         }
-        for l in lines {
+        for l in &d.lines {
             println!("  {l}");
             count += 1;
         }
     }
+    if report.unconfirmed > 0 {
+        println!(
+            "({} difference(s) left out: they did not happen again when their cases ran a second time, so they depend on timing, not on the targets)",
+            report.unconfirmed
+        );
+    }
     println!(
-        "ecs-conform diff: {count} difference(s) in {} step(s)",
-        differences.len()
+        "ecs-conform diff: {count} difference(s) in {} step(s); {} step(s) answered on both sides compared",
+        differences.len(),
+        report.compared
     );
-    Ok(if differences.iter().any(|(_, step, _)| *step == 0) {
+    Ok(if differences.iter().any(|d| d.step.is_none()) {
         // A case one side gave no usable answer to: a target error, not a difference.
         EXIT_TARGET
     } else if differences.is_empty() {

@@ -1,9 +1,11 @@
 //! The subcommands with more than a few lines each: `run` (with how the endpoint and
 //! region are found, and the exit code of a run document), `cleanup`, `snapshots`,
-//! `diff`. `main.rs` dispatches to them.
+//! `diff`. `pace` says how fast `run` and `diff` go (jobs, polls). `main.rs`
+//! dispatches to them.
 
 mod cleanup;
 mod diff;
+mod pace;
 pub mod run;
 mod snapshots;
 

@@ -3,6 +3,7 @@
 //! reporters and signals, then the one run loop of the library; reports and the exit
 //! code of the run document.
 
+use super::pace::pace;
 use crate::builtin::BuiltIn;
 use crate::cli::RunArgs;
 use crate::reporters::{JsonLines, Lines, Progress};
@@ -106,6 +107,7 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
         },
         keep_exchanges: false,
         max_body: args.max_body.or(expectations.max_body).map(|b| b.bytes()),
+        ..TargetChoice::default()
     };
     let mut skip_tags: Vec<(String, String)> = expectations
         .skip
@@ -136,23 +138,21 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
         }
         return Ok(0);
     }
-    // `--test-threads` is libtest's name for `--jobs`.
-    let jobs = args
-        .jobs
-        .or(libtest.test_threads)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-    // A target that is not safe under concurrent calls says so in its target file.
-    let jobs = match expectations.max_jobs {
-        Some(max) if jobs > max.get() => {
-            eprintln!(
-                "note: {} runs at most {max} case(s) at a time (max_jobs in {}); --jobs {jobs} lowered to {max}",
-                expectations.name.as_deref().unwrap_or("this target"),
-                expectations.file.display()
-            );
-            max.get()
-        }
-        _ => jobs,
-    };
+    // `--test-threads` is libtest's name for `--jobs`. A target that is not safe under
+    // concurrent calls says so in its target file (`max_jobs`).
+    let pace = pace(
+        args.jobs.or(libtest.test_threads),
+        args.poll_interval,
+        args.max_within,
+        &expectations,
+    );
+    if let Some(note) = &pace.note {
+        eprintln!("note: {note}");
+    }
+    choice.poll_interval = pace.poll_interval;
+    choice.max_within = pace.max_within;
+    choice.slow_after = args.slow_after;
+    let jobs = pace.jobs;
     // No endpoint: the built-in reference target, running until this function returns.
     let built_in = match endpoint {
         Some(_) => None,
@@ -173,7 +173,7 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
         expectations.clone(),
         choice.region.clone(),
     ));
-    let progress = Arc::new(Progress::new());
+    let progress = Arc::new(Progress::new(expectations.clone()));
     let reporters: Vec<Box<dyn Reporter>> = if json {
         vec![Box::new(JsonLines::new(expectations.clone()))]
     } else {

@@ -44,6 +44,8 @@ impl JsonLines {
                 "line": step.line, "calls": step.calls,
                 "findings": step.findings.iter().map(|f| f.rule.to_string()).collect::<Vec<_>>(),
                 "problem": step.problem()}),
+            RunEvent::CaseSlow { case, running_for } => json!({"event": "case_slow",
+                "case": case, "running_for_ms": running_for.as_millis() as u64}),
             RunEvent::CaseFinished { result } => {
                 let (v, known) = verdict(result, &self.expectations);
                 let reason = match &result.outcome {

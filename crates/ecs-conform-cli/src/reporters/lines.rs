@@ -1,13 +1,15 @@
 //! libtest-style lines: `running N tests`, a line (pretty) or a character (terse) per
 //! case as it finishes, then `failures:` with each failure's text and the
-//! `test result:` summary, as `cargo test` prints them.
+//! `test result:` summary, as `cargo test` prints them. In pretty mode a case still
+//! running after the slow threshold gets `SLOW [>30s] case-id` (and again at every
+//! multiple), as nextest marks slow tests.
 
 use ecs_conform::report::libtest::{shown, Shown};
 use ecs_conform::report::profile::TargetProfile;
 use ecs_conform::run::{Reporter, RunEvent};
 use std::io::Write;
 use std::sync::Mutex;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Counts and failures gathered for the summary.
 #[derive(Default)]
@@ -123,6 +125,13 @@ impl Reporter for Lines {
                     writeln!(out, "test {} ... {}", result.id, line.0)
                 };
             }
+            RunEvent::CaseSlow { case, running_for } if !self.terse => {
+                let _ = writeln!(
+                    std::io::stdout().lock(),
+                    "{}",
+                    slow_line(case, *running_for)
+                );
+            }
             RunEvent::Interrupted { reason } => {
                 // Not eprintln!: after SIGHUP the terminal may be gone, and a failed
                 // write must not panic.
@@ -133,5 +142,34 @@ impl Reporter for Lines {
             }
             _ => {}
         }
+    }
+}
+
+/// `SLOW [>30s] case-id`: a case still running after `running_for`.
+fn slow_line(case: &str, running_for: Duration) -> String {
+    let after = if running_for.subsec_nanos() == 0 {
+        format!("{}s", running_for.as_secs())
+    } else if running_for.subsec_nanos().is_multiple_of(1_000_000) && running_for.as_secs() == 0 {
+        format!("{}ms", running_for.as_millis())
+    } else {
+        format!("{:.3}s", running_for.as_secs_f64())
+    };
+    format!("SLOW [>{after}] {case}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slow_lines_say_how_long_the_case_has_been_running() {
+        let line = |d| slow_line("lifecycle/x", d);
+        assert_eq!(line(Duration::from_secs(30)), "SLOW [>30s] lifecycle/x");
+        assert_eq!(line(Duration::from_secs(90)), "SLOW [>90s] lifecycle/x");
+        assert_eq!(line(Duration::from_millis(5)), "SLOW [>5ms] lifecycle/x");
+        assert_eq!(
+            line(Duration::from_millis(1500)),
+            "SLOW [>1.500s] lifecycle/x"
+        );
     }
 }

@@ -101,3 +101,79 @@ fn a_diff_that_compares_nothing_is_not_green() {
         "{out}"
     );
 }
+
+/// The whole suite against two built-in reference targets: both sides get the same run
+/// id (names such as `ecs-conform-<run id>` match) and the same normalisation, so
+/// nothing differs, and the steps were really compared.
+#[test]
+fn the_reference_against_itself_shows_no_difference() {
+    let o = bin()
+        .args(["diff", "--against", "reference"])
+        .env_remove("AWS_ENDPOINT_URL_ECS")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("ECS_CONFORM_RUN_ID")
+        .output()
+        .unwrap();
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(
+        out.contains("ecs-conform diff: 0 difference(s) in 0 step(s); "),
+        "{out}"
+    );
+    let compared: usize = out
+        .split("step(s); ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count of compared steps: {out}"));
+    assert!(compared > 100, "{out}");
+}
+
+/// A reference that deviates (its own server here, with `wrong-stop-code`) shows the
+/// difference where it deviates, whether its endpoint comes from `--endpoint`,
+/// `AWS_ENDPOINT_URL_ECS` or a target file, as `run` finds it.
+#[test]
+fn a_deviating_reference_shows_the_difference_wherever_its_endpoint_comes_from() {
+    let (_server, deviating) = cli_support::reference(vec!["wrong-stop-code".parse().unwrap()]);
+    let dir = std::env::temp_dir().join(format!("ecs-conform-diff-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("deviating.yaml"),
+        format!("name: deviating\nendpoint: {}\n", deviating.endpoint),
+    )
+    .unwrap();
+    let case = "stop-task/stop-code-user-initiated";
+    let runs = [
+        (
+            "flag",
+            vec!["--endpoint", deviating.endpoint.as_str()],
+            None,
+        ),
+        ("environment", vec![], Some(deviating.endpoint.as_str())),
+        (
+            "target file",
+            vec!["--target", "deviating", "--targets", dir.to_str().unwrap()],
+            None,
+        ),
+    ];
+    for (how, args, env) in runs {
+        let mut cmd = bin();
+        cmd.arg("diff")
+            .args(&args)
+            .args(["--against", "reference", case])
+            .env_remove("AWS_ENDPOINT_URL_ECS")
+            .env_remove("AWS_ENDPOINT_URL");
+        if let Some(endpoint) = env {
+            cmd.env("AWS_ENDPOINT_URL_ECS", endpoint);
+        }
+        let o = cmd.output().unwrap();
+        let out = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{how}: {out}");
+        assert!(
+            out.contains("stopCode: \"EssentialContainerExited\" → \"UserInitiated\""),
+            "{how}: {out}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

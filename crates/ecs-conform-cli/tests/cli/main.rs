@@ -11,6 +11,7 @@ mod garbage_target;
 mod interrupt;
 mod lint_targets;
 mod negative;
+mod pace;
 mod portable;
 mod readme;
 mod readme_support;

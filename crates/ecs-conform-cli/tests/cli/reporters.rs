@@ -93,3 +93,53 @@ fn libtest_lines_count_what_the_verdicts_say() {
         "{stdout}"
     );
 }
+
+/// A case still running after the slow threshold is marked as nextest marks slow
+/// tests, `SLOW [>30s] case-id` by default; the threshold is an internal setting, tiny
+/// here, so the lifecycle case (which waits for its task to reach RUNNING) is marked
+/// before its `test … ok` line. `--format json` has it as a `case_slow` event.
+#[test]
+fn a_case_running_past_the_slow_threshold_is_marked_slow() {
+    let case = "lifecycle/run-until-running-then-stop";
+    let o = bin()
+        .args([
+            "run",
+            "--no-snapshots",
+            "--slow-after",
+            "1ms",
+            "--exact",
+            case,
+        ])
+        .output()
+        .unwrap();
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    let slow = out
+        .find(&format!("SLOW [>1ms] {case}\n"))
+        .unwrap_or_else(|| panic!("no SLOW line: {out}"));
+    let done = out.find(&format!("test {case} ... ok")).unwrap();
+    assert!(slow < done, "{out}");
+    assert!(out.contains(&format!("SLOW [>2ms] {case}\n")), "{out}");
+
+    let o = bin()
+        .args([
+            "run",
+            "--no-snapshots",
+            "--slow-after",
+            "1ms",
+            "--format",
+            "json",
+        ])
+        .args(["--exact", case])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let slow: Vec<Value> = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|e| e["event"] == "case_slow")
+        .collect();
+    assert!(!slow.is_empty(), "{stdout}");
+    assert_eq!(slow[0]["case"], case, "{stdout}");
+    assert_eq!(slow[0]["running_for_ms"], 1, "{stdout}");
+}
