@@ -1,13 +1,16 @@
 //! The subcommands with more than a few lines each: `run` (with how the endpoint and
-//! region are found, and the exit code of a run document), `cleanup`, `snapshots`,
-//! `diff`. `main.rs` dispatches to them.
+//! region are found, and the exit code of a run document) and its `--record`,
+//! `cleanup`, `snapshots`, `diff`, `init`. `main.rs` dispatches to them.
 
 mod cleanup;
 mod diff;
+mod init;
+mod record;
 pub mod run;
 mod snapshots;
 
 pub use cleanup::cleanup;
 pub use diff::diff;
+pub use init::init;
 pub use run::{exit_code, run};
 pub use snapshots::snapshots;
