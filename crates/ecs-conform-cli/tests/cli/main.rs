@@ -13,6 +13,7 @@ mod lint_targets;
 mod negative;
 mod readme;
 mod readme_support;
+mod record;
 mod reporters;
 mod reports;
 mod rules;
