@@ -1,6 +1,7 @@
 //! A target's profile: what its target file (`targets/<name>.yaml`) says — kind,
 //! endpoint, region, path style, variables, tags to skip, known deviations with a
-//! reason, `deny`, snapshot ignores, the largest body — loaded through
+//! reason, `deny`, snapshot ignores, the largest body, how to run on it (`max_jobs`,
+//! `max_within`, `poll_interval`, `jobs`) — loaded through
 //! [`crate::loader`]. How a profile turns a case result into a verdict is in
 //! [`super::verdict`]; the entries' checks against the suite and the rule tables are in
 //! `known_check.rs`.

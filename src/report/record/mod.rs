@@ -224,23 +224,27 @@ impl Failure {
     }
 }
 
-/// The failures of a judged case, as the verdict sees them: its target error, else
-/// every finding of a severity the target denies.
+/// The failures of a judged case: its target error, if it ended in one, and every
+/// finding of a severity the target denies (also those before a target error: the
+/// verdict needs only the error covered, but they are failures of the target all the
+/// same, and they show again once the error is gone).
 fn failures(case: &CaseEntry, profile: &TargetProfile) -> Vec<Failure> {
-    if let Some(reason) = errored(case) {
-        return vec![Failure {
-            findings: error_rules(reason).collect(),
-            pointer: None,
-        }];
-    }
-    case.findings
-        .iter()
-        .map(|f| &f.finding)
-        .filter(|f| profile.denies(f.severity))
-        .map(|f| Failure {
-            findings: vec![f.clone()],
-            pointer: Some(f.pointer.clone()),
-        })
+    let error = errored(case).map(|reason| Failure {
+        findings: error_rules(reason).collect(),
+        pointer: None,
+    });
+    error
+        .into_iter()
+        .chain(
+            case.findings
+                .iter()
+                .map(|f| &f.finding)
+                .filter(|f| profile.denies(f.severity))
+                .map(|f| Failure {
+                    findings: vec![f.clone()],
+                    pointer: Some(f.pointer.clone()),
+                }),
+        )
         .collect()
 }
 

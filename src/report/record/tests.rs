@@ -266,6 +266,34 @@ fn target_errors_the_target_answered_are_recorded_under_their_rule() {
     }
 }
 
+/// A case that ended in a target error keeps the entries of the failures its earlier
+/// steps showed (the verdict needs only the error listed, but they are the target's
+/// failures and show again once the error is gone); new ones are added.
+#[test]
+fn failures_before_a_target_error_keep_and_get_their_entries() {
+    let p = profile(
+        "known:\n  - { case: a/x, rule: target.error, reason: \"HTML 500\" }\n  - { case: a/x, rule: task.container-arn, reason: \"task definition ARN\" }\n  - { case: a/x, rule: run.count, reason: \"gone\" }\n",
+    );
+    let results = [case(
+        "a/x",
+        Outcome::Error(
+            "the target answered StopTask with HTTP 500 and a body that is not JSON: <html>".into(),
+        ),
+        vec![
+            finding(Rule::TaskContainerArn, "/tasks/0/containers/0/taskArn"),
+            finding(Rule::StopStoppedFields, "/task/stoppedAt"),
+        ],
+    )];
+    let doc = document(&results, &p);
+    assert_eq!(doc.cases[0].verdict, Verdict::Known);
+    let recorded = record(&doc, &p).unwrap();
+    assert_eq!(
+        recorded.text,
+        "known:\n  - { case: a/x, rule: stop.stopped-fields, pointer: /task/stoppedAt, reason: TODO }\n  - { case: a/x, rule: target.error, reason: \"HTML 500\" }\n  - { case: a/x, rule: task.container-arn, reason: \"task definition ARN\" }\n"
+    );
+    assert_eq!((recorded.kept, recorded.removed.len()), (2, 1));
+}
+
 #[test]
 fn runs_that_cannot_speak_for_the_target_are_refused() {
     let p = profile("known: []\n");
