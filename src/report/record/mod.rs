@@ -2,8 +2,9 @@
 //! rewritten from one run's document. Each case the run judged gets exactly the entries
 //! its failures need: an entry that still covers a failure is kept as written (reason,
 //! link, even its line), a failure no entry covers gets a new entry for its case, rule
-//! and location with `reason: TODO`, and an entry that covers no failure any more is
-//! removed. Entries of cases the run did not judge (not selected, skipped by tag) are
+//! and location with `reason: TODO` (a case that ended in a target error: for the error
+//! only, as the verdict judges it by the error), and an entry that covers no failure any
+//! more is removed. Entries of cases the run did not judge (not selected, skipped by tag) are
 //! left as they are. A run that cannot speak for the target (interrupted, a fixture
 //! that could not be set up, a case the harness or the setup broke, or a target that
 //! gave no answer at all) is refused and nothing is written. The text edit itself (only
@@ -107,7 +108,7 @@ pub fn record(doc: &RunDocument, profile: &TargetProfile) -> Result<Recorded, Re
                 .copied()
                 .filter(|&i| failure.findings.iter().any(|f| profile.known[i].covers(f)))
                 .collect();
-            if covering.is_empty() {
+            if covering.is_empty() && failure.needs_entry {
                 let entry = failure.entry(&case.id);
                 if !added.contains(&entry) {
                     added.push(entry);
@@ -207,6 +208,8 @@ struct Failure {
     findings: Vec<Finding>,
     /// The location a new entry names (none for a target error).
     pointer: Option<String>,
+    /// Whether the verdict needs it covered (an entry is added when none covers it).
+    needs_entry: bool,
 }
 
 impl Failure {
@@ -224,15 +227,18 @@ impl Failure {
     }
 }
 
-/// The failures of a judged case: its target error, if it ended in one, and every
-/// finding of a severity the target denies (also those before a target error: the
-/// verdict needs only the error covered, but they are failures of the target all the
-/// same, and they show again once the error is gone).
+/// The failures of a judged case. A case that ended in a target error is judged by
+/// that error alone: the error needs an entry, and the findings of its earlier steps
+/// (and the wire findings of the unusable answer itself) keep the entries that cover
+/// them but get no new ones. Any other case: every finding of a severity the target
+/// denies needs an entry.
 fn failures(case: &CaseEntry, profile: &TargetProfile) -> Vec<Failure> {
     let error = errored(case).map(|reason| Failure {
         findings: error_rules(reason).collect(),
         pointer: None,
+        needs_entry: true,
     });
+    let needs_entry = error.is_none();
     error
         .into_iter()
         .chain(
@@ -243,6 +249,7 @@ fn failures(case: &CaseEntry, profile: &TargetProfile) -> Vec<Failure> {
                 .map(|f| Failure {
                     findings: vec![f.clone()],
                     pointer: Some(f.pointer.clone()),
+                    needs_entry,
                 }),
         )
         .collect()
