@@ -76,6 +76,51 @@ pub fn check_pointers(profile: &TargetProfile, source: &Source) -> Result<(), Ta
     finish(&profile.file, place(source, found))
 }
 
+/// How the reason of an entry nobody has explained yet begins (what `run --record`
+/// writes into the entries it adds).
+pub const TODO_REASON: &str = "TODO";
+
+/// Whether `reason` still waits for its explanation: `TODO`, alone or followed by
+/// anything that is not a letter or a digit (`TODO: check moto's models.py`).
+pub fn is_todo(reason: &str) -> bool {
+    reason
+        .trim_start()
+        .strip_prefix(TODO_REASON)
+        .is_some_and(|rest| !rest.starts_with(|c: char| c.is_alphanumeric()))
+}
+
+/// One problem per entry whose reason is still `TODO`, at the reason's file:line:column.
+pub fn todo_reasons(profile: &TargetProfile) -> Vec<Problem> {
+    let found: Vec<(usize, &str, String)> = profile
+        .known
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| is_todo(&k.reason))
+        .map(|(i, k)| {
+            let location = match (&k.rule, &k.pointer) {
+                (Some(rule), Some(pointer)) => format!(" ({rule} at `{pointer}`)"),
+                (Some(rule), None) => format!(" ({rule})"),
+                _ => String::new(),
+            };
+            (
+                i,
+                "reason",
+                format!(
+                    "the known deviation of `{}`{location} has no reason yet: replace `TODO` with why the target deviates",
+                    k.case
+                ),
+            )
+        })
+        .collect();
+    match &profile.source {
+        Some(source) => place(source, found),
+        None => found
+            .into_iter()
+            .map(|(_, _, message)| Problem::at(&profile.file, 1, 1, message))
+            .collect(),
+    }
+}
+
 /// Checks that every entry names a case of `case_ids` and a rule of the rule table.
 pub fn check_entries(profile: &TargetProfile, case_ids: &[&str]) -> Result<(), TargetProfileError> {
     if profile.known.is_empty() {
@@ -166,6 +211,21 @@ mod tests {
         ));
         assert!(!pointer_matches("status", "/status"));
         assert!(!pointer_matches("/status", "status"));
+    }
+
+    #[test]
+    fn todo_reasons_are_the_word_todo_alone_or_before_punctuation() {
+        for reason in [
+            "TODO",
+            " TODO",
+            "TODO: read moto's models.py",
+            "TODO - later",
+        ] {
+            assert!(is_todo(reason), "{reason}");
+        }
+        for reason in ["TODOS", "todo", "moto omits it (TODO link)", "", "TODOx"] {
+            assert!(!is_todo(reason), "{reason}");
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! A target's profile: what its target file (`targets/<name>.yaml`) says — kind,
 //! endpoint, region, path style, variables, tags to skip, known deviations with a
-//! reason, `deny`, snapshot ignores, the largest body, how many cases at once and how
-//! long and how often to poll — loaded through
+//! reason, `deny`, snapshot ignores, the largest body, how to run on it (`max_jobs`,
+//! `max_within`, `poll_interval`, `jobs`) — loaded through
 //! [`crate::loader`]. How a profile turns a case result into a verdict is in
 //! [`super::verdict`]; the entries' checks against the suite and the rule tables are in
 //! `known_check.rs`.
@@ -56,18 +56,17 @@ pub struct TargetProfile {
     /// is not safe under concurrent calls); a higher `--jobs` is lowered to it.
     #[serde(default)]
     pub max_jobs: Option<std::num::NonZeroUsize>,
-    /// Cases run at once on this target unless `--jobs` says otherwise (`max_jobs`
-    /// still caps it).
+    /// Cap on every `until` deadline on this target (`max_within: 10s`), parsed as
+    /// `--max-within` (above zero, at most a day).
+    #[serde(default, with = "bounded_duration")]
+    pub max_within: Option<std::time::Duration>,
+    /// Interval between polls of `until` steps on this target (`poll_interval: 250ms`),
+    /// parsed as `--poll-interval`.
+    #[serde(default, with = "bounded_duration")]
+    pub poll_interval: Option<std::time::Duration>,
+    /// Cases in flight at once on this target (`jobs: 8`, a positive integer), as `--jobs`.
     #[serde(default)]
     pub jobs: Option<std::num::NonZeroUsize>,
-    /// Cap on every `until` deadline on this target (`max_within: 2s`), for a target
-    /// whose state never changes by waiting; `--max-within` wins.
-    #[serde(default, with = "crate::suite::model::duration_opt")]
-    pub max_within: Option<std::time::Duration>,
-    /// Interval between the polls of `until` steps on this target (`poll_interval:
-    /// 100ms`); `--poll-interval` wins.
-    #[serde(default, with = "crate::suite::model::duration_opt")]
-    pub poll_interval: Option<std::time::Duration>,
     #[serde(skip)]
     pub file: PathBuf,
     /// The text this profile was parsed from: its entries are checked and located
@@ -110,6 +109,22 @@ impl Deny {
 
 fn yes() -> bool {
     true
+}
+
+/// A target file's durations (`max_within`, `poll_interval`): as their flags, above
+/// zero and at most a day.
+mod bounded_duration {
+    use serde::{de::Error, Deserialize, Deserializer};
+    use std::time::Duration;
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+        match Option::<String>::deserialize(d)? {
+            None => Ok(None),
+            Some(text) => crate::suite::model::parse_bounded_duration(&text)
+                .map(Some)
+                .map_err(D::Error::custom),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -228,6 +243,11 @@ impl TargetProfile {
         super::known_check::check_entries(self, case_ids)
     }
 
+    /// Entries whose reason is still `TODO`, each at its reason's file:line:column.
+    pub fn todo_reasons(&self) -> Vec<crate::loader::Problem> {
+        super::known_check::todo_reasons(self)
+    }
+
     /// Whether findings of this severity fail a case on this target.
     pub fn denies(&self, severity: Severity) -> bool {
         severity == Severity::Fail || self.deny.iter().any(|d| d.covers(severity))
@@ -245,15 +265,24 @@ impl Known {
     }
 }
 
+/// What `check_dir` found in a folder of target files that are well-formed.
+#[derive(Debug, Default)]
+pub struct DirCheck {
+    /// Target files checked.
+    pub files: usize,
+    /// What was not read (special files).
+    pub skipped: Vec<crate::files::Skipped>,
+    /// Entries whose reason is still `TODO` (what `run --record` adds), at each
+    /// reason's file:line:column: `lint` warns of them, `lint --deny-todo` fails on them.
+    pub todo: Vec<crate::loader::Problem>,
+}
+
 /// Loads and checks every `*.yaml` target file in `dir` (none when the folder
-/// does not exist) against the suite's `case_ids`: how many there are, and what was
-/// skipped (special files).
-pub fn check_dir(
-    dir: &Path,
-    case_ids: &[&str],
-) -> Result<(usize, Vec<crate::files::Skipped>), TargetProfileError> {
+/// does not exist) against the suite's `case_ids`: how many there are, what was
+/// skipped (special files) and which entries still have a `TODO` reason.
+pub fn check_dir(dir: &Path, case_ids: &[&str]) -> Result<DirCheck, TargetProfileError> {
     if !dir.is_dir() {
-        return Ok((0, Vec::new()));
+        return Ok(DirCheck::default());
     }
     let listing =
         crate::files::list(dir, &["yaml"], false).map_err(|source| TargetProfileError::Io {
@@ -262,14 +291,21 @@ pub fn check_dir(
         })?;
     let mut files = listing.files;
     files.sort();
+    let mut todo = Vec::new();
     for file in &files {
         let name = file
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        TargetProfile::load_file(file, &name)?.check(case_ids)?;
+        let profile = TargetProfile::load_file(file, &name)?;
+        profile.check(case_ids)?;
+        todo.extend(profile.todo_reasons());
     }
-    Ok((files.len(), listing.skipped))
+    Ok(DirCheck {
+        files: files.len(),
+        skipped: listing.skipped,
+        todo,
+    })
 }
 
 /// Known entries naming cases the suite does not have (typos, removed cases).

@@ -80,7 +80,7 @@ pub fn verdict(result: &CaseResult, profile: &TargetProfile) -> (Verdict, Vec<Kn
 
 /// The rules a target error falls under: `target.error`, and the rule its message
 /// starts with when it names one (`wire.body-too-large: …`).
-fn error_rules(reason: &str) -> impl Iterator<Item = Finding> + '_ {
+pub(super) fn error_rules(reason: &str) -> impl Iterator<Item = Finding> + '_ {
     let named = reason
         .split_once(": ")
         .and_then(|(rule, _)| Rule::from_id(rule));

@@ -26,6 +26,17 @@ fn states_of_the_case(rule: Rule) -> bool {
 /// How the note of a step cut short by an interrupted run begins.
 pub const INTERRUPTED_NOTE: &str = "interrupted";
 
+/// How the reason of a target error begins when the target did answer, with a body
+/// that is not JSON (an HTML 500 page): the target's behaviour, unlike a connection
+/// refused, a timeout or a cut-off answer.
+const UNUSABLE_ANSWER: &str = "the target answered";
+
+/// Whether a target error's reason says the target answered with a body that is not
+/// JSON (see `UNUSABLE_ANSWER`).
+pub fn is_unusable_answer(reason: &str) -> bool {
+    reason.starts_with(UNUSABLE_ANSWER)
+}
+
 /// Where a step belongs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "phase", content = "fixture", rename_all = "snake_case")]
@@ -314,7 +325,7 @@ impl Runner {
             report.add(observer.observe(&exchange));
             let Some(body) = exchange.response.body.as_ref() else {
                 report.target_error = Some(format!(
-                    "the target answered {op} with HTTP {} and a body that is not JSON: {}",
+                    "{UNUSABLE_ANSWER} {op} with HTTP {} and a body that is not JSON: {}",
                     exchange.response.status,
                     crate::excerpt::one_line(&exchange.response.body_text, 120)
                 ));

@@ -54,6 +54,21 @@ pub enum Command {
     Cleanup(CleanupArgs),
     /// Write the negative cases generated from the contract as ordinary case files (they run in every `run` anyway).
     Generate(GenerateArgs),
+    /// Write a starter target file (targets/NAME.yaml) and CI job examples (ci/github-actions.yml, ci/gitlab-ci.yml); exit 2 if one exists, unless --force.
+    Init(InitArgs),
+}
+
+#[derive(Args)]
+pub struct InitArgs {
+    /// Name of the target: the file is targets/<NAME>.yaml, run with `run --target NAME`.
+    #[arg(long = "target", value_name = "NAME", default_value = "my-emulator")]
+    pub target: String,
+    /// Folder to write into (its targets/ and ci/ are created when missing).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+    /// Overwrite files that exist (without it, nothing is written when one does: exit 2).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Args)]
@@ -163,6 +178,9 @@ pub struct LintArgs {
     /// Folder of target expectation files to check (default: `targets` next to the cases folder).
     #[arg(long, env = "ECS_CONFORM_TARGETS", value_name = "DIR")]
     pub targets: Option<PathBuf>,
+    /// Fail (exit 2) on known deviations whose reason is still `TODO`, instead of warning.
+    #[arg(long)]
+    pub deny_todo: bool,
 }
 
 #[derive(Args)]
@@ -255,6 +273,9 @@ pub struct RunArgs {
     /// Folder of target expectation files.
     #[arg(long, env = "ECS_CONFORM_TARGETS", value_name = "DIR")]
     pub targets: Option<PathBuf>,
+    /// After the run, rewrite the target file's known deviations from it: new failures get `reason: TODO`, entries that now pass are removed (only for the cases this run judged).
+    #[arg(long, requires = "target")]
+    pub record: bool,
     /// Run only share K of N of the suite (deterministic by case id), e.g. 2/4.
     #[arg(long, value_name = "K/N", value_parser = partition)]
     pub partition: Option<(usize, usize)>,

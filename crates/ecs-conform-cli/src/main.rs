@@ -4,11 +4,14 @@
 //!
 //! Exit codes: 0 all passed (or known), 1 contract failures, 2 bad input or usage
 //! (case file, schema, target file, flag, a target file without an endpoint, an
-//! incomplete set of partitions to merge, a run id already in use on the target),
+//! incomplete set of partitions to merge, a run id already in use on the target, a
+//! file `init` would overwrite without `--force`, a `TODO` reason under `lint --deny-todo`),
 //! 3 target unreachable, target errors, setup errors (a fixture could not be set up)
 //! or a case that did not finish normally, 4 no cases to run (a tag, name filter, `--skip`, partition
 //! or empty folder selected nothing, or every selected case is skipped by tag),
 //! 130 interrupted (Ctrl-C, SIGTERM or SIGHUP; a second signal quits at once).
+//! `run --record` exits 0 once the target file is recorded; a refused recording writes
+//! nothing and keeps the run's code (2 when the run's own code was 0).
 
 mod builtin;
 mod builtin_suite;
@@ -20,7 +23,7 @@ mod signals;
 use builtin::BuiltIn;
 use clap::Parser;
 use cli::{Cli, Command};
-use commands::{cleanup, diff, exit_code, run, snapshots};
+use commands::{cleanup, diff, exit_code, init, run, snapshots};
 use ecs_conform::app::{self, AppError, Paths};
 use ecs_conform::report;
 use ecs_conform::report::document::RunDocument;
@@ -144,15 +147,30 @@ fn execute(command: Command) -> Result<u8, Error> {
             }
             let dir = targets_dir(args.targets, &paths)?;
             let ids: Vec<&str> = suite.cases.iter().map(|c| c.id.as_str()).collect();
-            let (targets, skipped) = report::profile::check_dir(&dir, &ids)?;
-            for s in &skipped {
+            let checked = report::profile::check_dir(&dir, &ids)?;
+            for s in &checked.skipped {
                 eprintln!("warning: {s}");
             }
+            // An entry `run --record` added and nobody explained yet: a warning, or an
+            // error with --deny-todo (an emulator's CI fails until every reason is written).
+            let todo_label = if args.deny_todo { "error" } else { "warning" };
+            for problem in &checked.todo {
+                eprintln!("{todo_label}: {}", problem.render());
+            }
+            if args.deny_todo && !checked.todo.is_empty() {
+                eprintln!(
+                    "error: {} known deviation(s) in {} still have `reason: TODO` (--deny-todo)",
+                    checked.todo.len(),
+                    dir.display()
+                );
+                return Ok(EXIT_USAGE);
+            }
             println!(
-                "ecs-conform lint: {} cases and {} fixtures in {} and {targets} target file(s) in {} are well-formed",
+                "ecs-conform lint: {} cases and {} fixtures in {} and {} target file(s) in {} are well-formed",
                 suite.cases.len(),
                 suite.fixtures.len(),
                 paths.cases.display(),
+                checked.files,
                 dir.display()
             );
             Ok(0)
@@ -199,6 +217,7 @@ fn execute(command: Command) -> Result<u8, Error> {
         Command::Snapshots { action } => snapshots(action),
         Command::Diff(args) => diff(*args),
         Command::Cleanup(args) => cleanup(args),
+        Command::Init(args) => init(args),
         Command::Generate(args) => {
             let paths = paths(None, args.schemas, Vec::new())?;
             let cases =

@@ -147,4 +147,42 @@ fn pace_settings_load_from_a_target_file_and_bad_ones_are_located() {
         assert!(err.contains(&format!("bad.yaml:{line}:")), "{text}: {err}");
         assert!(err.contains(why), "{text}: {err}");
     }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `max_within`, `poll_interval` (as their flags: above zero, at most a day) and `jobs`
+/// (a positive integer) load from a target file; a bad value is refused at its place.
+#[test]
+fn run_settings_load_from_a_target_file_and_bad_ones_are_located() {
+    let dir = std::env::temp_dir().join(format!("ecs-conform-settings-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("emu.yaml"),
+        "name: emu\nmax_within: 5s\npoll_interval: 250ms\njobs: 8\nknown: []\n",
+    )
+    .unwrap();
+    let e = TargetProfile::load(&dir, "emu").unwrap();
+    assert_eq!(e.max_within, Some(std::time::Duration::from_secs(5)));
+    assert_eq!(e.poll_interval, Some(std::time::Duration::from_millis(250)));
+    assert_eq!(e.jobs.map(|j| j.get()), Some(8));
+    std::fs::write(dir.join("plain.yaml"), "name: plain\n").unwrap();
+    let plain = TargetProfile::load(&dir, "plain").unwrap();
+    assert_eq!(
+        (plain.max_within, plain.poll_interval, plain.jobs),
+        (None, None, None)
+    );
+    for (text, line, says) in [
+        ("name: e\nmax_within: 0s\n", 2, "zero"),
+        ("name: e\npoll_interval: 2000m\n", 2, "more than a day"),
+        ("name: e\nmax_within: soon\n", 2, "not a duration"),
+        ("name: e\n\njobs: 0\n", 3, "nonzero"),
+    ] {
+        std::fs::write(dir.join("bad.yaml"), text).unwrap();
+        let err = TargetProfile::load(&dir, "bad").unwrap_err().to_string();
+        assert!(
+            err.contains(&format!("bad.yaml:{line}:")) && err.contains(says),
+            "{text:?}: {err}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }

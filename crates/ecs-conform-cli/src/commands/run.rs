@@ -1,7 +1,7 @@
 //! `ecs-conform run`: the target (flag, environment, target file, or the built-in
 //! reference), the selection (tags, partition, libtest-style name filters), the
-//! reporters and signals, then the one run loop of the library; reports and the exit
-//! code of the run document.
+//! reporters and signals, then the one run loop of the library; reports, the exit
+//! code of the run document, and `--record` (`record.rs`).
 
 use super::pace::pace;
 use crate::builtin::BuiltIn;
@@ -49,6 +49,7 @@ pub fn endpoint(
 }
 
 pub fn run(args: RunArgs) -> Result<u8, Error> {
+    let record = args.record;
     let paths = paths(args.suite.cases, args.suite.schemas, args.suite.add_cases)?;
     let mut expectations = match &args.target {
         Some(name) => {
@@ -200,10 +201,16 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
         let doc = app::document(&report, &expectations, &choice, args.partition);
         app::publish(&doc, &args.reports.outputs(), None)?;
         eprintln!("error: no cases to run: {why}");
+        if record {
+            eprintln!("error: not recorded: no case ran");
+        }
         return Ok(EXIT_NO_CASES);
     }
     if let Some(reason) = &report.unreachable {
         eprintln!("error: target unreachable or unusable during setup, so no case ran: {reason}");
+        if record {
+            eprintln!("error: not recorded: no case ran");
+        }
         return Ok(EXIT_TARGET);
     }
     let doc = app::document(&report, &expectations, &choice, args.partition);
@@ -220,7 +227,11 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
     } else {
         println!("\n{summary}");
     }
-    Ok(exit_code(&doc, expectations.stale_fails))
+    let code = exit_code(&doc, expectations.stale_fails);
+    if record {
+        return Ok(super::record::record(&doc, &expectations, code, json));
+    }
+    Ok(code)
 }
 
 /// The exit code of a run document, for `run` and `merge` alike: interrupted, then

@@ -15,6 +15,7 @@ mod pace;
 mod portable;
 mod readme;
 mod readme_support;
+mod record;
 mod reporters;
 mod reports;
 mod rules;
