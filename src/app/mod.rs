@@ -159,6 +159,9 @@ pub struct TargetChoice {
     pub keep_exchanges: bool,
     /// Largest response body read (bytes); None: `client::DEFAULT_MAX_BODY`.
     pub max_body: Option<u64>,
+    /// The credentials to sign with (the CLI resolves them as the AWS SDKs do); None:
+    /// dummy ones for a local target, else `Credentials::for_endpoint`.
+    pub credentials: Option<crate::client::CredentialSource>,
 }
 
 impl Default for TargetChoice {
@@ -177,6 +180,7 @@ impl Default for TargetChoice {
             snapshots: SnapshotOptions::default(),
             keep_exchanges: false,
             max_body: None,
+            credentials: None,
         }
     }
 }
@@ -215,7 +219,7 @@ impl TargetChoice {
 pub struct Selection {
     /// Only cases with at least one of these tags (empty: all).
     pub tags: Vec<String>,
-    /// Cases with one of these tags are skipped (shown as ignored), with the reason.
+    /// Cases with one of these tags get the verdict `skipped`, with the reason.
     pub skip_tags: Vec<(String, String)>,
     /// `(k, n)`: only the k-th of n deterministic shares of the suite (1-based).
     pub partition: Option<(usize, usize)>,
@@ -227,6 +231,9 @@ pub struct Selection {
     pub skip: Vec<String>,
     /// What happens to cases skipped by tag.
     pub tagged_skips: TaggedSkips,
+    /// Messages name libtest's flags (`--ignored`, `--include-ignored`: the embedding
+    /// API under `cargo test`) instead of the CLI's (`--only-skipped`, `--include-skipped`).
+    pub libtest_terms: bool,
 }
 
 impl Selection {
@@ -244,6 +251,7 @@ impl Selection {
             } else {
                 TaggedSkips::Report
             },
+            libtest_terms: true,
             ..self
         }
     }
@@ -255,9 +263,9 @@ pub enum TaggedSkips {
     /// They get the verdict `skipped` with the reason, without running.
     #[default]
     Report,
-    /// Only they run (`--ignored`); the others are left out.
+    /// Only they run (`--only-skipped`; libtest's `--ignored`); the others are left out.
     RunOnly,
-    /// They run with the others (`--include-ignored`).
+    /// They run with the others (`--include-skipped`; libtest's `--include-ignored`).
     Run,
 }
 

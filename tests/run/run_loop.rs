@@ -187,6 +187,7 @@ fn a_case_that_panics_is_an_error_in_every_report_and_fails_the_run() {
             kind: "reference".into(),
             endpoint: "http://127.0.0.1:1".into(),
             region: "us-east-1".into(),
+            credentials: None,
         },
         suite: SuiteInfo {
             cases: result.case_ids.len(),

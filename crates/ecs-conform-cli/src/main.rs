@@ -13,6 +13,7 @@
 mod builtin;
 mod cli;
 mod commands;
+mod credentials;
 mod reporters;
 mod signals;
 
@@ -188,6 +189,22 @@ fn execute(command: Command) -> Result<u8, Error> {
                 written.len(),
                 args.write.join(ecs_conform::generate::FOLDER).display()
             );
+            Ok(0)
+        }
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "ecs-conform", &mut std::io::stdout());
+            Ok(0)
+        }
+        Command::Man => {
+            let page = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command());
+            let mut roff = Vec::new();
+            page.render(&mut roff).map_err(|source| AppError::Write {
+                path: PathBuf::from("<standard output>"),
+                source,
+            })?;
+            use std::io::Write;
+            let _ = std::io::stdout().lock().write_all(&roff);
             Ok(0)
         }
         Command::Rules { markdown } => {
