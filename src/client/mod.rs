@@ -149,12 +149,8 @@ pub struct Target {
 
 impl Target {
     pub fn new(config: TargetConfig) -> Result<Target, TargetError> {
+        check_endpoint(&config.endpoint)?;
         let label = strip_user_info(&config.endpoint);
-        let parsed = reqwest::Url::parse(&config.endpoint)
-            .map_err(|_| TargetError::InvalidEndpoint(label.clone()))?;
-        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-            return Err(TargetError::InvalidEndpoint(label));
-        }
         let client = reqwest::Client::builder()
             .timeout(config.timeout)
             .connect_timeout(config.timeout.min(Duration::from_secs(5)))
@@ -382,6 +378,16 @@ impl Target {
             reason: secrets.scrub(&root_cause(&e)).into_owned(),
         }
     }
+}
+
+/// Err unless `endpoint` is an http or https URL with a host.
+pub fn check_endpoint(endpoint: &str) -> Result<(), TargetError> {
+    let invalid = || TargetError::InvalidEndpoint(strip_user_info(endpoint));
+    let parsed = reqwest::Url::parse(endpoint).map_err(|_| invalid())?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(invalid());
+    }
+    Ok(())
 }
 
 /// The signer of one set of credentials, and every secret the target's calls carried

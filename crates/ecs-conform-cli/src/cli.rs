@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// The exit codes, as `--help` shows them (the README and `main.rs` say the same).
-const EXIT_CODES: &str = "Exit codes: 0 all passed, 1 contract failures, 2 bad input or usage (or a run id in use), 3 target unreachable, target errors or setup errors, 4 no cases to run (a filter, tag, partition or folder selected nothing), 130 interrupted (Ctrl-C, SIGTERM or SIGHUP).";
+const EXIT_CODES: &str = "Exit codes: 0 all passed, 1 contract failures, 2 bad input or usage (or a run id in use, an unknown AWS profile, no credentials for an endpoint that is not loopback), 3 target unreachable, target errors or setup errors, 4 no cases to run (a filter, tag, partition or folder selected nothing), 130 interrupted (Ctrl-C, SIGTERM or SIGHUP).";
 
 #[derive(Parser)]
 #[command(
@@ -59,8 +59,12 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff) on standard output, e.g. `ecs-conform man > ecs-conform.1`.
-    Man,
+    /// Print the man page (roff) on standard output, e.g. `ecs-conform man > ecs-conform.1`; `--dir` writes one page per subcommand too.
+    Man {
+        /// Write `ecs-conform.1` and `ecs-conform-<subcommand>.1` into this folder instead.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Args)]

@@ -30,6 +30,8 @@ pub fn resolve(
     region: &str,
     args: &CredentialArgs,
 ) -> Result<(CredentialSource, Option<String>), AppError> {
+    // An endpoint that is not a URL is reported as such, whatever the credentials.
+    client::check_endpoint(endpoint)?;
     if args.dummy_credentials {
         let mut dummy = Credentials::dummy();
         dummy.source = "dummy (--dummy-credentials)".into();

@@ -35,6 +35,9 @@ pub fn reference(
 pub fn bin() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ecs-conform"));
     command.current_dir(repo());
+    // A run against a 127.0.0.1 endpoint resolves credentials first; without instance
+    // metadata to ask, it falls back to dummy credentials at once.
+    command.env("AWS_EC2_METADATA_DISABLED", "true");
     command
 }
 
