@@ -1,4 +1,4 @@
-//! Reports: verdicts in libtest's terms (`libtest`), failure and summary text, target
+//! Reports: verdicts in libtest's terms for `embed`'s trials (`libtest`), failure and summary text, target
 //! profiles (target files) and verdicts, and the run document with its JSON, JUnit and
 //! Markdown renderings. Knows nothing of HTTP beyond recorded `Exchange`s.
 

@@ -227,3 +227,44 @@ fn a_case_that_panics_is_an_error_in_every_report_and_fails_the_run() {
     assert!(md.contains(&doomed) && md.contains("panicked"), "{md}");
     assert!(md.contains("not conformant"), "{md}");
 }
+
+/// Why nothing runs names the flags of whoever selected: the CLI's (`--only-skipped`,
+/// `--include-skipped`), or libtest's for `embed` (`--ignored`, `--include-ignored`).
+#[test]
+fn nothing_selected_names_the_callers_flags() {
+    for (libtest_terms, only, include) in [
+        (false, "`--only-skipped`", "`--include-skipped`"),
+        (true, "`--ignored`", "`--include-ignored`"),
+    ] {
+        let only_skipped = Selection {
+            filter: Some("stop-task/".into()),
+            tagged_skips: app::TaggedSkips::RunOnly,
+            libtest_terms,
+            ..Selection::default()
+        };
+        let result = run(
+            &only_skipped,
+            Arc::new(Recorder::default()),
+            Interrupt::new(),
+        );
+        let why = result.nothing_selected.unwrap_or_default();
+        assert!(why.starts_with(only), "{why}");
+
+        let all_skipped = Selection {
+            tags: vec!["lifecycle".into()],
+            skip_tags: vec![("lifecycle".into(), "test".into())],
+            libtest_terms,
+            ..Selection::default()
+        };
+        let result = run(
+            &all_skipped,
+            Arc::new(Recorder::default()),
+            Interrupt::new(),
+        );
+        let why = result.nothing_selected.unwrap_or_default();
+        assert!(
+            why.ends_with(&format!("{include} runs them anyway")),
+            "{why}"
+        );
+    }
+}

@@ -130,8 +130,12 @@ impl Reporter for Lines {
                 if let Some(text) = failure {
                     tally.failures.push((result.id.clone(), text));
                 }
+                // "skipped, by tag `x`: …", not "skipped, skipped by tag `x`: …".
                 let line = match detail.filter(|d| !d.is_empty()) {
-                    Some(detail) => format!("{word}, {detail}"),
+                    Some(detail) => {
+                        let detail = detail.strip_prefix(word).map_or(&*detail, str::trim_start);
+                        format!("{word}, {detail}")
+                    }
                     None => word.to_owned(),
                 };
                 // Under the lock: lines of concurrent cases never interleave.
