@@ -138,11 +138,16 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
         ..Selection::default()
     };
     if select.list {
-        // Every selected case (`--only-skipped`: only those skipped by tag), one id a line.
+        // Every selected case (`--only-skipped`: only those skipped by tag), one id a
+        // line; with `--format json`, one object a line.
         let mut out = std::io::stdout().lock();
-        for (id, _) in app::list(&paths, &selection)? {
+        for (id, skipped) in app::list(&paths, &selection)? {
+            let line = match select.format {
+                Format::Json => serde_json::json!({"case": id, "skipped": skipped}).to_string(),
+                _ => id,
+            };
             // A closed pipe (`| head`) ends the list, never a panic.
-            if writeln!(out, "{id}").is_err() {
+            if writeln!(out, "{line}").is_err() {
                 break;
             }
         }
