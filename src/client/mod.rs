@@ -140,7 +140,7 @@ pub struct Target {
     config: TargetConfig,
     /// The signer and secrets of the current credentials; shared by clones, so the
     /// signing key is derived once per day (and per set of credentials) for the run.
-    signing: std::sync::Arc<tokio::sync::Mutex<Signing>>,
+    signing: std::sync::Arc<std::sync::Mutex<Signing>>,
     /// The URL of every call in the `root` path style, parsed once.
     root: reqwest::Url,
     /// The endpoint without user info, as shown anywhere.
@@ -166,22 +166,33 @@ impl Target {
         Ok(Target {
             client,
             config,
-            signing: std::sync::Arc::new(tokio::sync::Mutex::new(signing)),
+            signing: std::sync::Arc::new(std::sync::Mutex::new(signing)),
             root,
             label,
         })
     }
 
     /// The signer and secrets to use now: credentials about to expire are replaced
-    /// first by the provider's (the secrets of the old ones stay scrubbed).
+    /// first by the provider's (the secrets of the old ones stay scrubbed). The lock
+    /// is never held across the provider's await.
     async fn signing(&self) -> Result<(Arc<Signer>, Arc<Secrets>), TargetError> {
-        let mut signing = self.signing.lock().await;
+        let lock = || self.signing.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(provider) = &self.config.refresh {
-            if signing.credentials.expiring(std::time::SystemTime::now()) {
-                let fresh = credentials::provide(provider, &signing.credentials.source).await?;
-                *signing = Signing::new(fresh, &self.config, (*signing.secrets).clone());
+            let stale = {
+                let signing = lock();
+                signing
+                    .credentials
+                    .expiring(std::time::SystemTime::now())
+                    .then(|| signing.credentials.source.clone())
+            };
+            if let Some(source) = stale {
+                let fresh = credentials::provide(provider, &source).await?;
+                let mut signing = lock();
+                let earlier = (*signing.secrets).clone();
+                *signing = Signing::new(fresh, &self.config, earlier);
             }
         }
+        let signing = lock();
         Ok((Arc::clone(&signing.signer), Arc::clone(&signing.secrets)))
     }
 
@@ -195,8 +206,14 @@ impl Target {
     }
 
     /// The secret values this target's calls carry (not those of one call's signature).
-    pub async fn secrets(&self) -> Arc<Secrets> {
-        Arc::clone(&self.signing.lock().await.secrets)
+    pub fn secrets(&self) -> Arc<Secrets> {
+        Arc::clone(
+            &self
+                .signing
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .secrets,
+        )
     }
 
     /// The URL a call of `operation` goes to.
