@@ -6,7 +6,7 @@
 //! in them, and returns what it removed as a typed summary (`main.rs` prints it).
 
 use super::AppError;
-use crate::client::{Credentials, PathStyle, Target, TargetConfig};
+use crate::client::{CredentialSource, Credentials, PathStyle, Target, TargetConfig};
 use crate::contract::error_of;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -61,6 +61,8 @@ pub struct CleanupTarget {
     /// How long to keep retrying DeleteCluster while the cluster's tasks stop
     /// (`ClusterContainsTasksException`); 0 tries once.
     pub drain: Duration,
+    /// The credentials to sign with; None: `Credentials::for_endpoint`.
+    pub credentials: Option<CredentialSource>,
 }
 
 /// What cleanup removed, and what it could not remove.
@@ -108,7 +110,15 @@ pub fn cleanup(target: &CleanupTarget, scope: &CleanupScope) -> Result<CleanupSu
     let mut config = TargetConfig::new(target.endpoint.clone(), target.region.clone());
     config.path_style = target.path_style;
     config.timeout = target.timeout;
-    config.credentials = Credentials::discover(&|k| std::env::var(k).ok());
+    let source = match &target.credentials {
+        Some(given) => given.clone(),
+        None => CredentialSource::fixed(
+            Credentials::for_endpoint(&target.endpoint, &|k| std::env::var(k).ok())
+                .map_err(crate::client::TargetError::from)?,
+        ),
+    };
+    config.credentials = source.current;
+    config.refresh = source.refresh;
     let client = Target::new(config)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

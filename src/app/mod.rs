@@ -263,6 +263,9 @@ pub struct TargetChoice {
     /// A case running longer than this is reported slow (`RunEvent::CaseSlow`), and
     /// again at every multiple; None: 30 s.
     pub slow_after: Option<Duration>,
+    /// The credentials to sign with (the CLI resolves them as the AWS SDKs do); None:
+    /// dummy ones for a local target, else `Credentials::for_endpoint`.
+    pub credentials: Option<crate::client::CredentialSource>,
 }
 
 impl Default for TargetChoice {
@@ -283,6 +286,7 @@ impl Default for TargetChoice {
             max_body: None,
             run_id: None,
             slow_after: None,
+            credentials: None,
         }
     }
 }
@@ -324,7 +328,7 @@ impl TargetChoice {
 pub struct Selection {
     /// Only cases with at least one of these tags (empty: all).
     pub tags: Vec<String>,
-    /// Cases with one of these tags are skipped (shown as ignored), with the reason.
+    /// Cases with one of these tags get the verdict `skipped`, with the reason.
     pub skip_tags: Vec<(String, String)>,
     /// `(k, n)`: only the k-th of n deterministic shares of the suite (1-based).
     pub partition: Option<(usize, usize)>,
@@ -336,6 +340,9 @@ pub struct Selection {
     pub skip: Vec<String>,
     /// What happens to cases skipped by tag.
     pub tagged_skips: TaggedSkips,
+    /// Messages name libtest's flags (`--ignored`, `--include-ignored`: the embedding
+    /// API under `cargo test`) instead of the CLI's (`--only-skipped`, `--include-skipped`).
+    pub libtest_terms: bool,
 }
 
 impl Selection {
@@ -353,6 +360,7 @@ impl Selection {
             } else {
                 TaggedSkips::Report
             },
+            libtest_terms: true,
             ..self
         }
     }
@@ -364,9 +372,9 @@ pub enum TaggedSkips {
     /// They get the verdict `skipped` with the reason, without running.
     #[default]
     Report,
-    /// Only they run (`--ignored`); the others are left out.
+    /// Only they run (`--only-skipped`; libtest's `--ignored`); the others are left out.
     RunOnly,
-    /// They run with the others (`--include-ignored`).
+    /// They run with the others (`--include-skipped`; libtest's `--include-ignored`).
     Run,
 }
 

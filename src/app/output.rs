@@ -57,6 +57,11 @@ pub fn document(
             kind,
             endpoint: report.endpoint.clone(),
             region: choice.region.clone(),
+            credentials: match (&choice.credentials, &choice.local) {
+                (Some(given), _) => Some(given.current.source.clone()),
+                (None, Some(_)) => Some("dummy (a target started for this run)".to_owned()),
+                (None, None) => None,
+            },
         },
         suite: report.suite.clone(),
         started_at: report.started_at.clone(),

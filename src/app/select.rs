@@ -1,6 +1,6 @@
 //! Which cases a run selects (tags, partition, name filters as `cargo test` has them,
 //! tags skipped) and, when that leaves nothing to run, the sentence naming the filter
-//! that selected nothing. The CLI maps its libtest-style flags onto [`Selection`]; this
+//! that selected nothing. The CLI maps its flags (and `embed` libtest's) onto [`Selection`]; this
 //! module alone decides.
 
 use super::{in_partition, Paths, Selection, TaggedSkips};
@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 /// What a selection leaves: the cases to run, in suite order, those that get a verdict
 /// without running (skipped by tag, with the reason), and how many a name filter, `skip`
-/// or `--ignored` left out.
+/// or `--only-skipped` left out.
 #[derive(Debug, Default)]
 pub struct Chosen<'a> {
     pub run: Vec<&'a Case>,
@@ -71,7 +71,7 @@ fn skipped_by_tag(case: &Case, selection: &Selection) -> Option<String> {
 
 /// Cases tagged `seed-only` check what only the seeds document and AWS does otherwise
 /// (e.g. a ListTasks `group` filter): off by default, so a target that follows AWS is
-/// not failed for it; `--tag seed-only` (or `--include-ignored`) runs them.
+/// not failed for it; `--tag seed-only` (or `--include-skipped`) runs them.
 fn seed_only(case: &Case, selection: &Selection) -> Option<(String, String)> {
     const TAG: &str = "seed-only";
     (case.tags.iter().any(|t| t == TAG) && !selection.tags.iter().any(|t| t == TAG)).then(|| {
@@ -90,7 +90,7 @@ fn has_tag(case: &Case, selection: &Selection) -> bool {
 
 /// Why a run selects no case to run: the first filter, in the order they apply, that
 /// leaves nothing (the folder, the tags, the partition, the name filter, `--skip`,
-/// `--ignored`, tags skipped).
+/// `--only-skipped`, tags skipped).
 pub(super) fn nothing_selected(
     paths: &Paths,
     suite: &Suite,
@@ -171,13 +171,19 @@ pub(super) fn nothing_selected(
             skips.join(" with ")
         );
     }
+    let (only, include) = if selection.libtest_terms {
+        ("--ignored", "--include-ignored")
+    } else {
+        ("--only-skipped", "--include-skipped")
+    };
     if selection.tagged_skips == TaggedSkips::RunOnly {
-        return "`--ignored` runs only cases skipped by tag, and none of the selected cases is"
-            .into();
+        return format!(
+            "`{only}` runs only cases skipped by tag, and none of the selected cases is"
+        );
     }
     let reasons: BTreeSet<&str> = chosen.skipped.iter().map(|(_, why)| why.as_str()).collect();
     format!(
-        "every selected case is skipped by tag ({}), so nothing would be verified; `--include-ignored` runs them anyway",
+        "every selected case is skipped by tag ({}), so nothing would be verified; `{include}` runs them anyway",
         reasons.into_iter().collect::<Vec<_>>().join("; ")
     )
 }

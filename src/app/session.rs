@@ -7,7 +7,7 @@
 use super::output::snapshot_store;
 use super::select::{choose, nothing_selected, Chosen};
 use super::{load_for_run, AppError, Paths, RunResult, Selection, TargetChoice};
-use crate::client::{Credentials, Target, TargetConfig};
+use crate::client::{CredentialSource, Credentials, Target, TargetConfig};
 use crate::contract::Contract;
 use crate::report::profile::TargetProfile;
 use crate::run::{
@@ -67,11 +67,16 @@ impl Session {
         if let Some(cap) = choice.max_body {
             config.max_body = cap;
         }
-        config.credentials = if local {
-            Credentials::dummy()
-        } else {
-            Credentials::discover(&|k| std::env::var(k).ok())
+        let source = match (&choice.credentials, local) {
+            (Some(given), _) => given.clone(),
+            (None, true) => CredentialSource::fixed(Credentials::dummy()),
+            (None, false) => CredentialSource::fixed(
+                Credentials::for_endpoint(&choice.endpoint, &|k| std::env::var(k).ok())
+                    .map_err(crate::client::TargetError::from)?,
+            ),
         };
+        config.credentials = source.current;
+        config.refresh = source.refresh;
         let target = Target::new(config)?;
         // Shown everywhere (labels, reports): without the URL's user info.
         let endpoint = target.label().to_owned();

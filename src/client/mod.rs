@@ -13,7 +13,7 @@ mod secrets;
 mod sigv4;
 
 pub use body::parse as parse_body;
-pub use credentials::Credentials;
+pub use credentials::{error_chain, is_loopback, CredentialSource, Credentials, CredentialsError};
 pub use exchange::{Exchange, ReceivedResponse, SentRequest};
 pub use limits::{ByteSize, DEFAULT_MAX_BODY, STORED_BODY_EXCERPT};
 pub use secrets::{strip_user_info, Secrets, REDACTED};
@@ -21,6 +21,7 @@ pub use sigv4::Signer;
 
 use crate::rules::Rule;
 use serde_json::Value;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The JSON 1.1 target prefix of the ECS service.
@@ -61,6 +62,8 @@ pub struct TargetConfig {
     pub path_style: PathStyle,
     pub region: String,
     pub credentials: Credentials,
+    /// Asked for fresh credentials when `credentials` expire (None: they never do).
+    pub refresh: Option<aws_credential_types::provider::SharedCredentialsProvider>,
     /// Per-request timeout.
     pub timeout: Duration,
     /// Retries of throttled calls (ThrottlingException, 429, 503).
@@ -78,6 +81,7 @@ impl TargetConfig {
             path_style: PathStyle::Root,
             region: region.into(),
             credentials: Credentials::dummy(),
+            refresh: None,
             timeout: Duration::from_secs(20),
             max_retries: 4,
             backoff: Duration::from_millis(200),
@@ -103,6 +107,8 @@ pub enum TargetError {
     Broken { operation: String, reason: String },
     #[error("could not sign the request: {0}")]
     Signing(String),
+    #[error(transparent)]
+    Credentials(#[from] CredentialsError),
     #[error("could not build the HTTP client: {0}")]
     Client(String),
     #[error("{rule}: the answer to {operation} exceeded the {} cap after {read} bytes; raise --max-body if this is legitimate", ByteSize(*cap), rule = Rule::WireBodyTooLarge)]
@@ -132,24 +138,19 @@ pub struct WireOverrides {
 pub struct Target {
     client: reqwest::Client,
     config: TargetConfig,
-    /// Shared by clones, so the signing key is derived once per day for the run.
-    signer: std::sync::Arc<Signer>,
+    /// The signer and secrets of the current credentials; shared by clones, so the
+    /// signing key is derived once per day (and per set of credentials) for the run.
+    signing: std::sync::Arc<std::sync::Mutex<Signing>>,
     /// The URL of every call in the `root` path style, parsed once.
     root: reqwest::Url,
-    /// Every secret value the target's calls carry, scrubbed from what they record.
-    secrets: std::sync::Arc<Secrets>,
     /// The endpoint without user info, as shown anywhere.
     label: String,
 }
 
 impl Target {
     pub fn new(config: TargetConfig) -> Result<Target, TargetError> {
+        check_endpoint(&config.endpoint)?;
         let label = strip_user_info(&config.endpoint);
-        let parsed = reqwest::Url::parse(&config.endpoint)
-            .map_err(|_| TargetError::InvalidEndpoint(label.clone()))?;
-        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-            return Err(TargetError::InvalidEndpoint(label));
-        }
         let client = reqwest::Client::builder()
             .timeout(config.timeout)
             .connect_timeout(config.timeout.min(Duration::from_secs(5)))
@@ -159,21 +160,40 @@ impl Target {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| TargetError::Client(e.to_string()))?;
-        let secrets = std::sync::Arc::new(Secrets::of(&config.credentials, &config.endpoint));
-        let signer = std::sync::Arc::new(Signer::new(
-            config.credentials.clone(),
-            config.region.clone(),
-        ));
+        let signing = Signing::new(config.credentials.clone(), &config, Secrets::default());
         let root = reqwest::Url::parse(&call_url(&config.endpoint, PathStyle::Root, ""))
             .map_err(|_| TargetError::InvalidEndpoint(label.clone()))?;
         Ok(Target {
             client,
             config,
-            signer,
+            signing: std::sync::Arc::new(std::sync::Mutex::new(signing)),
             root,
-            secrets,
             label,
         })
+    }
+
+    /// The signer and secrets to use now: credentials about to expire are replaced
+    /// first by the provider's (the secrets of the old ones stay scrubbed). The lock
+    /// is never held across the provider's await.
+    async fn signing(&self) -> Result<(Arc<Signer>, Arc<Secrets>), TargetError> {
+        let lock = || self.signing.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(provider) = &self.config.refresh {
+            let stale = {
+                let signing = lock();
+                signing
+                    .credentials
+                    .expiring(std::time::SystemTime::now())
+                    .then(|| signing.credentials.source.clone())
+            };
+            if let Some(source) = stale {
+                let fresh = credentials::provide(provider, &source).await?;
+                let mut signing = lock();
+                let earlier = (*signing.secrets).clone();
+                *signing = Signing::new(fresh, &self.config, earlier);
+            }
+        }
+        let signing = lock();
+        Ok((Arc::clone(&signing.signer), Arc::clone(&signing.secrets)))
     }
 
     pub fn config(&self) -> &TargetConfig {
@@ -186,8 +206,14 @@ impl Target {
     }
 
     /// The secret values this target's calls carry (not those of one call's signature).
-    pub fn secrets(&self) -> &Secrets {
-        &self.secrets
+    pub fn secrets(&self) -> Arc<Secrets> {
+        Arc::clone(
+            &self
+                .signing
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .secrets,
+        )
     }
 
     /// The URL a call of `operation` goes to.
@@ -217,10 +243,10 @@ impl Target {
         };
         let mut attempt = 0;
         loop {
-            let mut exchange = self.call_once(operation, &body, wire).await?;
+            let (mut exchange, secrets) = self.call_once(operation, &body, wire).await?;
             if attempt >= self.config.max_retries || !is_throttled(&exchange.response) {
                 exchange.request.body = body;
-                self.secrets.scrub_value(&mut exchange.request.body);
+                secrets.scrub_value(&mut exchange.request.body);
                 return Ok(exchange);
             }
             tokio::time::sleep(self.config.backoff * 2u32.saturating_pow(attempt)).await;
@@ -233,7 +259,7 @@ impl Target {
         operation: &str,
         body: &Value,
         wire: &WireOverrides,
-    ) -> Result<Exchange, TargetError> {
+    ) -> Result<(Exchange, Arc<Secrets>), TargetError> {
         let url = self.url(operation);
         let payload = match &wire.raw_body {
             Some(raw) => raw.as_bytes().to_vec(),
@@ -248,9 +274,10 @@ impl Target {
         if !amz_target.is_empty() {
             headers.push(("x-amz-target".into(), amz_target));
         }
-        let signed = self.signer.sign(&url, &headers, &payload)?;
+        let (signer, target_secrets) = self.signing().await?;
+        let signed = signer.sign(&url, &headers, &payload)?;
         // This call's Authorization value and signature are secrets too.
-        let secrets = self.secrets.with_signature(&signed);
+        let secrets = target_secrets.with_signature(&signed);
         headers.extend(signed);
         let mut request = match self.config.path_style {
             PathStyle::Root => self.client.post(self.root.clone()),
@@ -313,7 +340,7 @@ impl Target {
             elapsed,
         };
         secrets.scrub_exchange(&mut exchange);
-        Ok(exchange)
+        Ok((exchange, target_secrets))
     }
 
     /// The body, read chunk by chunk up to the cap: a body announced or found larger
@@ -366,6 +393,36 @@ impl Target {
         TargetError::Broken {
             operation: operation.to_owned(),
             reason: secrets.scrub(&root_cause(&e)).into_owned(),
+        }
+    }
+}
+
+/// Err unless `endpoint` is an http or https URL with a host.
+pub fn check_endpoint(endpoint: &str) -> Result<(), TargetError> {
+    let invalid = || TargetError::InvalidEndpoint(strip_user_info(endpoint));
+    let parsed = reqwest::Url::parse(endpoint).map_err(|_| invalid())?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(invalid());
+    }
+    Ok(())
+}
+
+/// The signer of one set of credentials, and every secret the target's calls carried
+/// so far (those of earlier credentials included).
+#[derive(Debug)]
+struct Signing {
+    credentials: Credentials,
+    signer: Arc<Signer>,
+    secrets: Arc<Secrets>,
+}
+
+impl Signing {
+    fn new(credentials: Credentials, config: &TargetConfig, mut earlier: Secrets) -> Signing {
+        earlier.extend(&Secrets::of(&credentials, &config.endpoint));
+        Signing {
+            signer: Arc::new(Signer::new(credentials.clone(), config.region.clone())),
+            credentials,
+            secrets: Arc::new(earlier),
         }
     }
 }

@@ -65,6 +65,13 @@ impl Secrets {
         self.values.insert(at, value.to_owned());
     }
 
+    /// Adds every secret of `other`.
+    pub fn extend(&mut self, other: &Secrets) {
+        for value in &other.values {
+            self.add(value);
+        }
+    }
+
     /// These secrets plus the Authorization value and signature among signed `headers`.
     pub fn with_signature(&self, headers: &[(String, String)]) -> Secrets {
         let mut secrets = self.clone();
@@ -227,6 +234,7 @@ mod tests {
             secret_access_key: "wJalrXUtnFEMI/K7MDENG".into(),
             session_token: Some("FwoGZXIvYXdzTOKEN".into()),
             source: "test".into(),
+            expires: None,
         }
     }
 

@@ -275,3 +275,96 @@ async fn a_raw_body_is_sent_byte_for_byte_and_a_target_replaces_or_drops_the_hea
     assert!(request.contains("x-amz-target: amazonec2containerservicev20141113.listtasks\r\n"));
     assert!(request.ends_with("{\"cluster\":\"c\"}"));
 }
+
+/// Credentials that expire are replaced by the provider's before a call is signed, and
+/// the secrets of both the old and the new ones stay scrubbed from what is recorded.
+#[test]
+fn expiring_credentials_are_refreshed_and_every_secret_stays_scrubbed() {
+    use aws_credential_types::provider::{future, ProvideCredentials, SharedCredentialsProvider};
+    use std::io::{Read, Write};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::SystemTime;
+
+    #[derive(Debug)]
+    struct Rotating(Arc<AtomicUsize>);
+    impl ProvideCredentials for Rotating {
+        fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+        where
+            Self: 'a,
+        {
+            let n = self.0.fetch_add(1, Ordering::SeqCst) + 1;
+            future::ProvideCredentials::ready(Ok(aws_credential_types::Credentials::new(
+                format!("AKIDREFRESHED{n}"),
+                format!("refreshed-secret-{n}"),
+                Some(format!("refreshed-token-{n}")),
+                Some(SystemTime::now() + Duration::from_secs(3600)),
+                "test",
+            )))
+        }
+    }
+
+    // Answers with every request head it got, and the initial secret: a target that
+    // echoes what it should not.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let signed_with = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = Arc::clone(&signed_with);
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
+            let mut buf = [0u8; 65536];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            let head = String::from_utf8_lossy(&buf[..n]).into_owned();
+            if let Some((_, rest)) = head.split_once("Credential=") {
+                let key = rest.split('/').next().unwrap_or_default().to_owned();
+                seen.lock().unwrap().push(key);
+            }
+            let body = serde_json::json!({"echo": head, "old": "initial-secret-value initial-token-value"})
+                .to_string();
+            let _ = stream.write_all(
+                format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/x-amz-json-1.1\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                )
+                .as_bytes(),
+            );
+        }
+    });
+    let calls = Arc::new(AtomicUsize::new(0));
+    let mut config = TargetConfig::new(format!("http://{addr}"), "us-east-1");
+    config.credentials = Credentials {
+        access_key_id: "AKIDINITIAL".into(),
+        secret_access_key: "initial-secret-value".into(),
+        session_token: Some("initial-token-value".into()),
+        source: "test".into(),
+        // Within five minutes of expiring: replaced before the first call.
+        expires: Some(SystemTime::now() + Duration::from_secs(60)),
+    };
+    config.refresh = Some(SharedCredentialsProvider::new(Rotating(Arc::clone(&calls))));
+    let target = Target::new(config).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    for _ in 0..2 {
+        let exchange = runtime
+            .block_on(target.call("ListTasks", serde_json::json!({})))
+            .unwrap();
+        let echoed = &exchange.response.body_text;
+        assert!(echoed.contains("authorization: <redacted>"), "{echoed}");
+        for secret in [
+            "initial-secret-value",
+            "initial-token-value",
+            "refreshed-secret-1",
+            "refreshed-token-1",
+        ] {
+            assert!(!echoed.contains(secret), "{secret} in {echoed}");
+        }
+    }
+    // Fresh for an hour: asked once, not per call.
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    assert_eq!(
+        *signed_with.lock().unwrap(),
+        vec!["AKIDREFRESHED1".to_owned(), "AKIDREFRESHED1".to_owned()]
+    );
+}

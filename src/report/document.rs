@@ -56,6 +56,10 @@ pub struct TargetInfo {
     pub kind: String,
     pub endpoint: String,
     pub region: String,
+    /// Where the credentials the run signed with came from (`Environment`, `ProfileFile
+    /// (profile ci)`, `dummy (...)`); never a key, a secret or a token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<String>,
 }
 
 /// The serialized form of one case's result: a
@@ -379,6 +383,7 @@ mod tests {
                 kind: "reference".into(),
                 endpoint: String::new(),
                 region: "us-east-1".into(),
+                credentials: None,
             },
             started_at: "2026-01-01T00:00:00Z".into(),
             duration_secs: 1.0,
@@ -506,6 +511,7 @@ mod tests {
                 kind: "emulator".into(),
                 endpoint: "http://127.0.0.1:1".into(),
                 region: "us-east-1".into(),
+                credentials: None,
             },
             started_at: utc_now(),
             duration_secs: 1.0,

@@ -44,6 +44,9 @@ pub fn render(doc: &RunDocument, coverage: Option<&str>) -> String {
     );
     let _ = writeln!(out, "| endpoint | `{}` |", doc.target.endpoint);
     let _ = writeln!(out, "| region | `{}` |", doc.target.region);
+    if let Some(credentials) = &doc.target.credentials {
+        let _ = writeln!(out, "| credentials | {credentials} |");
+    }
     let _ = writeln!(out, "| date | {} |", doc.started_at);
     let _ = writeln!(out, "| tool | ecs-conform {} |", doc.tool_version);
     let _ = writeln!(

@@ -200,6 +200,7 @@ fn a_case_that_panics_is_an_error_in_every_report_and_fails_the_run() {
             kind: "reference".into(),
             endpoint: "http://127.0.0.1:1".into(),
             region: "us-east-1".into(),
+            credentials: None,
         },
         suite: SuiteInfo {
             cases: result.case_ids.len(),
@@ -281,4 +282,45 @@ fn a_case_running_past_the_slow_threshold_is_reported_slow_at_every_multiple() {
         !events.iter().any(|e| e.starts_with("slow ")),
         "{events:#?}"
     );
+}
+
+/// Why nothing runs names the flags of whoever selected: the CLI's (`--only-skipped`,
+/// `--include-skipped`), or libtest's for `embed` (`--ignored`, `--include-ignored`).
+#[test]
+fn nothing_selected_names_the_callers_flags() {
+    for (libtest_terms, only, include) in [
+        (false, "`--only-skipped`", "`--include-skipped`"),
+        (true, "`--ignored`", "`--include-ignored`"),
+    ] {
+        let only_skipped = Selection {
+            filter: Some("stop-task/".into()),
+            tagged_skips: app::TaggedSkips::RunOnly,
+            libtest_terms,
+            ..Selection::default()
+        };
+        let result = run(
+            &only_skipped,
+            Arc::new(Recorder::default()),
+            Interrupt::new(),
+        );
+        let why = result.nothing_selected.unwrap_or_default();
+        assert!(why.starts_with(only), "{why}");
+
+        let all_skipped = Selection {
+            tags: vec!["lifecycle".into()],
+            skip_tags: vec![("lifecycle".into(), "test".into())],
+            libtest_terms,
+            ..Selection::default()
+        };
+        let result = run(
+            &all_skipped,
+            Arc::new(Recorder::default()),
+            Interrupt::new(),
+        );
+        let why = result.nothing_selected.unwrap_or_default();
+        assert!(
+            why.ends_with(&format!("{include} runs them anyway")),
+            "{why}"
+        );
+    }
 }

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// The exit codes, as `--help` shows them (the README and `main.rs` say the same).
-const EXIT_CODES: &str = "Exit codes: 0 all passed, 1 contract failures, 2 bad input or usage (or a run id in use), 3 target unreachable, target errors or setup errors, 4 no cases to run (a filter, tag, partition or folder selected nothing), 130 interrupted (Ctrl-C, SIGTERM or SIGHUP).";
+const EXIT_CODES: &str = "Exit codes: 0 all passed, 1 contract failures, 2 bad input or usage (or a run id in use, an unknown AWS profile, no credentials for an endpoint that is not loopback), 3 target unreachable, target errors or setup errors, 4 no cases to run (a filter, tag, partition or folder selected nothing), 130 interrupted (Ctrl-C, SIGTERM or SIGHUP).";
 
 #[derive(Parser)]
 #[command(
@@ -56,6 +56,17 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Write a starter target file (targets/NAME.yaml) and CI job examples (ci/github-actions.yml, ci/gitlab-ci.yml); exit 2 if one exists, unless --force.
     Init(InitArgs),
+    /// Print the completion script of a shell on standard output, e.g. `ecs-conform completions bash > /etc/bash_completion.d/ecs-conform`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) on standard output, e.g. `ecs-conform man > ecs-conform.1`; `--dir` writes one page per subcommand too.
+    Man {
+        /// Write `ecs-conform.1` and `ecs-conform-<subcommand>.1` into this folder instead.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Args)]
@@ -244,6 +255,19 @@ pub struct ConnectionArgs {
     /// Per-request timeout, e.g. 20s (above zero, at most a day).
     #[arg(long, default_value = "20s", value_parser = parse_bounded_duration)]
     pub timeout: Duration,
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
+}
+
+/// Which credentials sign the calls (resolved as the AWS SDKs do).
+#[derive(Args, Clone)]
+pub struct CredentialArgs {
+    /// The AWS profile to sign with (else AWS_PROFILE, else `default`); an unknown one is an error.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Sign with dummy credentials, whatever resolves (a loopback endpoint falls back to them when nothing does); the run says so.
+    #[arg(long)]
+    pub dummy_credentials: bool,
 }
 
 #[derive(Args)]
@@ -264,7 +288,7 @@ pub struct RunArgs {
     /// Run only cases with this tag (repeatable).
     #[arg(long = "tag", value_name = "TAG")]
     pub tags: Vec<String>,
-    /// Skip cases with this tag (repeatable); they show as ignored.
+    /// Skip cases with this tag (repeatable); they get the verdict `skipped`.
     #[arg(long = "skip-tag", value_name = "TAG")]
     pub skip_tags: Vec<String>,
     /// Target expectation file `targets/<NAME>.yaml`: endpoint defaults, tags to skip, known deviations.
@@ -306,7 +330,48 @@ pub struct RunArgs {
     #[arg(long, hide = true, value_parser = parse_bounded_duration)]
     pub slow_after: Option<Duration>,
     #[command(flatten)]
-    pub libtest: libtest_mimic::Arguments,
+    pub select: SelectArgs,
+}
+
+/// Which cases `run` selects by name, and how it prints them: ours, not libtest's
+/// (`embed` keeps libtest's flags for `cargo test`).
+#[derive(Args)]
+pub struct SelectArgs {
+    /// Only cases whose id contains FILTER (equals it with --exact).
+    #[arg(value_name = "FILTER")]
+    pub filter: Option<String>,
+    /// FILTER and --skip match whole case ids.
+    #[arg(long)]
+    pub exact: bool,
+    /// Leave out cases whose id contains PATTERN (equals it with --exact; repeatable).
+    #[arg(long, value_name = "PATTERN")]
+    pub skip: Vec<String>,
+    /// Print the ids of the selected cases and exit.
+    #[arg(long)]
+    pub list: bool,
+    /// How cases show on standard output: a line each, a character each, or JSON lines only.
+    #[arg(long, value_enum, default_value_t = Format::Pretty)]
+    pub format: Format,
+    /// A character per case (as --format terse).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Run the cases skipped by tag (`--skip-tag`, a target file's `skip`, `seed-only`) too.
+    #[arg(long, conflicts_with = "only_skipped")]
+    pub include_skipped: bool,
+    /// Run only the cases skipped by tag.
+    #[arg(long)]
+    pub only_skipped: bool,
+}
+
+/// `run --format`.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A line per case: its id and verdict.
+    Pretty,
+    /// A character per case.
+    Terse,
+    /// One JSON object per line, the summary included, and nothing else.
+    Json,
 }
 
 #[derive(Args)]

@@ -5,7 +5,8 @@
 //! Exit codes: 0 all passed (or known), 1 contract failures, 2 bad input or usage
 //! (case file, schema, target file, flag, a target file without an endpoint, an
 //! incomplete set of partitions to merge, a run id already in use on the target, a
-//! file `init` would overwrite without `--force`, a `TODO` reason under `lint --deny-todo`),
+//! file `init` would overwrite without `--force`, a `TODO` reason under `lint --deny-todo`,
+//! an unknown AWS profile, no credentials for an endpoint that is not loopback),
 //! 3 target unreachable, target errors, setup errors (a fixture could not be set up)
 //! or a case that did not finish normally, 4 no cases to run (a tag, name filter, `--skip`, partition
 //! or empty folder selected nothing, or every selected case is skipped by tag),
@@ -17,6 +18,7 @@ mod builtin;
 mod builtin_suite;
 mod cli;
 mod commands;
+mod credentials;
 mod reporters;
 mod signals;
 
@@ -229,6 +231,31 @@ fn execute(command: Command) -> Result<u8, Error> {
                 written.len(),
                 args.write.join(ecs_conform::generate::FOLDER).display()
             );
+            Ok(0)
+        }
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "ecs-conform", &mut std::io::stdout());
+            Ok(0)
+        }
+        Command::Man { dir: Some(dir) } => {
+            let command = <Cli as clap::CommandFactory>::command();
+            clap_mangen::generate_to(command, &dir).map_err(|source| AppError::Write {
+                path: dir.clone(),
+                source,
+            })?;
+            println!("ecs-conform man: wrote the man pages to {}", dir.display());
+            Ok(0)
+        }
+        Command::Man { dir: None } => {
+            let page = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command());
+            let mut roff = Vec::new();
+            page.render(&mut roff).map_err(|source| AppError::Write {
+                path: PathBuf::from("<standard output>"),
+                source,
+            })?;
+            use std::io::Write;
+            let _ = std::io::stdout().lock().write_all(&roff);
             Ok(0)
         }
         Command::Rules { markdown } => {

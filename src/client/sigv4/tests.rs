@@ -10,6 +10,7 @@ fn creds(token: Option<&str>) -> Credentials {
         secret_access_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".into(),
         session_token: token.map(str::to_owned),
         source: "test".into(),
+        expires: None,
     }
 }
 

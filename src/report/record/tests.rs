@@ -63,6 +63,7 @@ fn document(results: &[CaseResult], profile: &TargetProfile) -> RunDocument {
             kind: "emulator".into(),
             endpoint: "http://127.0.0.1:1".into(),
             region: "us-east-1".into(),
+            credentials: None,
         },
         suite: SuiteInfo {
             cases: results.len(),

@@ -2,6 +2,7 @@
 
 use super::run::{endpoint, region};
 use crate::cli::CleanupArgs;
+use crate::credentials;
 use crate::{paths, targets_dir, Error, EXIT_TARGET};
 use ecs_conform::app::{self, AppError};
 use ecs_conform::report::profile::TargetProfile;
@@ -27,6 +28,11 @@ pub fn cleanup(args: CleanupArgs) -> Result<u8, Error> {
         Some(id) => app::CleanupScope::RunId(id),
         None => app::CleanupScope::AllRuns,
     };
+    let (credentials, note) =
+        credentials::resolve(&endpoint, &region, &args.connection.credentials)?;
+    if let Some(note) = note {
+        eprintln!("{note}");
+    }
     let target = app::CleanupTarget {
         endpoint: endpoint.clone(),
         path_style: expectations
@@ -35,6 +41,7 @@ pub fn cleanup(args: CleanupArgs) -> Result<u8, Error> {
         region,
         timeout: args.connection.timeout,
         drain: args.drain,
+        credentials: Some(credentials),
     };
     let summary = app::cleanup(&target, &scope)?;
     for service in &summary.services {

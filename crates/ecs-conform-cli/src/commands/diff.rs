@@ -7,6 +7,7 @@ use super::pace::pace;
 use super::run::{endpoint, region};
 use crate::builtin::BuiltIn;
 use crate::cli::DiffArgs;
+use crate::credentials;
 use crate::{paths, targets_dir, Error, EXIT_FAILURES, EXIT_TARGET};
 use ecs_conform::app::{self, AppError, Selection, SnapshotOptions, TargetChoice};
 use ecs_conform::report::profile::TargetProfile;
@@ -58,6 +59,23 @@ pub fn diff(args: DiffArgs) -> Result<u8, Error> {
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     vars.extend(args.vars);
+    // Credentials as `run` resolves them (the AWS SDKs' chain), for each side that is
+    // not a built-in reference.
+    let credentials = |built_in: &Option<BuiltIn>, endpoint: &str| match built_in {
+        Some(_) => Ok(None),
+        None => {
+            let (source, note) =
+                credentials::resolve(endpoint, &region, &args.connection.credentials)?;
+            if let Some(note) = note {
+                eprintln!("{note}");
+            }
+            Ok::<_, Error>(Some(source))
+        }
+    };
+    let (left_credentials, right_credentials) = (
+        credentials(&left, &first)?,
+        credentials(&right, &args.against)?,
+    );
     let side = |endpoint: &str, built_in: &Option<BuiltIn>| TargetChoice {
         endpoint: built_in
             .as_ref()
@@ -92,9 +110,13 @@ pub fn diff(args: DiffArgs) -> Result<u8, Error> {
         &paths,
         &TargetChoice {
             kind: expectations.kind.clone(),
+            credentials: left_credentials,
             ..side(&first, &left)
         },
-        &side(&args.against, &right),
+        &TargetChoice {
+            credentials: right_credentials,
+            ..side(&args.against, &right)
+        },
         &selection,
         pace.jobs,
     )?;

@@ -1,24 +1,24 @@
 //! `ecs-conform run`: the target (flag, environment, target file, or the built-in
-//! reference), the selection (tags, partition, libtest-style name filters), the
+//! reference), its credentials, the selection (tags, partition, name filters), the
 //! reporters and signals, then the one run loop of the library; reports, the exit
 //! code of the run document, and `--record` (`record.rs`).
 
 use super::pace::pace;
 use crate::builtin::BuiltIn;
-use crate::cli::RunArgs;
+use crate::cli::{Format, RunArgs};
+use crate::credentials;
 use crate::reporters::{JsonLines, Lines, Progress};
 use crate::{
     deviations, env, paths, signals, targets_dir, Error, EXIT_FAILURES, EXIT_INTERRUPTED,
     EXIT_NO_CASES, EXIT_TARGET,
 };
-use ecs_conform::app::{self, AppError, Selection, SnapshotOptions, TargetChoice};
+use ecs_conform::app::{self, AppError, Selection, SnapshotOptions, TaggedSkips, TargetChoice};
 use ecs_conform::report;
 use ecs_conform::report::document::RunDocument;
 use ecs_conform::report::profile::TargetProfile;
 use ecs_conform::report::verdict::Verdict;
 use ecs_conform::run::{Interrupt, Reporter};
 use ecs_reference::ReferenceOptions;
-use libtest_mimic::FormatSetting;
 use std::io::Write;
 use std::sync::Arc;
 
@@ -108,6 +108,7 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
         },
         keep_exchanges: false,
         max_body: args.max_body.or(expectations.max_body).map(|b| b.bytes()),
+        credentials: None,
         ..TargetChoice::default()
     };
     let mut skip_tags: Vec<(String, String)> = expectations
@@ -120,29 +121,51 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
             .into_iter()
             .map(|t| (t, "--skip-tag".to_owned())),
     );
-    let libtest = &args.libtest;
+    let select = &args.select;
     let selection = Selection {
         tags: args.tags,
         skip_tags,
         partition: args.partition,
+        filter: select.filter.clone(),
+        exact: select.exact,
+        skip: select.skip.clone(),
+        tagged_skips: if select.only_skipped {
+            TaggedSkips::RunOnly
+        } else if select.include_skipped {
+            TaggedSkips::Run
+        } else {
+            TaggedSkips::Report
+        },
         ..Selection::default()
-    }
-    .with_libtest(libtest);
-    if libtest.list {
-        // As libtest: every selected case (`--ignored`: only those skipped by tag).
+    };
+    if select.list {
+        // Every selected case (`--only-skipped`: only those skipped by tag), one id a
+        // line; with `--format json`, one object a line.
         let mut out = std::io::stdout().lock();
-        for (id, _) in app::list(&paths, &selection)? {
+        for (id, skipped) in app::list(&paths, &selection)? {
+            let line = match select.format {
+                Format::Json => serde_json::json!({"case": id, "skipped": skipped}).to_string(),
+                _ => id,
+            };
             // A closed pipe (`| head`) ends the list, never a panic.
-            if writeln!(out, "{id}: test").is_err() {
+            if writeln!(out, "{line}").is_err() {
                 break;
             }
         }
         return Ok(0);
     }
-    // `--test-threads` is libtest's name for `--jobs`. A target that is not safe under
-    // concurrent calls says so in its target file (`max_jobs`).
+    if let Some(endpoint) = &endpoint {
+        let (credentials, note) =
+            credentials::resolve(endpoint, &choice.region, &args.connection.credentials)?;
+        if let Some(note) = note {
+            eprintln!("{note}");
+        }
+        choice.credentials = Some(credentials);
+    }
+    // A target that is not safe under concurrent calls says so in its target file
+    // (`max_jobs`).
     let pace = pace(
-        args.jobs.or(libtest.test_threads),
+        args.jobs,
         args.poll_interval,
         args.max_within,
         &expectations,
@@ -167,8 +190,8 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
     }
     let interrupt = Interrupt::new();
     signals::watch(Arc::clone(&interrupt));
-    let json = matches!(libtest.format, Some(FormatSetting::Json));
-    let terse = libtest.quiet || matches!(libtest.format, Some(FormatSetting::Terse));
+    let json = select.format == Format::Json;
+    let terse = select.quiet || select.format == Format::Terse;
     let lines = Arc::new(Lines::new(
         terse,
         expectations.clone(),
@@ -204,12 +227,19 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
         if record {
             eprintln!("error: not recorded: no case ran");
         }
+        if json {
+            json_summary(&doc, "no cases to run", EXIT_NO_CASES);
+        }
         return Ok(EXIT_NO_CASES);
     }
     if let Some(reason) = &report.unreachable {
         eprintln!("error: target unreachable or unusable during setup, so no case ran: {reason}");
         if record {
             eprintln!("error: not recorded: no case ran");
+        }
+        if json {
+            let doc = app::document(&report, &expectations, &choice, args.partition);
+            json_summary(&doc, "target unreachable", EXIT_TARGET);
         }
         return Ok(EXIT_TARGET);
     }
@@ -221,17 +251,31 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
     };
     app::publish(&doc, &outputs, coverage.as_deref())?;
     let summary = report::text::summary(&doc);
+    let code = exit_code(&doc, expectations.stale_fails);
     if json {
-        // Standard output holds only the JSON lines.
-        eprintln!("\n{summary}");
+        // Standard output holds only JSON lines: the summary is one too.
+        let first = summary.lines().last().unwrap_or_default();
+        json_summary(&doc, first, code);
     } else {
         println!("\n{summary}");
     }
-    let code = exit_code(&doc, expectations.stale_fails);
     if record {
         return Ok(super::record::record(&doc, &expectations, code, json));
     }
     Ok(code)
+}
+
+/// `--format json`: the run's last line, a JSON object with the count per verdict.
+fn json_summary(doc: &RunDocument, summary: &str, exit_code: u8) {
+    let line = serde_json::json!({
+        "event": "summary",
+        "summary": summary,
+        "totals": doc.totals,
+        "interrupted": doc.interrupted,
+        "target": doc.target,
+        "exit_code": exit_code,
+    });
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
 }
 
 /// The exit code of a run document, for `run` and `merge` alike: interrupted, then

@@ -1,26 +1,23 @@
-//! libtest-style lines: `running N tests`, a line (pretty) or a character (terse) per
-//! case as it finishes, then `failures:` with each failure's text and the
-//! `test result:` summary, as `cargo test` prints them. In pretty mode a case still
-//! running after the slow threshold gets `SLOW [>30s] case-id` (and again at every
-//! multiple), as nextest marks slow tests.
+//! The terminal lines of a run: `running N cases`, a line (pretty: `ID ... VERDICT`) or
+//! a character (terse) per case as it finishes, then `failures:` with each failure's
+//! text. Verdicts are named as everywhere else (pass, fail, known, fixed, skipped,
+//! error, interrupted); the summary line comes from the run document. In pretty mode a
+//! case still running after the slow threshold gets `SLOW [>30s] case-id` (and again at
+//! every multiple), as nextest marks slow tests.
 
-use ecs_conform::report::libtest::{shown, Shown};
 use ecs_conform::report::profile::TargetProfile;
+use ecs_conform::report::verdict::{verdict, Verdict};
 use ecs_conform::run::{Reporter, RunEvent};
 use std::io::Write;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Counts and failures gathered for the summary.
 #[derive(Default)]
 struct Tally {
-    passed: usize,
-    failed: usize,
-    ignored: usize,
     filtered_out: usize,
     /// Case id and failure text, in the order the cases finished.
     failures: Vec<(String, String)>,
-    started: Option<Instant>,
 }
 
 /// Prints to standard output; write errors (a closed pipe) are ignored, never a panic.
@@ -41,7 +38,8 @@ impl Lines {
         }
     }
 
-    /// Prints the failures and the `test result:` line (after the run returned).
+    /// Prints the failures and how many cases the name filters left out (after the
+    /// run returned; the summary line follows).
     pub fn finish(&self) {
         let Ok(tally) = self.tally.lock() else {
             return;
@@ -60,16 +58,50 @@ impl Lines {
                 let _ = writeln!(out, "    {id}");
             }
         }
-        let elapsed = tally.started.map_or(0.0, |s| s.elapsed().as_secs_f64());
-        let _ = writeln!(
-            out,
-            "\ntest result: {}. {} passed; {} failed; {} ignored; 0 measured; {} filtered out; finished in {elapsed:.2}s\n",
-            if tally.failed == 0 { "ok" } else { "FAILED" },
-            tally.passed,
-            tally.failed,
-            tally.ignored,
-            tally.filtered_out,
-        );
+        if tally.filtered_out > 0 {
+            let _ = writeln!(
+                out,
+                "\n{} case(s) left out by the name filters",
+                tally.filtered_out
+            );
+        }
+    }
+}
+
+/// How a finished case shows: its verdict's word and character, the detail after it
+/// (a reason), and the text shown under `failures:` when it fails the run.
+fn shown(
+    result: &ecs_conform::run::CaseResult,
+    expectations: &TargetProfile,
+    region: &str,
+) -> (&'static str, char, Option<String>, Option<String>) {
+    use ecs_conform::run::Outcome;
+    let (v, known) = verdict(result, expectations);
+    let reasons = known
+        .iter()
+        .map(|k| k.reason.as_str())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let reason = match &result.outcome {
+        Outcome::Skipped(r) | Outcome::Interrupted(r) | Outcome::Error(r) => Some(r.clone()),
+        _ => None,
+    };
+    let failure = || Some(ecs_conform::report::text::failure(result, region));
+    match v {
+        Verdict::Pass => ("pass", '.', None, None),
+        Verdict::Fail => ("fail", 'F', None, failure()),
+        Verdict::Error => ("error", 'E', reason, failure()),
+        Verdict::Known => ("known", 'k', Some(reasons), None),
+        Verdict::Fixed => {
+            let stale = format!(
+                "listed as a known deviation ({reasons}) but passed: remove the entry from {}",
+                expectations.file.display()
+            );
+            let fails = expectations.stale_fails.then(|| stale.clone());
+            ("fixed", 'x', Some(stale), fails)
+        }
+        Verdict::Skipped => ("skipped", 's', reason, None),
+        Verdict::Interrupted => ("interrupted", 'i', reason, None),
     }
 }
 
@@ -85,44 +117,36 @@ impl Reporter for Lines {
                 let n = to_run + skipped;
                 if let Ok(mut t) = self.tally.lock() {
                     t.filtered_out = *filtered_out;
-                    t.started = Some(Instant::now());
                 }
                 let _ = writeln!(
                     std::io::stdout(),
-                    "\nrunning {n} test{}",
+                    "\nrunning {n} case{}",
                     if n == 1 { "" } else { "s" }
                 );
             }
             RunEvent::CaseFinished { result } => {
-                let shown = shown(result, &self.expectations, &self.region);
+                let (word, character, detail, failure) =
+                    shown(result, &self.expectations, &self.region);
                 let Ok(mut tally) = self.tally.lock() else {
                     return;
                 };
-                let line = match &shown {
-                    Shown::Ok => {
-                        tally.passed += 1;
-                        ("ok".to_owned(), '.')
+                if let Some(text) = failure {
+                    tally.failures.push((result.id.clone(), text));
+                }
+                // "skipped, by tag `x`: …", not "skipped, skipped by tag `x`: …".
+                let line = match detail.filter(|d| !d.is_empty()) {
+                    Some(detail) => {
+                        let detail = detail.strip_prefix(word).map_or(&*detail, str::trim_start);
+                        format!("{word}, {detail}")
                     }
-                    Shown::Failed(text) => {
-                        tally.failed += 1;
-                        tally.failures.push((result.id.clone(), text.clone()));
-                        ("FAILED".to_owned(), 'F')
-                    }
-                    Shown::Ignored(reason) if reason.is_empty() => {
-                        tally.ignored += 1;
-                        ("ignored".to_owned(), 'i')
-                    }
-                    Shown::Ignored(reason) => {
-                        tally.ignored += 1;
-                        (format!("ignored, {reason}"), 'i')
-                    }
+                    None => word.to_owned(),
                 };
                 // Under the lock: lines of concurrent cases never interleave.
                 let mut out = std::io::stdout().lock();
                 let _ = if self.terse {
-                    write!(out, "{}", line.1).and_then(|()| out.flush())
+                    write!(out, "{character}").and_then(|()| out.flush())
                 } else {
-                    writeln!(out, "test {} ... {}", result.id, line.0)
+                    writeln!(out, "{} ... {line}", result.id)
                 };
             }
             RunEvent::CaseSlow { case, running_for } if !self.terse => {

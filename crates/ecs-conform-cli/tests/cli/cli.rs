@@ -240,12 +240,17 @@ fn a_run_that_selects_nothing_exits_4_naming_the_filter() {
         ),
         (
             // stop-task/ holds no case skipped by default (seed-only cases are elsewhere).
-            vec!["--ignored", "stop-task/"],
-            "`--ignored` runs only cases skipped by tag, and none of the selected cases is".into(),
+            vec!["--only-skipped", "stop-task/"],
+            "`--only-skipped` runs only cases skipped by tag, and none of the selected cases is"
+                .into(),
         ),
         (
             vec!["--tag", "lifecycle", "--skip-tag", "lifecycle"],
             "every selected case is skipped by tag (skipped by tag `lifecycle`".into(),
+        ),
+        (
+            vec!["--tag", "lifecycle", "--skip-tag", "lifecycle"],
+            "`--include-skipped` runs them anyway".into(),
         ),
     ];
     for (args, sentence) in forms {

@@ -39,6 +39,9 @@ pub fn bin() -> Command {
         "XDG_CACHE_HOME",
         std::env::temp_dir().join("ecs-conform-cli-tests-cache"),
     );
+    // A run against a 127.0.0.1 endpoint resolves credentials first; without instance
+    // metadata to ask, it falls back to dummy credentials at once.
+    command.env("AWS_EC2_METADATA_DISABLED", "true");
     command
 }
 

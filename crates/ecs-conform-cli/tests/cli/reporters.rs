@@ -1,7 +1,8 @@
 //! The terminal reporters consume the run's events: `--format json` prints one JSON
-//! object per event and nothing else on standard output; `--quiet` prints a character
-//! per case; the default prints libtest's lines and summary, with counts that agree
-//! with the verdicts.
+//! object per event and nothing else on standard output (the summary is one too);
+//! `--quiet` prints a character per case; the default prints a line per case with its
+//! verdict (pass, fail, known, fixed, skipped, error), with counts that agree with the
+//! summary.
 
 use crate::cli_support::{bin, text};
 use serde_json::Value;
@@ -32,8 +33,31 @@ fn format_json_prints_only_json_lines_one_per_event() {
     for e in events.iter().filter(|e| e["event"] == "case_finished") {
         assert_eq!(e["verdict"], "pass", "{e}");
     }
-    // The summary is on standard error, so standard output stays parseable.
-    assert!(String::from_utf8_lossy(&o.stderr).contains("CONFORMANT"));
+    // The last line is the summary, as JSON too.
+    let summary = events.last().unwrap();
+    assert_eq!(summary["event"], "summary", "{stdout}");
+    assert_eq!(summary["totals"]["pass"].as_u64(), Some(to_run as u64));
+    assert_eq!(summary["exit_code"], 0, "{summary}");
+    assert!(summary["summary"].as_str().unwrap().contains("CONFORMANT"));
+}
+
+#[test]
+fn format_json_ends_with_a_json_summary_when_nothing_runs() {
+    let o = bin()
+        .args(["run", "--format", "json", "no-such-case"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let lines: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let last = lines
+        .last()
+        .unwrap_or_else(|| panic!("no line: {}", text(&o)));
+    assert_eq!(last["event"], "summary", "{stdout}");
+    assert_eq!(last["exit_code"], 4, "{stdout}");
 }
 
 #[test]
@@ -44,13 +68,13 @@ fn quiet_prints_a_character_per_case_and_the_summary() {
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(!stdout.contains("test stop-task/"), "{stdout}");
+    assert!(!stdout.contains("stop-task/"), "{stdout}");
     let dots = stdout
         .lines()
         .find(|l| !l.is_empty() && l.chars().all(|c| c == '.'))
         .unwrap_or_else(|| panic!("no line of dots: {stdout}"));
     let passed: usize = stdout
-        .split("test result: ok. ")
+        .split("CONFORMANT — ")
         .nth(1)
         .and_then(|r| r.split(' ').next())
         .and_then(|n| n.parse().ok())
@@ -59,8 +83,8 @@ fn quiet_prints_a_character_per_case_and_the_summary() {
 }
 
 #[test]
-fn libtest_lines_count_what_the_verdicts_say() {
-    // One deviation: some cases fail, the rest pass, the seed-only case is ignored.
+fn lines_count_what_the_verdicts_say() {
+    // One deviation: some cases fail, the rest pass, the seed-only case is skipped.
     let o = bin()
         .args([
             "run",
@@ -76,15 +100,13 @@ fn libtest_lines_count_what_the_verdicts_say() {
     let count = |suffix: &str| {
         stdout
             .lines()
-            .filter(|l| l.starts_with("test ") && l.ends_with(suffix))
+            .filter(|l| l.contains("describe-tasks/") && l.ends_with(suffix))
             .count()
     };
-    let (ok, failed) = (count(" ... ok"), count(" ... FAILED"));
-    assert!(failed >= 1 && ok >= 1, "{stdout}");
+    let (pass, fail) = (count(" ... pass"), count(" ... fail"));
+    assert!(fail >= 1 && pass >= 1, "{stdout}");
     assert!(
-        stdout.contains(&format!(
-            "test result: FAILED. {ok} passed; {failed} failed;"
-        )),
+        stdout.contains(&format!("NOT CONFORMANT — {pass} passed, {fail} failed,")),
         "{stdout}"
     );
     // Every failure is listed under `failures:` with its text.

@@ -21,6 +21,7 @@ fn recorded_exchanges_and_reproductions_hold_no_secret() {
         secret_access_key: SECRET.into(),
         session_token: Some(TOKEN.into()),
         source: "test".into(),
+        expires: None,
     };
     let target = Target::new(config).unwrap();
     let exchange = runtime

@@ -1,14 +1,14 @@
 //! Seed-only behaviour (the seeds document it, the AWS model does otherwise) is off by
 //! default: a plain run does not fail a target that follows AWS, and `--tag seed-only`
-//! (or `--include-ignored`) still runs it.
+//! (or `--include-skipped`) still runs it.
 
 use crate::cli_support;
 use cli_support::{bin, repo, text};
 
-/// The outcome libtest printed for `case` ("ok", "ignored", "FAILED"), if it ran.
+/// The verdict printed for `case` ("pass", "skipped", "fail"), if it ran.
 fn outcome<'a>(out: &'a str, case: &str) -> Option<&'a str> {
     out.lines()
-        .find_map(|l| l.strip_prefix(&format!("test {case} ")))
+        .find_map(|l| l.strip_prefix(&format!("{case} ")))
         .and_then(|rest| rest.trim_start().strip_prefix("... "))
         .map(|o| o.split([' ', ',']).next().unwrap_or(o))
 }
@@ -29,29 +29,29 @@ fn the_group_filter_case_is_seed_only() {
 }
 
 #[test]
-fn seed_only_cases_are_ignored_by_default_and_run_on_demand() {
+fn seed_only_cases_are_skipped_by_default_and_run_on_demand() {
     let (code, out) = run(&["list-tasks/"]);
     assert_eq!(code, Some(0), "{out}");
     assert_eq!(
         outcome(&out, "list-tasks/group-filter"),
-        Some("ignored"),
+        Some("skipped"),
         "{out}"
     );
     assert_eq!(
         outcome(&out, "list-tasks/family-filter"),
-        Some("ok"),
+        Some("pass"),
         "{out}"
     );
 
     for args in [
         &["--tag", "seed-only"][..],
-        &["--include-ignored", "list-tasks/group-filter"][..],
+        &["--include-skipped", "list-tasks/group-filter"][..],
     ] {
         let (code, out) = run(args);
         assert_eq!(code, Some(0), "{args:?}: {out}");
         assert_eq!(
             outcome(&out, "list-tasks/group-filter"),
-            Some("ok"),
+            Some("pass"),
             "{args:?}: {out}"
         );
     }
