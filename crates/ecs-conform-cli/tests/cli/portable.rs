@@ -214,9 +214,10 @@ fn added_cases_run_next_to_the_built_in_suite_and_their_snapshots_go_to_the_work
     let o = sandbox.run(&["run", "--add-cases", &mine_arg, "--list"]);
     let out = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
-    assert!(out.contains("emulator/my-stop: test"), "{out}");
+    assert!(out.lines().any(|l| l == "emulator/my-stop"), "{out}");
     assert!(
-        out.contains("stop-task/stop-code-user-initiated: test"),
+        out.lines()
+            .any(|l| l == "stop-task/stop-code-user-initiated"),
         "{out}"
     );
 
@@ -226,7 +227,7 @@ fn added_cases_run_next_to_the_built_in_suite_and_their_snapshots_go_to_the_work
     let o = sandbox.run(&["run", "--add-cases", &mine_arg, "emulator/"]);
     let out = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
-    assert!(out.contains("emulator/my-stop ... ok"), "{out}");
+    assert!(out.contains("emulator/my-stop ... pass"), "{out}");
     assert!(out.contains("1 passed"), "{out}");
     let snap = "emulator__my-stop__step-2.snap";
     assert_eq!(
@@ -298,11 +299,11 @@ fn cases_alone_run_only_the_users_cases_with_the_built_in_fixtures() {
     let o = sandbox.run(&["run", "--cases", &mine_arg, "--list"]);
     let out = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
-    assert_eq!(out.trim(), "my-stop: test", "{out}");
+    assert_eq!(out.trim(), "my-stop", "{out}");
     let o = sandbox.run(&["run", "--no-snapshots", "--cases", &mine_arg]);
     let out = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
-    assert!(out.contains("my-stop ... ok"), "{out}");
+    assert!(out.contains("my-stop ... pass"), "{out}");
 
     // A fixtures file of its own replaces the built-in one.
     std::fs::write(

@@ -119,7 +119,7 @@ fn lines_count_what_the_verdicts_say() {
 /// A case still running after the slow threshold is marked as nextest marks slow
 /// tests, `SLOW [>30s] case-id` by default; the threshold is an internal setting, tiny
 /// here, so the lifecycle case (which waits for its task to reach RUNNING) is marked
-/// before its `test … ok` line. `--format json` has it as a `case_slow` event.
+/// before its `… pass` line. `--format json` has it as a `case_slow` event.
 #[test]
 fn a_case_running_past_the_slow_threshold_is_marked_slow() {
     let case = "lifecycle/run-until-running-then-stop";
@@ -139,7 +139,9 @@ fn a_case_running_past_the_slow_threshold_is_marked_slow() {
     let slow = out
         .find(&format!("SLOW [>1ms] {case}\n"))
         .unwrap_or_else(|| panic!("no SLOW line: {out}"));
-    let done = out.find(&format!("test {case} ... ok")).unwrap();
+    let done = out
+        .find(&format!("{case} ... pass"))
+        .unwrap_or_else(|| panic!("no pass line: {out}"));
     assert!(slow < done, "{out}");
     assert!(out.contains(&format!("SLOW [>2ms] {case}\n")), "{out}");
 
