@@ -4,35 +4,20 @@
 //! body cap and run id, so what differs is the targets.
 
 use super::pace::pace;
-use super::run::{endpoint, region};
+use super::run::{check_endpoint_named, endpoint, region, target_file};
 use crate::builtin::BuiltIn;
 use crate::cli::DiffArgs;
 use crate::credentials;
-use crate::{paths, targets_dir, Error, EXIT_FAILURES, EXIT_TARGET};
-use ecs_conform::app::{self, AppError, Selection, SnapshotOptions, TargetChoice};
-use ecs_conform::report::profile::TargetProfile;
+use crate::{paths, Error, EXIT_FAILURES, EXIT_TARGET};
+use ecs_conform::app::{self, Selection, SnapshotOptions, TargetChoice};
 use ecs_reference::{ReferenceError, ReferenceOptions};
 
 pub fn diff(args: DiffArgs) -> Result<u8, Error> {
     let paths = paths(args.suite.cases, args.suite.schemas, args.suite.add_cases)?;
-    let expectations = match &args.target {
-        Some(name) => {
-            let dir = targets_dir(args.targets.clone(), &paths)?;
-            TargetProfile::load(&dir, name)?
-        }
-        None => TargetProfile::default(),
-    };
+    let expectations = target_file(args.target.as_deref(), args.targets.clone(), &paths)?;
     let region = region(args.connection.region, &expectations);
     let first = endpoint(args.connection.endpoint, &expectations, &region);
-    if let (Some(name), None) = (&args.target, &first) {
-        // As `run`: only a target file of kind `reference` may mean the built-in target.
-        if expectations.kind.as_deref() != Some("reference") {
-            return Err(Error::App(AppError::Usage(format!(
-                "target `{name}` ({}) names no endpoint: pass --endpoint URL (or set AWS_ENDPOINT_URL_ECS or AWS_ENDPOINT_URL); only a target file of `kind: reference` runs against the built-in reference target",
-                expectations.file.display()
-            ))));
-        }
-    }
+    check_endpoint_named(args.target.as_deref(), &expectations, first.as_deref())?;
     let first = first.unwrap_or_else(|| "reference".to_owned());
     // `reference` on either side: a built-in reference target of its own.
     let start = |endpoint: &str| -> Result<Option<BuiltIn>, ReferenceError> {

@@ -48,29 +48,46 @@ pub fn endpoint(
         })
 }
 
+/// The target file `--target NAME` names (in `--targets`, else beside the cases, else
+/// the built-in ones); none: an empty profile.
+pub fn target_file(
+    name: Option<&str>,
+    targets: Option<std::path::PathBuf>,
+    paths: &ecs_conform::app::Paths,
+) -> Result<TargetProfile, Error> {
+    match name {
+        Some(name) => Ok(TargetProfile::load(&targets_dir(targets, paths)?, name)?),
+        None => Ok(TargetProfile::default()),
+    }
+}
+
+/// A target file that names no endpoint needs one from the flag or the environment:
+/// only a target file of kind `reference` may mean the built-in target (any other
+/// would certify the reference under that target's name).
+pub fn check_endpoint_named(
+    name: Option<&str>,
+    expectations: &TargetProfile,
+    endpoint: Option<&str>,
+) -> Result<(), Error> {
+    match (name, endpoint) {
+        (Some(name), None) if expectations.kind.as_deref() != Some("reference") => {
+            Err(Error::App(AppError::Usage(format!(
+                "target `{name}` ({}) names no endpoint: pass --endpoint URL (or set AWS_ENDPOINT_URL_ECS or AWS_ENDPOINT_URL); only a target file of `kind: reference` runs against the built-in reference target",
+                expectations.file.display()
+            ))))
+        }
+        _ => Ok(()),
+    }
+}
+
 pub fn run(args: RunArgs) -> Result<u8, Error> {
     let record = args.record;
     let paths = paths(args.suite.cases, args.suite.schemas, args.suite.add_cases)?;
-    let mut expectations = match &args.target {
-        Some(name) => {
-            let dir = targets_dir(args.targets.clone(), &paths)?;
-            TargetProfile::load(&dir, name)?
-        }
-        None => TargetProfile::default(),
-    };
+    let mut expectations = target_file(args.target.as_deref(), args.targets.clone(), &paths)?;
     expectations.deny.extend(args.deny);
     let region = region(args.connection.region, &expectations);
     let endpoint = endpoint(args.connection.endpoint, &expectations, &region);
-    if let (Some(name), None) = (&args.target, &endpoint) {
-        // Only a target file of kind `reference` may mean the built-in target: any
-        // other would certify the reference under that target's name.
-        if expectations.kind.as_deref() != Some("reference") {
-            return Err(Error::App(AppError::Usage(format!(
-                "target `{name}` ({}) names no endpoint: pass --endpoint URL (or set AWS_ENDPOINT_URL_ECS or AWS_ENDPOINT_URL); only a target file of `kind: reference` runs against the built-in reference target",
-                expectations.file.display()
-            ))));
-        }
-    }
+    check_endpoint_named(args.target.as_deref(), &expectations, endpoint.as_deref())?;
     if endpoint.is_some() && !args.deviations.is_empty() {
         return Err(Error::App(AppError::Usage(
             "--deviation applies to the built-in reference target only; drop --endpoint (and AWS_ENDPOINT_URL*) to use it".into(),
