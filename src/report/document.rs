@@ -2,10 +2,12 @@
 //! (`--report-json`), from which JUnit XML and the Markdown report are rendered and
 //! which `merge` combines across partitions.
 
+use super::problems::Problem;
 use super::profile::{Known, TargetProfile};
+use super::steps::StepEntry;
 use super::verdict::{verdict, Verdict};
 use crate::finding::Finding;
-use crate::run::{CaseResult, Outcome, Phase, SetupIssue, SetupPhase};
+use crate::run::{CaseResult, Outcome, SetupIssue, SetupPhase};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -35,6 +37,10 @@ pub struct RunDocument {
     pub totals: BTreeMap<Verdict, usize>,
     /// Known-deviation entries that name no case of the suite.
     pub unknown_expectations: Vec<Known>,
+    /// The failing findings grouped into distinct problems (rule, path, observed
+    /// value) with the cases each appears in, most cases first.
+    #[serde(default)]
+    pub problems: Vec<Problem>,
     /// Fixture steps that failed, each once: `setup` errors block the cases that need
     /// the fixture; `teardown` warnings say what may be left on the target.
     #[serde(default)]
@@ -78,6 +84,10 @@ pub struct CaseEntry {
     pub findings: Vec<FindingEntry>,
     /// The rendered failure text (what the terminal showed), when the case did not pass.
     pub details: Option<String>,
+    /// The case's steps: request, answer, curl reproduction (absent in documents of
+    /// older versions).
+    #[serde(default)]
+    pub steps: Vec<StepEntry>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -92,10 +102,12 @@ pub struct FindingEntry {
 }
 
 impl CaseEntry {
+    /// `region` signs the curl commands of the steps.
     pub fn from_result(
         result: &CaseResult,
         expectations: &TargetProfile,
         details: Option<String>,
+        region: &str,
     ) -> CaseEntry {
         let (verdict, known) = verdict(result, expectations);
         let reason = match &result.outcome {
@@ -105,13 +117,7 @@ impl CaseEntry {
         let findings = result
             .findings()
             .map(|(s, f)| FindingEntry {
-                phase: match s.phase {
-                    Phase::Step => "step",
-                    Phase::Teardown => "teardown",
-                    Phase::Fixture(_) => "fixture",
-                    Phase::FixtureTeardown(_) => "fixture_teardown",
-                }
-                .into(),
+                phase: super::steps::phase_name(&s.phase).into(),
                 step: s.index,
                 call: s.call.clone(),
                 line: s.line,
@@ -137,6 +143,11 @@ impl CaseEntry {
             } else {
                 details
             },
+            steps: result
+                .steps
+                .iter()
+                .map(|s| StepEntry::from_result(s, region))
+                .collect(),
         }
     }
 
@@ -168,11 +179,13 @@ impl RunDocument {
             .count()
     }
 
+    /// Recounts the totals per verdict and the distinct problems from the cases.
     pub fn recount(&mut self) {
         self.totals.clear();
         for c in &self.cases {
             *self.totals.entry(c.verdict).or_insert(0) += 1;
         }
+        self.problems = super::problems::distinct(&self.cases);
     }
 
     /// Whether the run fails: setup errors, new failures, errors, an interruption
@@ -335,7 +348,14 @@ impl RunDocument {
         let cases = input
             .results
             .iter()
-            .map(|r| CaseEntry::from_result(r, input.expectations, Some((input.details)(r))))
+            .map(|r| {
+                CaseEntry::from_result(
+                    r,
+                    input.expectations,
+                    Some((input.details)(r)),
+                    &input.target.region,
+                )
+            })
             .collect();
         let mut doc = RunDocument {
             format: FORMAT.into(),
@@ -354,6 +374,7 @@ impl RunDocument {
             .into_iter()
             .cloned()
             .collect(),
+            problems: Vec::new(),
             setup: Vec::new(),
             cases,
         };
@@ -386,6 +407,7 @@ mod tests {
             interrupted: false,
             totals: BTreeMap::new(),
             unknown_expectations: Vec::new(),
+            problems: Vec::new(),
             setup: Vec::new(),
             cases: Vec::new(),
         };
@@ -402,6 +424,7 @@ mod tests {
                 known: Vec::new(),
                 findings: Vec::new(),
                 details: None,
+                steps: Vec::new(),
             });
         }
         d
@@ -492,6 +515,7 @@ mod tests {
                 known: Vec::new(),
                 findings: Vec::new(),
                 details: None,
+                steps: Vec::new(),
             })
             .collect();
         let mut doc = RunDocument {
@@ -513,6 +537,7 @@ mod tests {
             interrupted: false,
             totals: BTreeMap::new(),
             unknown_expectations: Vec::new(),
+            problems: Vec::new(),
             setup,
             cases,
         };

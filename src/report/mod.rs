@@ -7,6 +7,11 @@ pub mod junit;
 mod known_check;
 pub mod libtest;
 pub mod markdown;
+pub mod problems;
 pub mod profile;
+pub mod steps;
 pub mod text;
 pub mod verdict;
+
+#[cfg(test)]
+mod fixtures;
