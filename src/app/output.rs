@@ -33,6 +33,8 @@ pub struct Outputs {
     pub junit: Option<PathBuf>,
     pub json: Option<PathBuf>,
     pub markdown: Option<PathBuf>,
+    /// The SVG badge (`ecs conformance | 94 %`).
+    pub badge: Option<PathBuf>,
 }
 
 /// The run document of a finished run, with per-target expectations applied.
@@ -95,6 +97,10 @@ pub fn publish(
     }
     if let Some(path) = &outputs.markdown {
         write(path, report::markdown::render(doc, coverage))?;
+    }
+    if let Some(path) = &outputs.badge {
+        let svg = report::badge::render(doc).map_err(|e| AppError::Usage(e.to_string()))?;
+        write(path, svg)?;
     }
     Ok(())
 }

@@ -1,7 +1,9 @@
 //! Reports: verdicts in libtest's terms (`libtest`), failure and summary text, target
-//! profiles (target files) and verdicts, and the run document with its JSON, JUnit and
-//! Markdown renderings. Knows nothing of HTTP beyond recorded `Exchange`s.
+//! profiles (target files) and verdicts, and the run document with its JSON, JUnit,
+//! Markdown, HTML and badge renderings (distinct problems, score). Knows nothing of
+//! HTTP beyond recorded `Exchange`s.
 
+pub mod badge;
 pub mod document;
 pub mod junit;
 mod known_check;
@@ -9,7 +11,9 @@ pub mod libtest;
 pub mod markdown;
 pub mod problems;
 pub mod profile;
+pub mod score;
 pub mod steps;
+pub mod templates;
 pub mod text;
 pub mod verdict;
 

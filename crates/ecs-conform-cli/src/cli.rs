@@ -172,6 +172,9 @@ pub struct ReportArgs {
     /// Write the Markdown conformance report.
     #[arg(long, value_name = "FILE")]
     pub report_md: Option<PathBuf>,
+    /// Write an SVG badge `ecs conformance | N %` (cases passed / cases judged), coloured by verdict.
+    #[arg(long, value_name = "FILE")]
+    pub badge: Option<PathBuf>,
 }
 
 impl ReportArgs {
@@ -180,6 +183,7 @@ impl ReportArgs {
             junit: self.junit,
             json: self.report_json,
             markdown: self.report_md,
+            badge: self.badge,
         }
     }
 }

@@ -58,9 +58,12 @@ fn assert_well_formed(xml: &str) -> usize {
 fn junit_json_and_markdown_carry_the_findings_of_a_failing_run() {
     let dir = scratch("outputs");
     let (junit, report, md) = (dir.join("j.xml"), dir.join("r.json"), dir.join("r.md"));
+    let badge = dir.join("badge.svg");
     let o = run(&[
         "--deviation",
         "wrong-stop-code",
+        "--badge",
+        badge.to_str().unwrap(),
         "--junit",
         junit.to_str().unwrap(),
         "--report-json",
@@ -89,6 +92,19 @@ fn junit_json_and_markdown_carry_the_findings_of_a_failing_run() {
     let markdown = std::fs::read_to_string(&md).unwrap();
     assert!(markdown.contains("## Results per operation"));
     assert!(markdown.contains("`stop.user-initiated`"));
+    assert!(markdown.contains("## Distinct problems"));
+    assert!(!doc["problems"].as_array().unwrap().is_empty());
+
+    // The badge: well-formed SVG, red, with the score of cases passed / judged.
+    let svg = std::fs::read_to_string(&badge).unwrap();
+    assert_well_formed(&svg);
+    let passed = doc["totals"]["pass"].as_u64().unwrap() as usize;
+    let judged = cases.iter().filter(|c| c["verdict"] != "skipped").count();
+    assert!(
+        svg.contains(&format!(">{} %<", passed * 100 / judged)),
+        "{svg}"
+    );
+    assert!(svg.contains("#e05d44"), "{svg}");
 }
 
 #[test]
@@ -202,10 +218,13 @@ fn partitions_split_the_suite_and_merge_back_into_the_whole() {
     assert_eq!(total, whole, "every case runs in exactly one partition");
     let merged = dir.join("merged.json");
     let junit = dir.join("merged.xml");
+    let badge = dir.join("merged.svg");
     let o = Command::new(env!("CARGO_BIN_EXE_ecs-conform"))
         .arg("merge")
         .args(&parts)
         .args([
+            "--badge",
+            badge.to_str().unwrap(),
             "--report-json",
             merged.to_str().unwrap(),
             "--junit",
@@ -221,6 +240,10 @@ fn partitions_split_the_suite_and_merge_back_into_the_whole() {
         assert_well_formed(&std::fs::read_to_string(&junit).unwrap()),
         whole
     );
+    // The clean reference: a green 100 % badge from the merged document.
+    let svg = std::fs::read_to_string(&badge).unwrap();
+    assert_well_formed(&svg);
+    assert!(svg.contains(">100 %<") && svg.contains("#4c1"), "{svg}");
 }
 
 #[test]
