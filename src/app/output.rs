@@ -1,5 +1,5 @@
 //! What a run leaves behind and the tools around it: the run document with
-//! expectations applied, its JSON/JUnit/Markdown renderings, merging, the snapshot
+//! expectations applied, its JSON/JUnit/Markdown/HTML/badge renderings, merging, the snapshot
 //! store, coverage and live diffs between two targets.
 
 use super::{load, run_quiet, AppError, Paths, RunResult, Selection, TargetChoice};
@@ -35,6 +35,8 @@ pub struct Outputs {
     pub markdown: Option<PathBuf>,
     /// The SVG badge (`ecs conformance | 94 %`).
     pub badge: Option<PathBuf>,
+    /// The self-contained HTML report.
+    pub html: Option<PathBuf>,
 }
 
 /// The run document of a finished run, with per-target expectations applied.
@@ -101,6 +103,10 @@ pub fn publish(
     if let Some(path) = &outputs.badge {
         let svg = report::badge::render(doc).map_err(|e| AppError::Usage(e.to_string()))?;
         write(path, svg)?;
+    }
+    if let Some(path) = &outputs.html {
+        let html = report::html::render(doc).map_err(|e| AppError::Usage(e.to_string()))?;
+        write(path, html)?;
     }
     Ok(())
 }

@@ -5,6 +5,7 @@
 
 pub mod badge;
 pub mod document;
+pub mod html;
 pub mod junit;
 mod known_check;
 pub mod libtest;

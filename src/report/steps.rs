@@ -63,8 +63,9 @@ impl StepEntry {
         }
     }
 
-    /// The step got an answer from the target.
+    /// The step got an answer from the target (its exchange may not be kept: a run
+    /// keeps the exchanges of failing steps only, unless it writes `--report-html`).
     pub fn answered(&self) -> bool {
-        self.status.is_some()
+        self.status.is_some() || (self.calls > 0 && self.target_error.is_none())
     }
 }

@@ -175,6 +175,9 @@ pub struct ReportArgs {
     /// Write an SVG badge `ecs conformance | N %` (cases passed / cases judged), coloured by verdict.
     #[arg(long, value_name = "FILE")]
     pub badge: Option<PathBuf>,
+    /// Write a self-contained HTML report (score, rule × operation matrix, problems, every case's steps).
+    #[arg(long, value_name = "FILE")]
+    pub report_html: Option<PathBuf>,
 }
 
 impl ReportArgs {
@@ -184,6 +187,7 @@ impl ReportArgs {
             json: self.report_json,
             markdown: self.report_md,
             badge: self.badge,
+            html: self.report_html,
         }
     }
 }

@@ -59,11 +59,14 @@ fn junit_json_and_markdown_carry_the_findings_of_a_failing_run() {
     let dir = scratch("outputs");
     let (junit, report, md) = (dir.join("j.xml"), dir.join("r.json"), dir.join("r.md"));
     let badge = dir.join("badge.svg");
+    let html = dir.join("r.html");
     let o = run(&[
         "--deviation",
         "wrong-stop-code",
         "--badge",
         badge.to_str().unwrap(),
+        "--report-html",
+        html.to_str().unwrap(),
         "--junit",
         junit.to_str().unwrap(),
         "--report-json",
@@ -105,6 +108,25 @@ fn junit_json_and_markdown_carry_the_findings_of_a_failing_run() {
         "{svg}"
     );
     assert!(svg.contains("#e05d44"), "{svg}");
+
+    // The HTML report: well-formed, a matrix cell per column × rule, a failing cell
+    // for the deviation's rule, one <details> per case.
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert_well_formed(&page);
+    let rules = page.matches("<tr><th title=").count();
+    assert!(rules > 50, "one matrix row per rule");
+    let columns: usize = page
+        .split("data-columns=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert_eq!(page.matches("<td class=\"cell ").count(), rules * columns);
+    assert!(
+        page.contains("<td class=\"cell fail\" id=\"m-stop.user-initiated-"),
+        "{page}"
+    );
+    assert_eq!(page.matches("<details class=\"case\"").count(), cases.len());
 }
 
 #[test]
@@ -219,12 +241,15 @@ fn partitions_split_the_suite_and_merge_back_into_the_whole() {
     let merged = dir.join("merged.json");
     let junit = dir.join("merged.xml");
     let badge = dir.join("merged.svg");
+    let html = dir.join("merged.html");
     let o = Command::new(env!("CARGO_BIN_EXE_ecs-conform"))
         .arg("merge")
         .args(&parts)
         .args([
             "--badge",
             badge.to_str().unwrap(),
+            "--report-html",
+            html.to_str().unwrap(),
             "--report-json",
             merged.to_str().unwrap(),
             "--junit",
@@ -244,6 +269,12 @@ fn partitions_split_the_suite_and_merge_back_into_the_whole() {
     let svg = std::fs::read_to_string(&badge).unwrap();
     assert_well_formed(&svg);
     assert!(svg.contains(">100 %<") && svg.contains("#4c1"), "{svg}");
+    // The merged HTML report holds every case, and no cell fails.
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert_well_formed(&page);
+    assert_eq!(page.matches("<details class=\"case\"").count(), whole);
+    assert!(!page.contains("<td class=\"cell fail"));
+    assert!(page.contains("class=\"verdict conformant\""));
 }
 
 #[test]
