@@ -24,6 +24,7 @@ pub fn case(id: &str, verdict: Verdict, findings: Vec<Finding>) -> CaseEntry {
         curl: Some("curl -sS -X POST 'http://127.0.0.1:1/'".into()),
         target_error: None,
         note: None,
+        polls: Vec::new(),
     };
     CaseEntry {
         id: id.into(),

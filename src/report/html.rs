@@ -15,9 +15,18 @@ use super::verdict::Verdict;
 use crate::finding::{Finding, Severity};
 use serde::Serialize;
 
-/// What the report says about lastStatus timelines while the run document records
-/// only the last answer of a polled step, not every poll.
-pub const NO_TIMELINE: &str = "No lastStatus timeline: the run document keeps the last answer of each polled step, not the lastStatus of every poll, so the statuses seen over time are not recorded.";
+/// The task lifecycle in order: a status earlier than the one before it went
+/// backwards (unknown statuses are not judged).
+const LIFECYCLE: [&str; 8] = [
+    "PROVISIONING",
+    "PENDING",
+    "ACTIVATING",
+    "RUNNING",
+    "DEACTIVATING",
+    "STOPPING",
+    "DEPROVISIONING",
+    "STOPPED",
+];
 
 #[derive(Serialize)]
 struct Context<'a> {
@@ -34,7 +43,6 @@ struct Context<'a> {
     known: Vec<KnownView<'a>>,
     stale: Vec<&'a CaseEntry>,
     cases: Vec<CaseView<'a>>,
-    no_timeline: &'static str,
 }
 
 #[derive(Serialize)]
@@ -65,6 +73,55 @@ struct StepView<'a> {
     #[serde(flatten)]
     step: &'a super::steps::StepEntry,
     findings: Vec<FindingView>,
+    /// One row per task of a polled step's answers.
+    timeline: Vec<Vec<Stretch>>,
+}
+
+/// Polls in a row that saw one task in the same lastStatus.
+#[derive(Debug, Serialize, PartialEq)]
+struct Stretch {
+    status: String,
+    from_ms: u64,
+    to_ms: u64,
+    polls: usize,
+    /// The status is earlier in the lifecycle than the one before it.
+    backwards: bool,
+}
+
+/// The lastStatus timeline of a polled step: per task (by position in the answers),
+/// the stretches of polls that saw the same status.
+fn timeline(polls: &[crate::run::Poll]) -> Vec<Vec<Stretch>> {
+    let tasks = polls.iter().map(|p| p.last_status.len()).max().unwrap_or(0);
+    let rank = |s: &str| LIFECYCLE.iter().position(|l| *l == s);
+    (0..tasks)
+        .map(|task| {
+            let mut row: Vec<Stretch> = Vec::new();
+            for poll in polls {
+                let Some(status) = poll.last_status.get(task) else {
+                    continue;
+                };
+                match row.last_mut() {
+                    Some(last) if last.status == *status => {
+                        last.to_ms = poll.at_ms;
+                        last.polls += 1;
+                    }
+                    last => {
+                        let backwards = last
+                            .and_then(|l| Some((rank(&l.status)?, rank(status)?)))
+                            .is_some_and(|(before, now)| now < before);
+                        row.push(Stretch {
+                            status: status.clone(),
+                            from_ms: poll.at_ms,
+                            to_ms: poll.at_ms,
+                            polls: 1,
+                            backwards,
+                        });
+                    }
+                }
+            }
+            row
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -123,6 +180,7 @@ fn case_view(case: &CaseEntry) -> CaseView<'_> {
         .iter()
         .map(|step| StepView {
             step,
+            timeline: timeline(&step.polls),
             findings: case
                 .findings
                 .iter()
@@ -197,7 +255,6 @@ pub fn render(doc: &RunDocument) -> Result<String, TemplateError> {
             .filter(|c| c.verdict == Verdict::Fixed)
             .collect(),
         cases: doc.cases.iter().map(case_view).collect(),
-        no_timeline: NO_TIMELINE,
     };
     templates::render(templates::REPORT_HTML, context)
 }

@@ -1,9 +1,9 @@
 //! The steps of a case as the run document keeps them (`CaseEntry::steps`): what was
 //! sent and answered, the curl command that reproduces it and the lastStatus values a
 //! poll saw, already scrubbed of secrets (an `Exchange` never holds them), for the
-//! HTML report and the operation × rule matrix.
+//! HTML report (its lastStatus timelines) and the operation × rule matrix.
 
-use crate::run::{Phase, StepResult};
+use crate::run::{Phase, Poll, StepResult};
 use serde::{Deserialize, Serialize};
 
 /// One step of a case in the run document.
@@ -32,6 +32,9 @@ pub struct StepEntry {
     pub target_error: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// What each poll of an `until` step saw: when, and every task's lastStatus.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub polls: Vec<Poll>,
 }
 
 /// The phase name the run document writes.
@@ -60,6 +63,7 @@ impl StepEntry {
             curl: ex.map(|e| super::text::curl(e, region)),
             target_error: step.target_error.clone(),
             note: step.note.clone(),
+            polls: step.polls.clone(),
         }
     }
 

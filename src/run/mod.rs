@@ -16,7 +16,7 @@ pub use fixtures::{
     blocked_reason, hint_for, is_blocked_reason, FixtureOutcome, SetupIssue, SetupPhase,
 };
 pub use interrupt::Interrupt;
-pub use step::{Phase, Scope, StepResult};
+pub use step::{Phase, Poll, Scope, StepResult};
 pub use vars::{case_id, new_run_id, uuid, Vars};
 
 use crate::client::Target;

@@ -149,7 +149,6 @@ fn a_failing_run_has_a_cell_per_column_and_rule_and_its_failures_marked() {
         page.has("body", "data-ok", "0"),
         "the script sets 1 on load"
     );
-    assert!(page.text.contains(NO_TIMELINE));
 }
 
 #[test]
@@ -210,4 +209,51 @@ fn a_clean_run_renders_green_with_every_cell_pass_or_not_exercised() {
     assert!(html.contains("class=\"verdict conformant\""));
     assert!(page.text.contains("100 %"));
     assert!(page.text.contains("No failing finding."));
+}
+
+#[test]
+fn a_polled_step_shows_its_last_status_timeline_and_a_backward_move() {
+    use crate::run::Poll;
+    let poll = |at_ms: u64, status: &str| Poll {
+        at_ms,
+        last_status: vec![status.to_owned()],
+    };
+    let mut polled = case(
+        "lifecycle/backwards",
+        crate::report::verdict::Verdict::Pass,
+        Vec::new(),
+    );
+    polled.steps[1].polls = vec![
+        poll(0, "PENDING"),
+        poll(10, "PENDING"),
+        poll(20, "RUNNING"),
+        poll(30, "PENDING"),
+        poll(40, "STOPPED"),
+    ];
+    let rows = timeline(&polled.steps[1].polls);
+    assert_eq!(rows.len(), 1);
+    let statuses: Vec<(&str, usize, bool)> = rows[0]
+        .iter()
+        .map(|s| (s.status.as_str(), s.polls, s.backwards))
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![
+            ("PENDING", 2, false),
+            ("RUNNING", 1, false),
+            ("PENDING", 1, true),
+            ("STOPPED", 1, false)
+        ]
+    );
+    let html = render(&document(vec![polled])).unwrap();
+    let page = parse(&html);
+    assert_eq!(page.with_class("div", "timeline"), 1);
+    assert_eq!(page.with_class("span", "status"), 4);
+    assert_eq!(page.with_class("span", "backwards"), 1);
+    assert!(page.text.contains("lastStatus over time (5 polls)"));
+    // Steps without polls show no timeline.
+    assert_eq!(
+        parse(&render(&clean()).unwrap()).with_class("div", "timeline"),
+        0
+    );
 }
