@@ -48,7 +48,8 @@ pub fn distinct(cases: &[CaseEntry]) -> Vec<Problem> {
         {
             let rule = f.finding.rule.id().to_owned();
             let path = generalise(&f.finding.pointer);
-            let observed = crate::excerpt::one_line(&f.finding.actual, OBSERVED_LIMIT);
+            let observed =
+                generic_ids(&crate::excerpt::one_line(&f.finding.actual, OBSERVED_LIMIT));
             let problem = groups
                 .entry((rule.clone(), path.clone(), observed.clone()))
                 .or_insert_with(|| Problem {
@@ -115,6 +116,19 @@ pub fn one_line(p: &Problem) -> String {
         if n == 1 { "" } else { "s" },
         if p.known { " (known)" } else { "" }
     )
+}
+
+/// Hex or decimal runs of 8 characters and more (task ids, UUIDs, run ids in
+/// resource names, account ids): they differ per run and per case.
+static ID: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"\b[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}\b|[0-9a-f]{8,}")
+        .unwrap_or_else(|e| unreachable!("a literal pattern: {e}"))
+});
+
+/// An observed value with its per-run identifiers replaced by `<id>`, so the same
+/// wrong ARN shape in seventy cases (each with its own task id) is one problem.
+pub fn generic_ids(observed: &str) -> String {
+    ID.replace_all(observed, "<id>").into_owned()
 }
 
 /// `/tasks/0/containers/12/name` → `/tasks/*/containers/*/name`: every segment that

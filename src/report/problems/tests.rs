@@ -105,3 +105,36 @@ fn a_run_with_known_deviations_only_has_known_problems_only() {
     assert_eq!(doc.problems.len(), 1);
     assert!(doc.problems.iter().all(|p| p.known));
 }
+
+#[test]
+fn per_run_identifiers_do_not_make_problems_distinct() {
+    let arn = |cluster: &str, task: &str| {
+        format!("arn:aws:ecs:us-east-1:123456789012:task-definition/ecs-conform-{cluster}:1/{task}")
+    };
+    let wrong = |id: &str, observed: String| {
+        case(
+            id,
+            Verdict::Fail,
+            vec![crate::finding::Finding::new(
+                crate::rules::Rule::ArnFormat,
+                "/tasks/0/containers/0/taskArn",
+            )
+            .actual(observed)],
+        )
+    };
+    let doc = document(vec![
+        wrong("a", arn("c8185445", "0f1e2d3c4b5a69788796a5b4c3d2e1f0")),
+        wrong("b", arn("d91aa2b7", "a90dc906d7550c732276423db304f789")),
+    ]);
+    assert_eq!(doc.problems.len(), 1, "{:#?}", doc.problems);
+    assert_eq!(
+        doc.problems[0].observed,
+        "arn:aws:ecs:us-east-1:<id>:task-definition/ecs-conform-<id>:1/<id>"
+    );
+    assert_eq!(generic_ids("\"Stopped\""), "\"Stopped\"");
+    assert_eq!(
+        generic_ids("x 123e4567-e89b-12d3-a456-426614174000 y"),
+        "x <id> y"
+    );
+    assert_eq!(generic_ids("exitCode 0"), "exitCode 0");
+}
