@@ -252,8 +252,8 @@ pub struct TargetChoice {
     /// Kind of target for snapshot provenance (`aws`, `reference`, `moto`, …); None: guessed.
     pub kind: Option<String>,
     pub snapshots: SnapshotOptions,
-    /// Keep the request and response of steps that passed (`diff` compares them);
-    /// otherwise only failing steps keep theirs, which is all reports show.
+    /// Keep the request and response of steps that passed (`diff` compares them,
+    /// `--report-html` shows them); otherwise only failing steps keep theirs.
     pub keep_exchanges: bool,
     /// Largest response body read (bytes); None: `client::DEFAULT_MAX_BODY`.
     pub max_body: Option<u64>,

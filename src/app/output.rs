@@ -1,6 +1,6 @@
 //! What a run leaves behind and the tools around it: the run document with
-//! expectations applied, its JSON/JUnit/Markdown renderings, merging, the snapshot
-//! store and coverage.
+//! expectations applied, its JSON/JUnit/Markdown/HTML/badge renderings, merging, the snapshot
+//! store, coverage and live diffs between two targets.
 
 use super::{load, AppError, Paths, RunResult, TargetChoice};
 use crate::report;
@@ -33,6 +33,10 @@ pub struct Outputs {
     pub junit: Option<PathBuf>,
     pub json: Option<PathBuf>,
     pub markdown: Option<PathBuf>,
+    /// The SVG badge (`ecs conformance | 94 %`).
+    pub badge: Option<PathBuf>,
+    /// The self-contained HTML report.
+    pub html: Option<PathBuf>,
 }
 
 /// The run document of a finished run, with per-target expectations applied.
@@ -100,6 +104,14 @@ pub fn publish(
     }
     if let Some(path) = &outputs.markdown {
         write(path, report::markdown::render(doc, coverage))?;
+    }
+    if let Some(path) = &outputs.badge {
+        let svg = report::badge::render(doc).map_err(|e| AppError::Usage(e.to_string()))?;
+        write(path, svg)?;
+    }
+    if let Some(path) = &outputs.html {
+        let html = report::html::render(doc).map_err(|e| AppError::Usage(e.to_string()))?;
+        write(path, html)?;
     }
     Ok(())
 }

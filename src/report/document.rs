@@ -2,10 +2,12 @@
 //! (`--report-json`), from which JUnit XML and the Markdown report are rendered and
 //! which `merge` combines across partitions.
 
+use super::problems::Problem;
 use super::profile::{Known, TargetProfile};
+use super::steps::StepEntry;
 use super::verdict::{verdict, Verdict};
 use crate::finding::Finding;
-use crate::run::{CaseResult, Outcome, Phase, SetupIssue, SetupPhase};
+use crate::run::{CaseResult, Outcome, SetupIssue, SetupPhase};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -35,6 +37,10 @@ pub struct RunDocument {
     pub totals: BTreeMap<Verdict, usize>,
     /// Known-deviation entries that name no case of the suite.
     pub unknown_expectations: Vec<Known>,
+    /// The failing findings grouped into distinct problems (rule, path, observed
+    /// value) with the cases each appears in, most cases first.
+    #[serde(default)]
+    pub problems: Vec<Problem>,
     /// Fixture steps that failed, each once: `setup` errors block the cases that need
     /// the fixture; `teardown` warnings say what may be left on the target.
     #[serde(default)]
@@ -82,6 +88,10 @@ pub struct CaseEntry {
     pub findings: Vec<FindingEntry>,
     /// The rendered failure text (what the terminal showed), when the case did not pass.
     pub details: Option<String>,
+    /// The case's steps: request, answer, curl reproduction (absent in documents of
+    /// older versions).
+    #[serde(default)]
+    pub steps: Vec<StepEntry>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -96,10 +106,12 @@ pub struct FindingEntry {
 }
 
 impl CaseEntry {
+    /// `region` signs the curl commands of the steps.
     pub fn from_result(
         result: &CaseResult,
         expectations: &TargetProfile,
         details: Option<String>,
+        region: &str,
     ) -> CaseEntry {
         let (verdict, known) = verdict(result, expectations);
         let reason = match &result.outcome {
@@ -109,13 +121,7 @@ impl CaseEntry {
         let findings = result
             .findings()
             .map(|(s, f)| FindingEntry {
-                phase: match s.phase {
-                    Phase::Step => "step",
-                    Phase::Teardown => "teardown",
-                    Phase::Fixture(_) => "fixture",
-                    Phase::FixtureTeardown(_) => "fixture_teardown",
-                }
-                .into(),
+                phase: super::steps::phase_name(&s.phase).into(),
                 step: s.index,
                 call: s.call.clone(),
                 line: s.line,
@@ -141,6 +147,11 @@ impl CaseEntry {
             } else {
                 details
             },
+            steps: result
+                .steps
+                .iter()
+                .map(|s| StepEntry::from_result(s, region))
+                .collect(),
         }
     }
 
@@ -172,11 +183,13 @@ impl RunDocument {
             .count()
     }
 
+    /// Recounts the totals per verdict and the distinct problems from the cases.
     pub fn recount(&mut self) {
         self.totals.clear();
         for c in &self.cases {
             *self.totals.entry(c.verdict).or_insert(0) += 1;
         }
+        self.problems = super::problems::distinct(&self.cases);
     }
 
     /// Whether the run fails: setup errors, new failures, errors, an interruption
@@ -339,7 +352,14 @@ impl RunDocument {
         let cases = input
             .results
             .iter()
-            .map(|r| CaseEntry::from_result(r, input.expectations, Some((input.details)(r))))
+            .map(|r| {
+                CaseEntry::from_result(
+                    r,
+                    input.expectations,
+                    Some((input.details)(r)),
+                    &input.target.region,
+                )
+            })
             .collect();
         let mut doc = RunDocument {
             format: FORMAT.into(),
@@ -358,6 +378,7 @@ impl RunDocument {
             .into_iter()
             .cloned()
             .collect(),
+            problems: Vec::new(),
             setup: Vec::new(),
             cases,
         };
@@ -367,211 +388,4 @@ impl RunDocument {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn doc(partition: Option<&str>, ids: &[&str]) -> RunDocument {
-        let mut d = RunDocument {
-            format: FORMAT.into(),
-            tool_version: "0".into(),
-            suite: SuiteInfo {
-                cases: 3,
-                hash: "h".into(),
-            },
-            target: TargetInfo {
-                name: "t".into(),
-                kind: "reference".into(),
-                endpoint: String::new(),
-                region: "us-east-1".into(),
-                credentials: None,
-            },
-            started_at: "2026-01-01T00:00:00Z".into(),
-            duration_secs: 1.0,
-            partition: partition.map(str::to_owned),
-            interrupted: false,
-            totals: BTreeMap::new(),
-            unknown_expectations: Vec::new(),
-            setup: Vec::new(),
-            cases: Vec::new(),
-        };
-        for id in ids {
-            d.cases.push(CaseEntry {
-                id: (*id).into(),
-                name: (*id).into(),
-                file: String::new(),
-                tags: Vec::new(),
-                cites: String::new(),
-                verdict: Verdict::Pass,
-                reason: None,
-                duration_secs: 0.0,
-                known: Vec::new(),
-                findings: Vec::new(),
-                details: None,
-            });
-        }
-        d
-    }
-
-    #[test]
-    fn merge_needs_every_partition_once_and_nothing_else() {
-        let merged = RunDocument::merge(vec![
-            doc(Some("2/3"), &["b"]),
-            doc(Some("1/3"), &["a"]),
-            doc(Some("3/3"), &["c"]),
-        ])
-        .unwrap();
-        assert_eq!(merged.cases.len(), 3);
-        assert_eq!(merged.partition, None);
-        assert!(!merged.fails(true));
-        for (docs, says) in [
-            (
-                vec![doc(Some("1/3"), &["a"])],
-                "partitions 2/3, 3/3 are missing",
-            ),
-            (
-                vec![doc(Some("1/3"), &["a"]), doc(Some("3/3"), &["c"])],
-                "partition 2/3 is missing",
-            ),
-            (
-                vec![
-                    doc(Some("1/2"), &["a"]),
-                    doc(Some("1/2"), &["a"]),
-                    doc(Some("2/2"), &["b"]),
-                ],
-                "partition 1/2 given twice",
-            ),
-            (
-                vec![doc(Some("1/2"), &["a"]), doc(Some("2/3"), &["b"])],
-                "different numbers of partitions (2 and 3)",
-            ),
-            (
-                vec![doc(None, &["a", "b"]), doc(Some("1/1"), &["a"])],
-                "a whole run",
-            ),
-            (vec![doc(Some("x"), &["a"])], "`x` is not a partition"),
-            (Vec::new(), "nothing to merge"),
-        ] {
-            let err = RunDocument::merge(docs).unwrap_err();
-            assert!(err.contains(says), "{says}: {err}");
-        }
-        // A whole run alone is itself; an interrupted partition keeps the merge interrupted.
-        assert_eq!(
-            RunDocument::merge(vec![doc(None, &["a"])])
-                .unwrap()
-                .cases
-                .len(),
-            1
-        );
-        let mut cut = doc(Some("2/2"), &["b"]);
-        cut.interrupted = true;
-        let merged = RunDocument::merge(vec![doc(Some("1/2"), &["a"]), cut]).unwrap();
-        assert!(merged.interrupted && merged.fails(false));
-    }
-
-    fn issue(fixture: &str, phase: SetupPhase) -> SetupIssue {
-        SetupIssue {
-            fixture: fixture.into(),
-            phase,
-            step: 1,
-            call: "RunTask".into(),
-            file: "cases/fixtures.yaml".into(),
-            line: 48,
-            problem: "refused".into(),
-            error: None,
-            hint: None,
-        }
-    }
-
-    fn setup_doc(setup: Vec<SetupIssue>, blocked: &[&str], partition: Option<&str>) -> RunDocument {
-        let cases = blocked
-            .iter()
-            .map(|id| CaseEntry {
-                id: id.to_string(),
-                name: id.to_string(),
-                file: String::new(),
-                tags: Vec::new(),
-                cites: String::new(),
-                verdict: Verdict::Error,
-                reason: Some(crate::run::blocked_reason("network")),
-                duration_secs: 0.0,
-                known: Vec::new(),
-                findings: Vec::new(),
-                details: None,
-            })
-            .collect();
-        let mut doc = RunDocument {
-            format: FORMAT.into(),
-            tool_version: "0".into(),
-            suite: SuiteInfo {
-                cases: 2,
-                hash: "h".into(),
-            },
-            target: TargetInfo {
-                name: "t".into(),
-                kind: "emulator".into(),
-                endpoint: "http://127.0.0.1:1".into(),
-                region: "us-east-1".into(),
-                credentials: None,
-            },
-            started_at: utc_now(),
-            duration_secs: 1.0,
-            partition: partition.map(str::to_owned),
-            interrupted: false,
-            totals: BTreeMap::new(),
-            unknown_expectations: Vec::new(),
-            setup,
-            cases,
-        };
-        doc.recount();
-        doc
-    }
-
-    #[test]
-    fn partitions_report_a_shared_setup_error_once_and_keep_the_others() {
-        let a = setup_doc(
-            vec![issue("network", SetupPhase::Setup)],
-            &["a/x"],
-            Some("1/2"),
-        );
-        let b = setup_doc(
-            vec![
-                issue("network", SetupPhase::Setup),
-                issue("cluster", SetupPhase::Teardown),
-            ],
-            &["b/y"],
-            Some("2/2"),
-        );
-        let merged = RunDocument::merge(vec![a, b]).unwrap();
-        assert_eq!(
-            merged.setup,
-            vec![
-                issue("network", SetupPhase::Setup),
-                issue("cluster", SetupPhase::Teardown)
-            ]
-        );
-        assert_eq!(merged.blocked_by("network"), 2);
-        assert_eq!(merged.blocked_by("cluster"), 0);
-    }
-
-    #[test]
-    fn a_setup_error_fails_the_run_and_a_teardown_warning_does_not() {
-        assert!(setup_doc(vec![issue("network", SetupPhase::Setup)], &[], None).fails(false));
-        assert!(!setup_doc(vec![issue("cluster", SetupPhase::Teardown)], &[], None).fails(true));
-        assert!(!setup_doc(Vec::new(), &[], None).fails(true));
-    }
-
-    #[test]
-    fn a_document_without_a_setup_list_still_reads() {
-        let mut value = serde_json::to_value(setup_doc(Vec::new(), &[], None)).unwrap();
-        value.as_object_mut().unwrap().remove("setup");
-        let back: RunDocument = serde_json::from_value(value).unwrap();
-        assert!(back.setup.is_empty());
-    }
-
-    #[test]
-    fn utc_now_is_rfc3339() {
-        let re = regex::Regex::new(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$").unwrap();
-        assert!(re.is_match(&utc_now()));
-        assert!(utc_now().as_str() > "2024-01-01");
-    }
-}
+mod tests;

@@ -63,6 +63,7 @@ pub fn render(doc: &RunDocument, coverage: Option<&str>) -> String {
     }
     let _ = writeln!(out, "| verdict | **{verdict}** |\n");
     setup_section(doc, &mut out);
+    problems_section(doc, &mut out);
 
     let _ = writeln!(out, "## Results per operation\n");
     let _ = writeln!(
@@ -176,6 +177,37 @@ pub fn render(doc: &RunDocument, coverage: Option<&str>) -> String {
         let _ = writeln!(out, "\n{section}");
     }
     out
+}
+
+/// Distinct problems, most cases first, when there are any.
+fn problems_section(doc: &RunDocument, out: &mut String) {
+    if doc.problems.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "## Distinct problems\n\n{} distinct problem(s): a rule broken at a path with an observed value; fixing one fixes every case it appears in.\n",
+        doc.problems.len()
+    );
+    let _ = writeln!(
+        out,
+        "| cases | rule | path | observed | expected | known | in |\n|---|---|---|---|---|---|---|"
+    );
+    for p in &doc.problems {
+        let cases: Vec<String> = p.cases.iter().map(|c| format!("`{c}`")).collect();
+        let _ = writeln!(
+            out,
+            "| {} | `{}` | `{}` | {} | {} | {} | {} |",
+            p.cases.len(),
+            p.rule,
+            escape(&p.path),
+            escape(&p.observed),
+            escape(&p.expected),
+            if p.known { "yes" } else { "no" },
+            cases.join(", ")
+        );
+    }
+    out.push('\n');
 }
 
 /// Setup errors (with the cases they block) and teardown warnings, when there are any.

@@ -241,6 +241,7 @@ pub fn summary(doc: &RunDocument) -> String {
             "\n  also noted: {drift} drift (fields or values the documents do not know), {warn} warnings (fields real endpoints send were missing)"
         );
     }
+    problems_lines(doc, &mut out);
     for c in &doc.cases {
         let why = c
             .findings
@@ -281,6 +282,32 @@ pub fn summary(doc: &RunDocument) -> String {
         let _ = write!(out, "\n  STALE expectation entry names no case: {}", k.case);
     }
     out
+}
+
+/// Distinct problems shown in the summary; the rest are counted.
+const SUMMARY_PROBLEMS: usize = 5;
+
+/// `N distinct problems` and the first few (most cases first), when there are any.
+fn problems_lines(doc: &RunDocument, out: &mut String) {
+    if doc.problems.is_empty() {
+        return;
+    }
+    let n = doc.problems.len();
+    let _ = write!(
+        out,
+        "\n  {n} distinct problem{} (rule, path, observed value; fixing one fixes every case it appears in):",
+        if n == 1 { "" } else { "s" }
+    );
+    for p in doc.problems.iter().take(SUMMARY_PROBLEMS) {
+        let _ = write!(out, "\n    {}", super::problems::one_line(p));
+    }
+    if n > SUMMARY_PROBLEMS {
+        let _ = write!(
+            out,
+            "\n    … and {} more (--report-md or --report-html lists them all)",
+            n - SUMMARY_PROBLEMS
+        );
+    }
 }
 
 /// Each setup error and teardown warning once, before the summary line.

@@ -16,7 +16,7 @@ pub use fixtures::{
     blocked_reason, hint_for, is_blocked_reason, FixtureOutcome, SetupIssue, SetupPhase,
 };
 pub use interrupt::Interrupt;
-pub use step::{is_unusable_answer, Phase, Scope, StepResult};
+pub use step::{is_unusable_answer, Phase, Poll, Scope, StepResult};
 pub use vars::{case_id, new_run_id, uuid, Vars};
 
 use crate::client::Target;
@@ -380,13 +380,9 @@ impl Runner {
         };
         result.duration = started.elapsed();
         result.calls = result.steps.iter().map(|s| s.calls).sum();
-        if !self.settings.keep_exchanges {
-            // Reports show steps only for their findings: a step with none is not kept.
-            result
-                .steps
-                .retain(|s| !s.findings.is_empty() || s.exchange.is_some() || s.note.is_some());
-            result.steps.shrink_to_fit();
-        }
+        // Every step is kept (its exchange only when `slim` keeps it): the reports'
+        // score per operation and rule matrix need to know which operations ran.
+        result.steps.shrink_to_fit();
         result
     }
 }

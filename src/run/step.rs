@@ -47,6 +47,9 @@ pub enum Phase {
     FixtureTeardown(String),
 }
 
+/// Polls of one step kept for the timeline (a long wait keeps its first ones).
+const MAX_POLLS_KEPT: usize = 500;
+
 /// What happened in one step.
 #[derive(Debug, Clone, Serialize)]
 pub struct StepResult {
@@ -67,6 +70,42 @@ pub struct StepResult {
     /// Not sent: a variable it needs has no value.
     pub skipped: bool,
     pub note: Option<String>,
+    /// For a step with `until`: what each poll saw, in order (the HTML report's
+    /// lastStatus timeline).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub polls: Vec<Poll>,
+}
+
+/// One poll of an `until` step: when it answered (since the step started) and the
+/// `lastStatus` of every task in the answer, in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Poll {
+    pub at_ms: u64,
+    pub last_status: Vec<String>,
+}
+
+impl Poll {
+    /// The poll of an answer `body` at `at` since the step started.
+    fn of(body: Option<&Value>, at: Duration) -> Poll {
+        let statuses = body
+            .and_then(|b| b.get("tasks"))
+            .and_then(Value::as_array)
+            .map(|tasks| {
+                tasks
+                    .iter()
+                    .map(|t| match t.get("lastStatus") {
+                        Some(Value::String(s)) => s.clone(),
+                        Some(other) => other.to_string(),
+                        None => "(none)".to_owned(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Poll {
+            at_ms: u64::try_from(at.as_millis()).unwrap_or(u64::MAX),
+            last_status: statuses,
+        }
+    }
 }
 
 impl StepResult {
@@ -82,6 +121,7 @@ impl StepResult {
             target_error: None,
             skipped: false,
             note: None,
+            polls: Vec::new(),
         }
     }
 
@@ -184,13 +224,17 @@ impl Runner {
             .max_within
             .map_or(within, |cap| within.min(cap));
         // None: a deadline past what the clock holds, i.e. none.
-        let deadline = Instant::now().checked_add(within);
+        let started = Instant::now();
+        let deadline = started.checked_add(within);
         let round = loop {
             let round = match self.round(planned, &request, observer, &mut report).await {
                 Some(r) => r,
                 None => return report,
             };
             let Some(until) = &until else { break round };
+            if report.polls.len() < MAX_POLLS_KEPT {
+                report.polls.push(Poll::of(round.body(), started.elapsed()));
+            }
             let unmet = check_conditions(
                 until,
                 round.body().unwrap_or(&Value::Null),

@@ -121,6 +121,19 @@ fn until_polls_until_the_condition_holds_or_reports_the_deadline() {
         a.steps[1].calls > 1,
         "PROVISIONING → RUNNING takes several polls"
     );
+    // Every poll is kept for the timeline: in order, ending on RUNNING, one per call.
+    let polls = &a.steps[1].polls;
+    assert_eq!(polls.len(), a.steps[1].calls);
+    assert!(polls.windows(2).all(|w| w[0].at_ms <= w[1].at_ms));
+    assert_eq!(
+        polls.last().unwrap().last_status,
+        vec!["RUNNING".to_owned()]
+    );
+    assert_ne!(polls[0].last_status, vec!["RUNNING".to_owned()]);
+    assert!(
+        a.steps[0].polls.is_empty(),
+        "a step without `until` polls nothing"
+    );
     assert_eq!(b.outcome, Outcome::Failed);
     let timeout: Vec<_> = b
         .findings()
@@ -129,6 +142,7 @@ fn until_polls_until_the_condition_holds_or_reports_the_deadline() {
     assert_eq!(timeout.len(), 1);
     assert!(timeout[0].1.message.contains("/tasks/0/lastStatus"));
     assert!(b.steps[1].calls >= 3);
+    assert_eq!(b.steps[1].polls.len(), b.steps[1].calls);
 }
 
 #[test]
@@ -274,6 +288,7 @@ fn a_failed_case_rule_stops_the_case_and_a_contract_or_snapshot_rule_does_not() 
         target_error: None,
         skipped: false,
         note: None,
+        polls: Vec::new(),
     };
     let mut stopping = Vec::new();
     for &rule in Rule::ALL {

@@ -215,6 +215,12 @@ pub struct ReportArgs {
     /// Write the Markdown conformance report.
     #[arg(long, value_name = "FILE")]
     pub report_md: Option<PathBuf>,
+    /// Write an SVG badge `ecs conformance | N %` (cases passed / cases judged), coloured by verdict.
+    #[arg(long, value_name = "FILE")]
+    pub badge: Option<PathBuf>,
+    /// Write a self-contained HTML report (score, rule × operation matrix, problems, every case's steps).
+    #[arg(long, value_name = "FILE")]
+    pub report_html: Option<PathBuf>,
 }
 
 impl ReportArgs {
@@ -223,6 +229,8 @@ impl ReportArgs {
             junit: self.junit,
             json: self.report_json,
             markdown: self.report_md,
+            badge: self.badge,
+            html: self.report_html,
         }
     }
 }

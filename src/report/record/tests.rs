@@ -40,6 +40,7 @@ fn case(id: &str, outcome: Outcome, findings: Vec<Finding>) -> CaseResult {
             target_error: None,
             skipped: false,
             note: None,
+            polls: Vec::new(),
         }],
         calls: 1,
         duration: Duration::ZERO,

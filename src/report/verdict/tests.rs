@@ -34,6 +34,7 @@ fn result_with(id: &str, outcome: Outcome, findings: Vec<Finding>) -> CaseResult
             target_error: None,
             skipped: false,
             note: None,
+            polls: Vec::new(),
         }],
         calls: 1,
         duration: Duration::ZERO,

@@ -123,7 +123,8 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
                 .collect(),
             known: expectations.known.clone(),
         },
-        keep_exchanges: false,
+        // The HTML report shows every step's request and answer.
+        keep_exchanges: args.reports.report_html.is_some(),
         max_body: args.max_body.or(expectations.max_body).map(|b| b.bytes()),
         credentials: None,
         ..TargetChoice::default()

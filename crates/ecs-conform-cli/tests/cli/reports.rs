@@ -58,9 +58,15 @@ fn assert_well_formed(xml: &str) -> usize {
 fn junit_json_and_markdown_carry_the_findings_of_a_failing_run() {
     let dir = scratch("outputs");
     let (junit, report, md) = (dir.join("j.xml"), dir.join("r.json"), dir.join("r.md"));
+    let badge = dir.join("badge.svg");
+    let html = dir.join("r.html");
     let o = run(&[
         "--deviation",
         "wrong-stop-code",
+        "--badge",
+        badge.to_str().unwrap(),
+        "--report-html",
+        html.to_str().unwrap(),
         "--junit",
         junit.to_str().unwrap(),
         "--report-json",
@@ -89,6 +95,38 @@ fn junit_json_and_markdown_carry_the_findings_of_a_failing_run() {
     let markdown = std::fs::read_to_string(&md).unwrap();
     assert!(markdown.contains("## Results per operation"));
     assert!(markdown.contains("`stop.user-initiated`"));
+    assert!(markdown.contains("## Distinct problems"));
+    assert!(!doc["problems"].as_array().unwrap().is_empty());
+
+    // The badge: well-formed SVG, red, with the score of cases passed / judged.
+    let svg = std::fs::read_to_string(&badge).unwrap();
+    assert_well_formed(&svg);
+    let passed = doc["totals"]["pass"].as_u64().unwrap() as usize;
+    let judged = cases.iter().filter(|c| c["verdict"] != "skipped").count();
+    assert!(
+        svg.contains(&format!(">{} %<", passed * 100 / judged)),
+        "{svg}"
+    );
+    assert!(svg.contains("#e05d44"), "{svg}");
+
+    // The HTML report: well-formed, a matrix cell per column × rule, a failing cell
+    // for the deviation's rule, one <details> per case.
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert_well_formed(&page);
+    let rules = page.matches("<tr><th title=").count();
+    assert!(rules > 50, "one matrix row per rule");
+    let columns: usize = page
+        .split("data-columns=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert_eq!(page.matches("<td class=\"cell ").count(), rules * columns);
+    assert!(
+        page.contains("<td class=\"cell fail\" id=\"m-stop.user-initiated-"),
+        "{page}"
+    );
+    assert_eq!(page.matches("<details class=\"case\"").count(), cases.len());
 }
 
 #[test]
@@ -202,10 +240,16 @@ fn partitions_split_the_suite_and_merge_back_into_the_whole() {
     assert_eq!(total, whole, "every case runs in exactly one partition");
     let merged = dir.join("merged.json");
     let junit = dir.join("merged.xml");
+    let badge = dir.join("merged.svg");
+    let html = dir.join("merged.html");
     let o = Command::new(env!("CARGO_BIN_EXE_ecs-conform"))
         .arg("merge")
         .args(&parts)
         .args([
+            "--badge",
+            badge.to_str().unwrap(),
+            "--report-html",
+            html.to_str().unwrap(),
             "--report-json",
             merged.to_str().unwrap(),
             "--junit",
@@ -221,6 +265,16 @@ fn partitions_split_the_suite_and_merge_back_into_the_whole() {
         assert_well_formed(&std::fs::read_to_string(&junit).unwrap()),
         whole
     );
+    // The clean reference: a green 100 % badge from the merged document.
+    let svg = std::fs::read_to_string(&badge).unwrap();
+    assert_well_formed(&svg);
+    assert!(svg.contains(">100 %<") && svg.contains("#4c1"), "{svg}");
+    // The merged HTML report holds every case, and no cell fails.
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert_well_formed(&page);
+    assert_eq!(page.matches("<details class=\"case\"").count(), whole);
+    assert!(!page.contains("<td class=\"cell fail"));
+    assert!(page.contains("class=\"verdict conformant\""));
 }
 
 #[test]

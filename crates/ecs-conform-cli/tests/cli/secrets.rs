@@ -169,6 +169,10 @@ fn secrets_echoed_by_a_target_appear_in_no_output_or_written_file() {
             "out.json",
             "--report-md",
             "out.md",
+            "--report-html",
+            "out.html",
+            "--badge",
+            "out.svg",
         ])
         .env("AWS_ACCESS_KEY_ID", "AKIAEXAMPLEKEYID0000")
         .env("AWS_SECRET_ACCESS_KEY", SECRET)
@@ -187,7 +191,7 @@ fn secrets_echoed_by_a_target_appear_in_no_output_or_written_file() {
         ("stdout".to_owned(), stdout.clone()),
         ("stderr".to_owned(), stderr),
     ];
-    for file in ["out.xml", "out.json", "out.md"] {
+    for file in ["out.xml", "out.json", "out.md", "out.html", "out.svg"] {
         texts.push((
             file.into(),
             std::fs::read_to_string(dir.join(file)).unwrap(),

@@ -1,0 +1,166 @@
+//! The operation × rule matrix of the HTML report: one row per rule of the table, one
+//! column per operation (the four task operations and any other a case called) and
+//! per case group (lifecycle, errors, negative, isolation); each cell's status and the
+//! findings behind it.
+
+use crate::finding::Severity;
+use crate::report::document::RunDocument;
+use crate::report::verdict::Verdict;
+use serde::Serialize;
+
+/// The operations shown first, in this order; other operations follow by name.
+pub const OPERATIONS: [&str; 4] = ["RunTask", "StopTask", "DescribeTasks", "ListTasks"];
+/// The case groups (folders) shown after the operations.
+pub const GROUPS: [&str; 4] = ["lifecycle", "errors", "negative", "isolation"];
+
+/// A column: an operation or a group of cases.
+#[derive(Debug, Clone, Serialize)]
+pub struct Column {
+    pub name: String,
+    /// `operation` or `group`.
+    pub kind: &'static str,
+    /// Some step of this operation got an answer / some case of this group was judged.
+    pub exercised: bool,
+}
+
+/// How a rule stands in a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CellStatus {
+    /// No step of the operation answered (no case of the group was judged).
+    NotExercised,
+    /// Exercised, and no finding of the rule failed a case.
+    Pass,
+    /// Findings of the rule failed only cases that are listed known deviations.
+    Known,
+    /// A finding of the rule failed a case.
+    Fail,
+}
+
+/// One finding behind a cell, linking to its case.
+#[derive(Debug, Clone, Serialize)]
+pub struct CellFinding {
+    pub case: String,
+    pub step: usize,
+    pub call: String,
+    pub severity: Severity,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Cell {
+    /// `m-<rule>-<column>`: the cell's own id.
+    pub id: String,
+    /// `f-<rule>-<column>`: the list of its findings, when there are any.
+    pub target: String,
+    pub status: CellStatus,
+    pub findings: Vec<CellFinding>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+    pub cells: Vec<Cell>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Matrix {
+    pub columns: Vec<Column>,
+    pub rows: Vec<Row>,
+}
+
+/// What a finding does to its case: fail, known, or nothing (noted only).
+fn finding_status(verdict: Verdict, severity: Severity) -> Option<CellStatus> {
+    match (verdict, severity) {
+        (Verdict::Fail | Verdict::Error, Severity::Fail) => Some(CellStatus::Fail),
+        (Verdict::Known, Severity::Fail) => Some(CellStatus::Known),
+        _ => None,
+    }
+}
+
+/// The matrix of a run document.
+pub fn build(doc: &RunDocument) -> Matrix {
+    let mut operations: Vec<String> = OPERATIONS.iter().map(|s| (*s).to_owned()).collect();
+    let mut others: Vec<String> = doc
+        .cases
+        .iter()
+        .flat_map(|c| &c.steps)
+        .map(|s| s.call.clone())
+        .filter(|call| !operations.contains(call))
+        .collect();
+    others.sort();
+    others.dedup();
+    operations.extend(others);
+    let mut columns: Vec<Column> = operations
+        .into_iter()
+        .map(|name| Column {
+            exercised: doc
+                .cases
+                .iter()
+                .flat_map(|c| &c.steps)
+                .any(|s| s.call == name && s.answered()),
+            name,
+            kind: "operation",
+        })
+        .collect();
+    columns.extend(GROUPS.iter().map(|g| {
+        Column {
+            name: (*g).to_owned(),
+            kind: "group",
+            exercised: doc
+                .cases
+                .iter()
+                .any(|c| c.group() == *g && c.verdict != Verdict::Skipped),
+        }
+    }));
+
+    let rows = crate::rules::all()
+        .iter()
+        .map(|info| {
+            let cells = columns
+                .iter()
+                .map(|col| {
+                    let mut status = if col.exercised {
+                        CellStatus::Pass
+                    } else {
+                        CellStatus::NotExercised
+                    };
+                    let mut findings = Vec::new();
+                    for case in &doc.cases {
+                        let in_group = col.kind == "group" && case.group() == col.name;
+                        for f in case.findings.iter().filter(|f| {
+                            f.finding.rule == info.rule
+                                && (in_group || (col.kind == "operation" && f.call == col.name))
+                        }) {
+                            if let Some(s) = finding_status(case.verdict, f.finding.severity) {
+                                status = status.max(s);
+                            }
+                            findings.push(CellFinding {
+                                case: case.id.clone(),
+                                step: f.step,
+                                call: f.call.clone(),
+                                severity: f.finding.severity,
+                                text: f.finding.to_string(),
+                            });
+                        }
+                    }
+                    Cell {
+                        id: format!("m-{}-{}", info.id, col.name),
+                        target: format!("f-{}-{}", info.id, col.name),
+                        status,
+                        findings,
+                    }
+                })
+                .collect();
+            Row {
+                rule: info.id,
+                severity: info.severity,
+                summary: info.summary,
+                cells,
+            }
+        })
+        .collect();
+    Matrix { columns, rows }
+}
