@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Task lifecycle in order (seed: Task States).
-pub(super) const LIFECYCLE: [&str; 8] = [
+pub const LIFECYCLE: [&str; 8] = [
     "PROVISIONING",
     "PENDING",
     "ACTIVATING",

@@ -25,7 +25,7 @@ mod task_state;
 
 pub use body::{client_body, is_empty_body};
 pub use errors::{error_of, normalise_error_type, ApiError};
-pub use invariants::Observer;
+pub use invariants::{Observer, LIFECYCLE};
 pub use task_cleanup::StartedTask;
 
 use data::{ContractData, OpKind, DATA_FILE};

@@ -12,21 +12,9 @@ use super::profile::Known;
 use super::score::{self, Score, Standing};
 use super::templates::{self, TemplateError};
 use super::verdict::Verdict;
+use crate::contract::LIFECYCLE;
 use crate::finding::{Finding, Severity};
 use serde::Serialize;
-
-/// The task lifecycle in order: a status earlier than the one before it went
-/// backwards (unknown statuses are not judged).
-const LIFECYCLE: [&str; 8] = [
-    "PROVISIONING",
-    "PENDING",
-    "ACTIVATING",
-    "RUNNING",
-    "DEACTIVATING",
-    "STOPPING",
-    "DEPROVISIONING",
-    "STOPPED",
-];
 
 #[derive(Serialize)]
 struct Context<'a> {
@@ -92,6 +80,8 @@ struct Stretch {
 /// the stretches of polls that saw the same status.
 fn timeline(polls: &[crate::run::Poll]) -> Vec<Vec<Stretch>> {
     let tasks = polls.iter().map(|p| p.last_status.len()).max().unwrap_or(0);
+    // A status earlier in the lifecycle than the one before it went backwards
+    // (unknown statuses are not judged).
     let rank = |s: &str| LIFECYCLE.iter().position(|l| *l == s);
     (0..tasks)
         .map(|task| {
