@@ -57,7 +57,7 @@ impl StepEntry {
             call: step.call.clone(),
             line: step.line,
             calls: step.calls,
-            status: ex.map(|e| e.response.status),
+            status: ex.map(|e| e.response.status).or(step.status),
             request: ex.map(|e| serde_json::to_string_pretty(&e.request.body).unwrap_or_default()),
             response: ex.map(super::text::response),
             curl: ex.map(|e| super::text::curl(e, region)),

@@ -64,6 +64,7 @@ macro_rules! rule_table {
     };
 }
 
+pub mod scope;
 mod table;
 
 pub use table::Rule;

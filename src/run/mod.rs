@@ -276,6 +276,9 @@ impl Runner {
     fn slim(&self, mut report: StepResult) -> StepResult {
         let failing = report.findings.iter().any(|f| f.severity == Severity::Fail)
             || report.target_error.is_some();
+        if let Some(exchange) = &report.exchange {
+            report.status = Some(exchange.response.status);
+        }
         if !failing && !self.settings.keep_exchanges {
             report.exchange = None;
         }

@@ -64,6 +64,10 @@ pub struct StepResult {
     pub calls: usize,
     /// The last exchange (or the one that failed).
     pub exchange: Option<Box<Exchange>>,
+    /// The HTTP status of that exchange, kept when the exchange itself is dropped (the
+    /// report matrix tells success answers from error answers by it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
     pub findings: Vec<Finding>,
     /// The harness could not get a usable answer.
     pub target_error: Option<String>,
@@ -122,6 +126,7 @@ impl StepResult {
             skipped: false,
             note: None,
             polls: Vec::new(),
+            status: None,
         }
     }
 

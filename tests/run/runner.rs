@@ -37,6 +37,18 @@ fn run_suite_on(
     schemas: &Path,
     endpoint: &str,
 ) -> Vec<CaseResult> {
+    run_suite_keeping(name, cases, schemas, endpoint, true)
+}
+
+/// As `run_suite_on`; `keep_exchanges` false keeps only failing steps' exchanges, as a
+/// run without `--report-html` does.
+fn run_suite_keeping(
+    name: &str,
+    cases: &[(&str, String)],
+    schemas: &Path,
+    endpoint: &str,
+    keep_exchanges: bool,
+) -> Vec<CaseResult> {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir =
         std::env::temp_dir().join(format!("ecs-conform-runner-{name}-{}", std::process::id()));
@@ -54,7 +66,7 @@ fn run_suite_on(
             disabled: true,
             ..SnapshotOptions::default()
         },
-        keep_exchanges: true,
+        keep_exchanges,
         ..TargetChoice::default()
     };
     let paths = Paths::resolve(Some(dir), Some(schemas.to_path_buf()), None);
@@ -289,6 +301,7 @@ fn a_failed_case_rule_stops_the_case_and_a_contract_or_snapshot_rule_does_not() 
         skipped: false,
         note: None,
         polls: Vec::new(),
+        status: None,
     };
     let mut stopping = Vec::new();
     for &rule in Rule::ALL {
@@ -354,5 +367,36 @@ fn until_ends_when_the_state_it_waits_for_can_no_longer_come() {
             .as_ref()
             .unwrap()["tasks"][0]["lastStatus"],
         "STOPPED"
+    );
+}
+
+#[test]
+fn a_step_keeps_the_status_of_its_answer_when_its_exchange_is_dropped() {
+    let steps = format!(
+        "{RUN}  - call: DescribeTasks\n    with: {{ cluster: \"${{cluster}}\", tasks: [\"${{task}}\"] }}\n  - call: StopTask\n    with: {{ cluster: \"${{cluster}}\", task: \"no-such-task\" }}\n    expect: {{ status: 400, error: [InvalidParameterException, ClientException] }}\n"
+    );
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let reference = ecs_reference::Background::start(Default::default()).unwrap();
+    let results = run_suite_keeping(
+        "status-kept",
+        &[("a.yaml", case("a", &steps, ""))],
+        &repo.join("schemas"),
+        &reference.endpoint(),
+        false,
+    );
+    let r = &results[0];
+    assert_eq!(r.outcome, Outcome::Passed, "{:?}", r.steps);
+    let kept: Vec<(&str, bool, Option<u16>)> = r
+        .steps
+        .iter()
+        .map(|s| (s.call.as_str(), s.exchange.is_some(), s.status))
+        .collect();
+    assert_eq!(
+        kept,
+        vec![
+            ("RunTask", false, Some(200)),
+            ("DescribeTasks", false, Some(200)),
+            ("StopTask", false, Some(400)),
+        ]
     );
 }

@@ -5,7 +5,9 @@
 
 use crate::finding::Severity;
 use crate::report::document::RunDocument;
+use crate::report::steps::StepEntry;
 use crate::report::verdict::Verdict;
+use crate::rules::scope::{Answers, Scope};
 use serde::Serialize;
 
 /// The operations shown first, in this order; other operations follow by name.
@@ -27,9 +29,13 @@ pub struct Column {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CellStatus {
-    /// No step of the operation answered (no case of the group was judged).
+    /// The rule does not judge this operation (`src/rules/scope.json`), or no case of
+    /// the group calls an operation it judges.
+    NotApplicable,
+    /// The rule judges this operation, but no answer it judges came (for a group: from
+    /// the group's cases).
     NotExercised,
-    /// Exercised, and no finding of the rule failed a case.
+    /// An answer the rule judges came, and no finding of the rule failed a case.
     Pass,
     /// Findings of the rule failed only cases that are listed known deviations.
     Known,
@@ -119,14 +125,11 @@ pub fn build(doc: &RunDocument) -> Matrix {
     let rows = crate::rules::all()
         .iter()
         .map(|info| {
+            let scope = crate::rules::scope::of(info.rule);
             let cells = columns
                 .iter()
                 .map(|col| {
-                    let mut status = if col.exercised {
-                        CellStatus::Pass
-                    } else {
-                        CellStatus::NotExercised
-                    };
+                    let mut status = base_status(doc, scope, col);
                     let mut findings = Vec::new();
                     for case in &doc.cases {
                         let in_group = col.kind == "group" && case.group() == col.name;
@@ -134,6 +137,8 @@ pub fn build(doc: &RunDocument) -> Matrix {
                             f.finding.rule == info.rule
                                 && (in_group || (col.kind == "operation" && f.call == col.name))
                         }) {
+                            // A finding shows wherever it is, even outside the scope.
+                            status = status.max(CellStatus::Pass);
                             if let Some(s) = finding_status(case.verdict, f.finding.severity) {
                                 status = status.max(s);
                             }
@@ -164,3 +169,55 @@ pub fn build(doc: &RunDocument) -> Matrix {
         .collect();
     Matrix { columns, rows }
 }
+
+/// A cell's status before its findings: not applicable outside the rule's scope,
+/// pass when an answer in the scope came, else not exercised. A rule without a scope
+/// (never, see `rules::scope`) judges every answer.
+fn base_status(doc: &RunDocument, scope: Option<&Scope>, col: &Column) -> CellStatus {
+    let covers_op = |call: &str| scope.is_none_or(|s| s.covers_operation(call));
+    let covers_step = |step: &StepEntry| {
+        covers_op(&step.call)
+            && match scope {
+                None => step.answered(),
+                // A document written before steps kept their status knows only that
+                // an answer came.
+                Some(s) => {
+                    s.covers_answer(step.status, step.calls > 0)
+                        || (step.status.is_none()
+                            && step.answered()
+                            && s.answers == Answers::Answer)
+                }
+            }
+    };
+    let (applicable, exercised) = if col.kind == "operation" {
+        let applicable = covers_op(&col.name);
+        let exercised = doc
+            .cases
+            .iter()
+            .flat_map(|c| &c.steps)
+            .any(|s| s.call == col.name && covers_step(s));
+        (applicable, exercised)
+    } else {
+        let cases = || {
+            doc.cases
+                .iter()
+                .filter(|c| c.group() == col.name && c.verdict != Verdict::Skipped)
+        };
+        let applicable = doc
+            .cases
+            .iter()
+            .filter(|c| c.group() == col.name)
+            .flat_map(|c| &c.steps)
+            .any(|s| covers_op(&s.call));
+        let exercised = cases().flat_map(|c| &c.steps).any(covers_step);
+        (applicable, exercised)
+    };
+    match (applicable, exercised) {
+        (false, _) => CellStatus::NotApplicable,
+        (true, true) => CellStatus::Pass,
+        (true, false) => CellStatus::NotExercised,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -41,6 +41,7 @@ fn case(id: &str, outcome: Outcome, findings: Vec<Finding>) -> CaseResult {
             skipped: false,
             note: None,
             polls: Vec::new(),
+            status: None,
         }],
         calls: 1,
         duration: Duration::ZERO,

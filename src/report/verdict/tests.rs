@@ -35,6 +35,7 @@ fn result_with(id: &str, outcome: Outcome, findings: Vec<Finding>) -> CaseResult
             skipped: false,
             note: None,
             polls: Vec::new(),
+            status: None,
         }],
         calls: 1,
         duration: Duration::ZERO,
