@@ -14,7 +14,8 @@ pub use cleanup::{cleanup, CleanupScope, CleanupSummary, CleanupTarget};
 
 pub use diff::{diff, DiffReport, StepDifference};
 pub use output::{
-    coverage, document, expected_snapshots, publish, read_documents, snapshot_store, Outputs,
+    coverage, coverage_of, document, expected_snapshots, publish, read_documents, snapshot_store,
+    Outputs,
 };
 pub use select::{choose, Chosen};
 pub use session::{list, run, run_quiet, Session, Setup};

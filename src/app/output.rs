@@ -83,7 +83,7 @@ pub fn document(
 pub fn publish(
     doc: &RunDocument,
     outputs: &Outputs,
-    coverage: Option<&str>,
+    coverage: Option<&crate::coverage::Coverage>,
 ) -> Result<(), AppError> {
     let write = |path: &PathBuf, text: String| {
         std::fs::write(path, text).map_err(|source| AppError::Write {
@@ -103,14 +103,16 @@ pub fn publish(
         write(path, xml)?;
     }
     if let Some(path) = &outputs.markdown {
-        write(path, report::markdown::render(doc, coverage))?;
+        let section = coverage.map(crate::coverage::markdown);
+        write(path, report::markdown::render(doc, section.as_deref()))?;
     }
     if let Some(path) = &outputs.badge {
         let svg = report::badge::render(doc).map_err(|e| AppError::Usage(e.to_string()))?;
         write(path, svg)?;
     }
     if let Some(path) = &outputs.html {
-        let html = report::html::render(doc).map_err(|e| AppError::Usage(e.to_string()))?;
+        let html =
+            report::html::render(doc, coverage).map_err(|e| AppError::Usage(e.to_string()))?;
         write(path, html)?;
     }
     Ok(())
@@ -178,10 +180,15 @@ pub fn expected_snapshots(paths: &Paths) -> Result<BTreeSet<String>, AppError> {
 
 /// The coverage report as Markdown, and the number of gaps against the goal.
 pub fn coverage(paths: &Paths) -> Result<(String, usize), AppError> {
+    let coverage = coverage_of(paths)?;
+    Ok((crate::coverage::markdown(&coverage), coverage.gaps().len()))
+}
+
+/// The coverage of the suite at `paths`, for the reports.
+pub fn coverage_of(paths: &Paths) -> Result<crate::coverage::Coverage, AppError> {
     let (contract, suite) = load(paths)?;
     let exclusions =
         crate::coverage::Exclusions::load(&paths.cases.join(crate::suite::COVERAGE_FILE))
             .map_err(AppError::Usage)?;
-    let coverage = crate::coverage::compute(&suite, &contract, &exclusions);
-    Ok((crate::coverage::markdown(&coverage), coverage.gaps().len()))
+    Ok(crate::coverage::compute(&suite, &contract, &exclusions))
 }

@@ -1,6 +1,7 @@
 //! The self-contained HTML conformance report (`--report-html`): headline (verdict,
 //! score overall and per operation, target, versions, date, duration), the operation ×
-//! rule matrix, distinct problems, known deviations and stale entries, and every case
+//! rule matrix, distinct problems, known deviations and stale entries, the suite's
+//! coverage, and every case
 //! with its steps (request, response, findings, curl, snapshot diffs). Rendered by
 //! minijinja from `templates/report.html.j2` with HTML auto-escaping; everything shown
 //! comes from the run document, whose exchanges are already scrubbed of secrets.
@@ -13,6 +14,7 @@ use super::score::{self, Score, Standing};
 use super::templates::{self, TemplateError};
 use super::verdict::Verdict;
 use crate::contract::LIFECYCLE;
+use crate::coverage::{Coverage, Item, OperationCoverage};
 use crate::finding::{Finding, Severity};
 use serde::Serialize;
 
@@ -31,6 +33,42 @@ struct Context<'a> {
     known: Vec<KnownView<'a>>,
     stale: Vec<&'a CaseEntry>,
     cases: Vec<CaseView<'a>>,
+    /// The suite's coverage (none for a merged report).
+    coverage: Option<Vec<CoverageRow<'a>>>,
+}
+
+/// One operation's coverage, counted for the page.
+#[derive(Serialize)]
+struct CoverageRow<'a> {
+    #[serde(flatten)]
+    op: &'a OperationCoverage,
+    parameters: (usize, usize),
+    errors: (usize, usize),
+    fields: (usize, usize),
+    filters_both_ways: usize,
+    /// Parameters never sent and error types never expected, with the reason when
+    /// `cases/coverage.yaml` gives one.
+    gaps: Vec<(&'a str, Option<&'a str>)>,
+}
+
+fn coverage_row(op: &OperationCoverage) -> CoverageRow<'_> {
+    let count = |items: &[Item], covered: fn(&Item) -> bool| {
+        (items.iter().filter(|i| covered(i)).count(), items.len())
+    };
+    CoverageRow {
+        parameters: count(&op.parameters, |i| i.exercised),
+        errors: count(&op.errors, |i| i.asserted),
+        fields: count(&op.response_fields, |i| i.asserted),
+        filters_both_ways: op.filters.iter().filter(|f| f.both_ways()).count(),
+        gaps: op
+            .parameters
+            .iter()
+            .filter(|i| !i.exercised)
+            .chain(op.errors.iter().filter(|i| !i.asserted))
+            .map(|i| (i.name.as_str(), i.excluded.as_deref()))
+            .collect(),
+        op,
+    }
 }
 
 #[derive(Serialize)]
@@ -192,8 +230,8 @@ fn case_view(case: &CaseEntry) -> CaseView<'_> {
     }
 }
 
-/// Renders the HTML report of a run document.
-pub fn render(doc: &RunDocument) -> Result<String, TemplateError> {
+/// Renders the HTML report of a run document, with the suite's coverage when given.
+pub fn render(doc: &RunDocument, coverage: Option<&Coverage>) -> Result<String, TemplateError> {
     let score = score::overall(doc);
     let standing = Standing::of(doc);
     let operations = score::by_operation(doc)
@@ -245,6 +283,7 @@ pub fn render(doc: &RunDocument) -> Result<String, TemplateError> {
             .filter(|c| c.verdict == Verdict::Fixed)
             .collect(),
         cases: doc.cases.iter().map(case_view).collect(),
+        coverage: coverage.map(|c| c.operations.iter().map(coverage_row).collect()),
     };
     templates::render(templates::REPORT_HTML, context)
 }

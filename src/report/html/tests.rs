@@ -102,7 +102,7 @@ fn rules() -> usize {
 #[test]
 fn a_failing_run_has_a_cell_per_column_and_rule_and_its_failures_marked() {
     let doc = failing();
-    let html = render(&doc).unwrap();
+    let html = render(&doc, None).unwrap();
     let page = parse(&html);
     let columns = matrix::build(&doc).columns.len();
     assert_eq!(columns, 8, "4 operations and 4 groups");
@@ -153,7 +153,7 @@ fn a_failing_run_has_a_cell_per_column_and_rule_and_its_failures_marked() {
 
 #[test]
 fn values_are_escaped() {
-    let html = render(&failing()).unwrap();
+    let html = render(&failing(), None).unwrap();
     let page = parse(&html);
     assert!(
         page.text.contains("emulator <x>"),
@@ -179,7 +179,7 @@ fn a_snapshot_diff_is_a_coloured_diff() {
         crate::report::verdict::Verdict::Fail,
         vec![mismatch],
     )]);
-    let html = render(&doc).unwrap();
+    let html = render(&doc, None).unwrap();
     let page = parse(&html);
     assert_eq!(page.with_class("pre", "diff"), 1);
     assert_eq!(page.with_class("span", "add"), 1);
@@ -194,7 +194,7 @@ fn a_snapshot_diff_is_a_coloured_diff() {
 #[test]
 fn a_clean_run_renders_green_with_no_failing_or_known_cell() {
     let doc = clean();
-    let html = render(&doc).unwrap();
+    let html = render(&doc, None).unwrap();
     let page = parse(&html);
     let cells = page.with_class("td", "cell");
     assert_eq!(cells, matrix::build(&doc).columns.len() * rules());
@@ -248,7 +248,7 @@ fn a_polled_step_shows_its_last_status_timeline_and_a_backward_move() {
             ("STOPPED", 1, false)
         ]
     );
-    let html = render(&document(vec![polled])).unwrap();
+    let html = render(&document(vec![polled]), None).unwrap();
     let page = parse(&html);
     assert_eq!(page.with_class("div", "timeline"), 1);
     assert_eq!(page.with_class("span", "status"), 4);
@@ -256,7 +256,53 @@ fn a_polled_step_shows_its_last_status_timeline_and_a_backward_move() {
     assert!(page.text.contains("lastStatus over time (5 polls)"));
     // Steps without polls show no timeline.
     assert_eq!(
-        parse(&render(&clean()).unwrap()).with_class("div", "timeline"),
+        parse(&render(&clean(), None).unwrap()).with_class("div", "timeline"),
         0
     );
+}
+
+#[test]
+fn the_coverage_section_counts_what_the_suite_sends_and_names_the_gaps() {
+    use crate::coverage::{Coverage, FilterCheck, Item, OperationCoverage};
+    let item = |name: &str, exercised: bool, excluded: Option<&str>| Item {
+        name: name.into(),
+        exercised,
+        asserted: exercised,
+        excluded: excluded.map(str::to_owned),
+    };
+    let coverage = Coverage {
+        operations: vec![OperationCoverage {
+            operation: "ListTasks".into(),
+            cases: 7,
+            parameters: vec![
+                item("cluster", true, None),
+                item("family", true, None),
+                item("containerInstance", false, Some("EC2 only <needs hosts>")),
+            ],
+            errors: vec![
+                item("ClusterNotFoundException", true, None),
+                item("ServerException", false, None),
+            ],
+            response_fields: vec![item("taskArns", true, None), item("nextToken", false, None)],
+            enums: Default::default(),
+            negative_classes: vec!["max-results-above-100".into(), "unknown-cluster".into()],
+            filters: vec![FilterCheck {
+                filter: "family".into(),
+                matching_listed: true,
+                non_matching_absent: true,
+            }],
+        }],
+    };
+    let html = render(&clean(), Some(&coverage)).unwrap();
+    assert!(html.contains(
+        "<tr><td>ListTasks</td><td>7</td><td>2/3</td><td>1/2</td><td>1/2</td><td>2</td><td>1/1</td></tr>"
+    ));
+    let page = parse(&html);
+    assert_eq!(page.with_class("details", "coverage-gaps"), 1);
+    assert!(html.contains("<code>containerInstance</code>: EC2 only &lt;needs hosts&gt;"));
+    assert!(html
+        .contains("<code>ServerException</code>: <strong>not covered, no reason given</strong>"));
+    // A merged report has no case files: the section says so.
+    let merged = parse(&render(&clean(), None).unwrap());
+    assert!(merged.text.contains("Not computed: a merged report"));
 }

@@ -263,11 +263,11 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
     }
     let doc = app::document(&report, &expectations, &choice, args.partition);
     let outputs = args.reports.outputs();
-    let coverage = match &outputs.markdown {
-        Some(_) => Some(app::coverage(&paths)?.0),
-        None => None,
+    let coverage = match (&outputs.markdown, &outputs.html) {
+        (None, None) => None,
+        _ => Some(app::coverage_of(&paths)?),
     };
-    app::publish(&doc, &outputs, coverage.as_deref())?;
+    app::publish(&doc, &outputs, coverage.as_ref())?;
     let summary = report::text::summary(&doc);
     let code = exit_code(&doc, expectations.stale_fails);
     if json {
