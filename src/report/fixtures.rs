@@ -25,6 +25,7 @@ pub fn case(id: &str, verdict: Verdict, findings: Vec<Finding>) -> CaseEntry {
         target_error: None,
         note: None,
         polls: Vec::new(),
+        snapshot: false,
     };
     CaseEntry {
         id: id.into(),

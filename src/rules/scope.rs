@@ -26,6 +26,8 @@ pub enum Answers {
     Answer,
     /// Any call made, answered or not (target errors).
     Call,
+    /// An answer compared with its stored snapshot.
+    Snapshot,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -57,10 +59,12 @@ impl Scope {
     }
 
     /// Whether the rule judges a step of its operation that ended this way: `status` is
-    /// the HTTP status of its last answer, `called` whether it made a call at all.
-    pub fn covers_answer(&self, status: Option<u16>, called: bool) -> bool {
+    /// the HTTP status of its last answer, `called` whether it made a call at all,
+    /// `snapshot` whether its answer was compared with a stored snapshot.
+    pub fn covers_answer(&self, status: Option<u16>, called: bool, snapshot: bool) -> bool {
         match (self.answers, status) {
             (Answers::Call, _) => called,
+            (Answers::Snapshot, s) => s.is_some() && snapshot,
             (Answers::Answer, s) => s.is_some(),
             (Answers::Success, Some(s)) => (200..300).contains(&s),
             (Answers::Error, Some(s)) => s >= 400,
@@ -137,16 +141,16 @@ mod tests {
         let run_echo = of(Rule::RunEcho).unwrap();
         assert!(run_echo.covers_operation("RunTask"));
         assert!(!run_echo.covers_operation("ListTasks"));
-        assert!(run_echo.covers_answer(Some(200), true));
-        assert!(!run_echo.covers_answer(Some(400), true));
-        assert!(!run_echo.covers_answer(None, true));
+        assert!(run_echo.covers_answer(Some(200), true, false));
+        assert!(!run_echo.covers_answer(Some(400), true, false));
+        assert!(!run_echo.covers_answer(None, true, false));
 
         let error_type = of(Rule::ErrorType).unwrap();
         assert!(error_type.covers_operation("ListTasks"));
         assert!(!error_type.covers_operation("CreateCluster"));
-        assert!(error_type.covers_answer(Some(400), true));
-        assert!(error_type.covers_answer(Some(500), true));
-        assert!(!error_type.covers_answer(Some(200), true));
+        assert!(error_type.covers_answer(Some(400), true, false));
+        assert!(error_type.covers_answer(Some(500), true, false));
+        assert!(!error_type.covers_answer(Some(200), true, false));
 
         let task_version = of(Rule::TaskVersion).unwrap();
         assert!(task_version.covers_operation("StopTask"));
@@ -154,11 +158,15 @@ mod tests {
 
         let target = of(Rule::TargetError).unwrap();
         assert!(target.covers_operation("CreateCluster"));
-        assert!(target.covers_answer(None, true));
-        assert!(!target.covers_answer(None, false));
+        assert!(target.covers_answer(None, true, false));
+        assert!(!target.covers_answer(None, false, false));
+
+        let mismatch = of(Rule::SnapshotMismatch).unwrap();
+        assert!(mismatch.covers_answer(Some(200), true, true));
+        assert!(!mismatch.covers_answer(Some(200), true, false));
 
         let wire = of(Rule::WireStatus).unwrap();
-        assert!(wire.covers_answer(Some(503), true));
-        assert!(!wire.covers_answer(None, true));
+        assert!(wire.covers_answer(Some(503), true, false));
+        assert!(!wire.covers_answer(None, true, false));
     }
 }

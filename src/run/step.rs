@@ -68,6 +68,9 @@ pub struct StepResult {
     /// report matrix tells success answers from error answers by it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
+    /// The answer was compared with its stored snapshot.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub snapshot_compared: bool,
     pub findings: Vec<Finding>,
     /// The harness could not get a usable answer.
     pub target_error: Option<String>,
@@ -127,6 +130,7 @@ impl StepResult {
             note: None,
             polls: Vec::new(),
             status: None,
+            snapshot_compared: false,
         }
     }
 
@@ -315,6 +319,7 @@ impl Runner {
         }
         if step.snapshot {
             if let (Some(store), Some(case_id)) = (&self.snapshots, &scope.case_id) {
+                report.snapshot_compared = true;
                 report.add(store.check_case(
                     case_id,
                     index,

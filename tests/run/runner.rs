@@ -302,6 +302,7 @@ fn a_failed_case_rule_stops_the_case_and_a_contract_or_snapshot_rule_does_not() 
         note: None,
         polls: Vec::new(),
         status: None,
+        snapshot_compared: false,
     };
     let mut stopping = Vec::new();
     for &rule in Rule::ALL {

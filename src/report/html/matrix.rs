@@ -182,7 +182,7 @@ fn base_status(doc: &RunDocument, scope: Option<&Scope>, col: &Column) -> CellSt
                 // A document written before steps kept their status knows only that
                 // an answer came.
                 Some(s) => {
-                    s.covers_answer(step.status, step.calls > 0)
+                    s.covers_answer(step.status, step.calls > 0, step.snapshot)
                         || (step.status.is_none()
                             && step.answered()
                             && s.answers == Answers::Answer)

@@ -124,3 +124,29 @@ fn a_step_without_a_known_status_counts_only_for_rules_of_any_answer() {
         CellStatus::NotExercised
     );
 }
+
+#[test]
+fn snapshot_rules_pass_only_where_an_answer_was_compared_with_its_snapshot() {
+    // A run with --no-snapshots compared nothing: no snapshot rule claims a pass.
+    let m = build(&failing());
+    assert_eq!(
+        status(&m, Rule::SnapshotMismatch, "RunTask"),
+        CellStatus::NotExercised
+    );
+    assert_eq!(
+        status(&m, Rule::SnapshotMissing, "lifecycle"),
+        CellStatus::NotExercised
+    );
+
+    let mut compared = case("run-task/snap", Verdict::Pass, Vec::new());
+    compared.steps[0].snapshot = true;
+    let m = build(&document(vec![compared]));
+    assert_eq!(
+        status(&m, Rule::SnapshotMismatch, "RunTask"),
+        CellStatus::Pass
+    );
+    assert_eq!(
+        status(&m, Rule::SnapshotMismatch, "DescribeTasks"),
+        CellStatus::NotExercised
+    );
+}
