@@ -6,8 +6,33 @@ use crate::client::Exchange;
 use crate::contract::error_of;
 use crate::finding::Finding;
 use crate::rules::Rule;
-use crate::suite::{Condition, Expect, Matcher};
+use crate::suite::{Condition, Expect, Matcher, PlannedStep};
 use serde_json::Value;
+
+/// The rules of what a step itself states, judged on its answer: its expectations
+/// (success by default, else status and error type), body and header conditions,
+/// `until`, `save` and `paginate`. The report matrix counts a rule × operation cell as
+/// exercised only where a step stated the rule.
+pub fn stated_rules(planned: &PlannedStep) -> Vec<Rule> {
+    let expect = &planned.expect;
+    let step = &planned.step;
+    [
+        (
+            Rule::ExpectSuccess,
+            expect.status.is_empty() && expect.errors.is_empty(),
+        ),
+        (Rule::ExpectStatus, !expect.status.is_empty()),
+        (Rule::ExpectError, !expect.errors.is_empty()),
+        (Rule::ExpectBody, !expect.body.is_empty()),
+        (Rule::ExpectHeaders, !expect.headers.is_empty()),
+        (Rule::UntilTimeout, planned.until.is_some()),
+        (Rule::SaveMissing, !step.save.is_empty()),
+        (Rule::PaginateEndless, step.paginate),
+    ]
+    .into_iter()
+    .filter_map(|(rule, stated)| stated.then_some(rule))
+    .collect()
+}
 
 /// Findings for a step's expectations on its (last) exchange. `body` is what body
 /// conditions look at: the response body, or the aggregate of a paginated walk.

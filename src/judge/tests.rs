@@ -236,3 +236,39 @@ fn an_error_named_only_by_its_header_with_an_empty_body_is_the_expected_error() 
     assert_eq!(rules(&f), vec!["expect.error"]);
     assert!(f[0].actual.contains("without a type"), "{}", f[0].actual);
 }
+
+#[test]
+fn a_step_states_the_rules_of_what_it_says() {
+    use crate::judge::stated_rules;
+    use crate::suite::{Expect, PlannedStep, Step};
+    let step: Step = serde_json::from_value(serde_json::json!({
+        "call": "ListTasks",
+        "with": {"cluster": "c"},
+        "paginate": true,
+        "save": {"first": "/taskArns/0"}
+    }))
+    .unwrap();
+    let mut planned = PlannedStep {
+        step,
+        until: None,
+        expect: Expect::default(),
+        line: 1,
+    };
+    assert_eq!(
+        stated_rules(&planned),
+        vec![
+            Rule::ExpectSuccess,
+            Rule::SaveMissing,
+            Rule::PaginateEndless
+        ]
+    );
+    planned.expect.errors = vec!["ClusterNotFoundException".into()];
+    planned.expect.status = vec![400];
+    planned.until = Some(Vec::new());
+    planned.step.save.clear();
+    planned.step.paginate = false;
+    assert_eq!(
+        stated_rules(&planned),
+        vec![Rule::ExpectStatus, Rule::ExpectError, Rule::UntilTimeout]
+    );
+}

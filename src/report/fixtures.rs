@@ -25,7 +25,7 @@ pub fn case(id: &str, verdict: Verdict, findings: Vec<Finding>) -> CaseEntry {
         target_error: None,
         note: None,
         polls: Vec::new(),
-        snapshot: false,
+        stated: Vec::new(),
     };
     CaseEntry {
         id: id.into(),

@@ -32,9 +32,10 @@ pub struct StepEntry {
     pub target_error: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-    /// The answer was compared with its stored snapshot (the matrix's snapshot rules).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub snapshot: bool,
+    /// The rules of what the step states that were judged on its answer (its
+    /// expectations, `until`, `save`, `paginate`, snapshot rules when compared).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stated: Vec<crate::rules::Rule>,
     /// What each poll of an `until` step saw: when, and every task's lastStatus.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub polls: Vec<Poll>,
@@ -67,7 +68,7 @@ impl StepEntry {
             target_error: step.target_error.clone(),
             note: step.note.clone(),
             polls: step.polls.clone(),
-            snapshot: step.snapshot_compared,
+            stated: step.stated.clone(),
         }
     }
 

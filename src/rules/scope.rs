@@ -26,8 +26,9 @@ pub enum Answers {
     Answer,
     /// Any call made, answered or not (target errors).
     Call,
-    /// An answer compared with its stored snapshot.
-    Snapshot,
+    /// An answer of a step that states the rule (`StepEntry::stated`): expectations,
+    /// `until`, `save`, `paginate`, snapshots.
+    Stated,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -60,11 +61,11 @@ impl Scope {
 
     /// Whether the rule judges a step of its operation that ended this way: `status` is
     /// the HTTP status of its last answer, `called` whether it made a call at all,
-    /// `snapshot` whether its answer was compared with a stored snapshot.
-    pub fn covers_answer(&self, status: Option<u16>, called: bool, snapshot: bool) -> bool {
+    /// `stated` whether the step states the rule (see [`Answers::Stated`]).
+    pub fn covers_answer(&self, status: Option<u16>, called: bool, stated: bool) -> bool {
         match (self.answers, status) {
             (Answers::Call, _) => called,
-            (Answers::Snapshot, s) => s.is_some() && snapshot,
+            (Answers::Stated, s) => s.is_some() && stated,
             (Answers::Answer, s) => s.is_some(),
             (Answers::Success, Some(s)) => (200..300).contains(&s),
             (Answers::Error, Some(s)) => s >= 400,

@@ -6,7 +6,7 @@ use super::{Runner, Vars};
 use crate::client::Exchange;
 use crate::contract::Observer;
 use crate::finding::{Finding, Severity};
-use crate::judge::{check_conditions, judge_step};
+use crate::judge::{check_conditions, judge_step, stated_rules};
 use crate::rules::{Rule, Stage};
 use crate::snapshot::Identities;
 use crate::suite::{PlannedStep, Save};
@@ -68,9 +68,11 @@ pub struct StepResult {
     /// report matrix tells success answers from error answers by it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
-    /// The answer was compared with its stored snapshot.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub snapshot_compared: bool,
+    /// The rules of what the step states that were judged on its answer (its
+    /// expectations, `until`, `save`, `paginate`, and the snapshot rules when the
+    /// answer was compared with its stored snapshot); see `judge::stated_rules`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stated: Vec<Rule>,
     pub findings: Vec<Finding>,
     /// The harness could not get a usable answer.
     pub target_error: Option<String>,
@@ -130,7 +132,7 @@ impl StepResult {
             note: None,
             polls: Vec::new(),
             status: None,
-            snapshot_compared: false,
+            stated: Vec::new(),
         }
     }
 
@@ -305,6 +307,7 @@ impl Runner {
         let mut expect = planned.expect.clone();
         expect.body = expect_body;
         expect.headers = expect_headers;
+        report.stated = stated_rules(planned);
         report.add(judge_step(&expect, &round.exchange, round.body()));
         if let Some(body) = round.body() {
             for (name, save) in &step.save {
@@ -319,7 +322,12 @@ impl Runner {
         }
         if step.snapshot {
             if let (Some(store), Some(case_id)) = (&self.snapshots, &scope.case_id) {
-                report.snapshot_compared = true;
+                report.stated.extend(
+                    crate::rules::all()
+                        .iter()
+                        .filter(|r| r.stage == Stage::Snapshot)
+                        .map(|r| r.rule),
+                );
                 report.add(store.check_case(
                     case_id,
                     index,

@@ -302,7 +302,7 @@ fn a_failed_case_rule_stops_the_case_and_a_contract_or_snapshot_rule_does_not() 
         note: None,
         polls: Vec::new(),
         status: None,
-        snapshot_compared: false,
+        stated: Vec::new(),
     };
     let mut stopping = Vec::new();
     for &rule in Rule::ALL {
@@ -372,7 +372,7 @@ fn until_ends_when_the_state_it_waits_for_can_no_longer_come() {
 }
 
 #[test]
-fn a_step_keeps_the_status_of_its_answer_when_its_exchange_is_dropped() {
+fn a_step_keeps_its_answer_status_and_what_it_stated_when_its_exchange_is_dropped() {
     let steps = format!(
         "{RUN}  - call: DescribeTasks\n    with: {{ cluster: \"${{cluster}}\", tasks: [\"${{task}}\"] }}\n  - call: StopTask\n    with: {{ cluster: \"${{cluster}}\", task: \"no-such-task\" }}\n    expect: {{ status: 400, error: [InvalidParameterException, ClientException] }}\n"
     );
@@ -398,6 +398,17 @@ fn a_step_keeps_the_status_of_its_answer_when_its_exchange_is_dropped() {
             ("RunTask", false, Some(200)),
             ("DescribeTasks", false, Some(200)),
             ("StopTask", false, Some(400)),
+        ]
+    );
+    // What each step stated, for the report matrix.
+    use ecs_conform::rules::Rule;
+    let stated: Vec<Vec<Rule>> = r.steps.iter().map(|s| s.stated.clone()).collect();
+    assert_eq!(
+        stated,
+        vec![
+            vec![Rule::ExpectSuccess, Rule::SaveMissing],
+            vec![Rule::ExpectSuccess],
+            vec![Rule::ExpectStatus, Rule::ExpectError],
         ]
     );
 }

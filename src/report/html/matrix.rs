@@ -8,6 +8,7 @@ use crate::report::document::RunDocument;
 use crate::report::steps::StepEntry;
 use crate::report::verdict::Verdict;
 use crate::rules::scope::{Answers, Scope};
+use crate::rules::Rule;
 use serde::Serialize;
 
 /// The operations shown first, in this order; other operations follow by name.
@@ -129,7 +130,7 @@ pub fn build(doc: &RunDocument) -> Matrix {
             let cells = columns
                 .iter()
                 .map(|col| {
-                    let mut status = base_status(doc, scope, col);
+                    let mut status = base_status(doc, info.rule, scope, col);
                     let mut findings = Vec::new();
                     for case in &doc.cases {
                         let in_group = col.kind == "group" && case.group() == col.name;
@@ -173,7 +174,7 @@ pub fn build(doc: &RunDocument) -> Matrix {
 /// A cell's status before its findings: not applicable outside the rule's scope,
 /// pass when an answer in the scope came, else not exercised. A rule without a scope
 /// (never, see `rules::scope`) judges every answer.
-fn base_status(doc: &RunDocument, scope: Option<&Scope>, col: &Column) -> CellStatus {
+fn base_status(doc: &RunDocument, rule: Rule, scope: Option<&Scope>, col: &Column) -> CellStatus {
     let covers_op = |call: &str| scope.is_none_or(|s| s.covers_operation(call));
     let covers_step = |step: &StepEntry| {
         covers_op(&step.call)
@@ -182,7 +183,7 @@ fn base_status(doc: &RunDocument, scope: Option<&Scope>, col: &Column) -> CellSt
                 // A document written before steps kept their status knows only that
                 // an answer came.
                 Some(s) => {
-                    s.covers_answer(step.status, step.calls > 0, step.snapshot)
+                    s.covers_answer(step.status, step.calls > 0, step.stated.contains(&rule))
                         || (step.status.is_none()
                             && step.answered()
                             && s.answers == Answers::Answer)

@@ -42,7 +42,7 @@ fn case(id: &str, outcome: Outcome, findings: Vec<Finding>) -> CaseResult {
             note: None,
             polls: Vec::new(),
             status: None,
-            snapshot_compared: false,
+            stated: Vec::new(),
         }],
         calls: 1,
         duration: Duration::ZERO,

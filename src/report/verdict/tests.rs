@@ -36,7 +36,7 @@ fn result_with(id: &str, outcome: Outcome, findings: Vec<Finding>) -> CaseResult
             note: None,
             polls: Vec::new(),
             status: None,
-            snapshot_compared: false,
+            stated: Vec::new(),
         }],
         calls: 1,
         duration: Duration::ZERO,

@@ -126,6 +126,33 @@ fn a_step_without_a_known_status_counts_only_for_rules_of_any_answer() {
 }
 
 #[test]
+fn rules_a_case_states_pass_only_where_a_step_states_them() {
+    // No step states headers or a status: those cells claim nothing.
+    let mut stated = case("run-task/stated", Verdict::Pass, Vec::new());
+    stated.steps[0].stated = vec![Rule::ExpectSuccess, Rule::SaveMissing];
+    stated.steps[1].stated = vec![Rule::ExpectBody];
+    let m = build(&document(vec![stated]));
+    assert_eq!(status(&m, Rule::ExpectSuccess, "RunTask"), CellStatus::Pass);
+    assert_eq!(status(&m, Rule::SaveMissing, "RunTask"), CellStatus::Pass);
+    assert_eq!(
+        status(&m, Rule::ExpectBody, "RunTask"),
+        CellStatus::NotExercised
+    );
+    assert_eq!(
+        status(&m, Rule::ExpectBody, "DescribeTasks"),
+        CellStatus::Pass
+    );
+    assert_eq!(
+        status(&m, Rule::ExpectHeaders, "DescribeTasks"),
+        CellStatus::NotExercised
+    );
+    assert_eq!(
+        status(&m, Rule::UntilTimeout, "DescribeTasks"),
+        CellStatus::NotExercised
+    );
+}
+
+#[test]
 fn snapshot_rules_pass_only_where_an_answer_was_compared_with_its_snapshot() {
     // A run with --no-snapshots compared nothing: no snapshot rule claims a pass.
     let m = build(&failing());
@@ -139,7 +166,7 @@ fn snapshot_rules_pass_only_where_an_answer_was_compared_with_its_snapshot() {
     );
 
     let mut compared = case("run-task/snap", Verdict::Pass, Vec::new());
-    compared.steps[0].snapshot = true;
+    compared.steps[0].stated = vec![Rule::SnapshotMismatch];
     let m = build(&document(vec![compared]));
     assert_eq!(
         status(&m, Rule::SnapshotMismatch, "RunTask"),
