@@ -3,9 +3,12 @@
 //! per case group (lifecycle, errors, negative, isolation); each cell's status and the
 //! findings behind it.
 
+use crate::finding::Finding;
 use crate::finding::Severity;
+use crate::report::document::CaseEntry;
 use crate::report::document::RunDocument;
 use crate::report::steps::StepEntry;
+use crate::report::verdict::error_rules;
 use crate::report::verdict::Verdict;
 use crate::rules::scope::{Answers, Scope};
 use crate::rules::Rule;
@@ -134,21 +137,23 @@ pub fn build(doc: &RunDocument) -> Matrix {
                     let mut findings = Vec::new();
                     for case in &doc.cases {
                         let in_group = col.kind == "group" && case.group() == col.name;
-                        for f in case.findings.iter().filter(|f| {
-                            f.finding.rule == info.rule
-                                && (in_group || (col.kind == "operation" && f.call == col.name))
-                        }) {
+                        for (step, call, finding) in case_findings(case) {
+                            if finding.rule != info.rule
+                                || !(in_group || (col.kind == "operation" && call == col.name))
+                            {
+                                continue;
+                            }
                             // A finding shows wherever it is, even outside the scope.
                             status = status.max(CellStatus::Pass);
-                            if let Some(s) = finding_status(case.verdict, f.finding.severity) {
+                            if let Some(s) = finding_status(case.verdict, finding.severity) {
                                 status = status.max(s);
                             }
                             findings.push(CellFinding {
                                 case: case.id.clone(),
-                                step: f.step,
-                                call: f.call.clone(),
-                                severity: f.finding.severity,
-                                text: f.finding.to_string(),
+                                step,
+                                call: call.to_owned(),
+                                severity: finding.severity,
+                                text: finding.to_string(),
                             });
                         }
                     }
@@ -169,6 +174,26 @@ pub fn build(doc: &RunDocument) -> Matrix {
         })
         .collect();
     Matrix { columns, rows }
+}
+
+/// Every finding of a case with its step and operation: the findings of its steps,
+/// and for a step that got no usable answer the rules of its target error
+/// (`target.error`, and the rule its message names, e.g. `wire.body-too-large`).
+fn case_findings(case: &CaseEntry) -> Vec<(usize, &str, Finding)> {
+    let mut out: Vec<(usize, &str, Finding)> = case
+        .findings
+        .iter()
+        .map(|f| (f.step, f.call.as_str(), f.finding.clone()))
+        .collect();
+    for step in &case.steps {
+        if let Some(reason) = &step.target_error {
+            out.extend(
+                error_rules(reason)
+                    .map(|f| (step.index, step.call.as_str(), f.message(reason.clone()))),
+            );
+        }
+    }
+    out
 }
 
 /// A cell's status before its findings: not applicable outside the rule's scope,

@@ -177,3 +177,38 @@ fn snapshot_rules_pass_only_where_an_answer_was_compared_with_its_snapshot() {
         CellStatus::NotExercised
     );
 }
+
+#[test]
+fn a_target_error_fails_its_rules_in_its_operation() {
+    let mut refused = case("list-tasks/huge", Verdict::Error, Vec::new());
+    refused.steps[1].call = "ListTasks".into();
+    refused.steps[1].status = None;
+    refused.steps[1].target_error =
+        Some("wire.body-too-large: the answer to ListTasks exceeded the 8 MiB cap".into());
+    let mut known = case("describe-tasks/html", Verdict::Known, Vec::new());
+    known.steps[1].status = None;
+    known.steps[1].target_error = Some("the target answered HTML".into());
+    let m = build(&document(vec![refused, known]));
+    assert_eq!(status(&m, Rule::TargetError, "ListTasks"), CellStatus::Fail);
+    assert_eq!(
+        status(&m, Rule::WireBodyTooLarge, "ListTasks"),
+        CellStatus::Fail
+    );
+    assert_eq!(
+        status(&m, Rule::TargetError, "DescribeTasks"),
+        CellStatus::Known
+    );
+    assert_eq!(
+        status(&m, Rule::WireBodyTooLarge, "DescribeTasks"),
+        CellStatus::Pass
+    );
+    assert_eq!(status(&m, Rule::TargetError, "RunTask"), CellStatus::Pass);
+    let row = m.rows.iter().find(|r| r.rule == "target.error").unwrap();
+    let listed = &row.cells[3].findings;
+    assert_eq!(listed.len(), 1);
+    assert!(
+        listed[0].text.contains("exceeded the 8 MiB cap"),
+        "{}",
+        listed[0].text
+    );
+}
