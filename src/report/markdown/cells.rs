@@ -168,6 +168,21 @@ pub fn html_text(text: &str) -> String {
     out
 }
 
+/// As many items as code spans as fit in the place's limit (at least one), joined,
+/// and how many did not fit.
+fn fitting(items: &[String], place: Place) -> (String, usize) {
+    let mut shown = Vec::new();
+    let mut width = 0;
+    for item in items {
+        width += item.chars().count() + 4;
+        if width > place.limit() && !shown.is_empty() {
+            break;
+        }
+        shown.push(code(item, place));
+    }
+    (shown.join(", "), items.len() - shown.len())
+}
+
 /// A whole text waiting below its section, linked from the cells that cut it.
 #[derive(Debug)]
 struct Block {
@@ -201,20 +216,29 @@ impl Details {
     /// Items (case ids) as code spans, as many as fit in the place's limit;
     /// the rest as `… and N more` with a link to the block listing all of them.
     pub fn list(&mut self, items: &[String], summary: &str, place: Place) -> String {
-        let mut shown = Vec::new();
-        let mut width = 0;
-        for item in items {
-            width += item.chars().count() + 4;
-            if width > place.limit() && !shown.is_empty() {
-                break;
-            }
-            shown.push(code(item, place));
-        }
-        let rest = items.len() - shown.len();
-        let mut out = shown.join(", ");
+        let (mut out, rest) = fitting(items, place);
         if rest > 0 {
             let id = self.anchor(&items.join("\n"), summary);
             let _ = write!(out, " … [and {rest} more](#{id})");
+        }
+        out
+    }
+
+    /// Items as in [`list`](Self::list), always linked to a block holding `text`
+    /// (what the items stand for: every case's finding).
+    pub fn list_with_text(
+        &mut self,
+        items: &[String],
+        text: &str,
+        summary: &str,
+        place: Place,
+    ) -> String {
+        let (mut out, rest) = fitting(items, place);
+        let id = self.anchor(text, summary);
+        if rest > 0 {
+            let _ = write!(out, " … [and {rest} more, with findings](#{id})");
+        } else {
+            let _ = write!(out, " ([findings](#{id}))");
         }
         out
     }

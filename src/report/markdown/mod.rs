@@ -1,13 +1,14 @@
 //! The Markdown conformance report (GitHub-flavoured): the target's identity, then at
 //! the top the verdict, the score (overall and per operation) and the rule ×
 //! operation matrix; then setup errors, distinct problems, results per operation and
-//! per group, findings by rule, new failures, known deviations with their reasons,
-//! stale and unknown expectation entries and (when given) the coverage section. No
+//! per group, findings by rule, new failures, known deviations (grouped by entry, with
+//! their reasons, links, cases and findings), stale and unknown expectation entries and (when given) the coverage section. No
 //! table cell holds more than one short line: long texts are cut there and shown whole
 //! in collapsible details below their table (`cells`). Everything shown comes from the
 //! run document, already scrubbed of secrets.
 
 mod cells;
+mod known;
 mod sections;
 mod tables;
 
@@ -39,7 +40,7 @@ pub fn render(doc: &RunDocument, coverage: Option<&str>) -> String {
     tables::results(doc, &mut out);
     tables::findings_by_rule(doc, &mut out);
     sections::failures(doc, &mut details, &mut out);
-    sections::known(doc, &mut details, &mut out);
+    known::section(doc, &mut details, &mut out);
     sections::unknown_expectations(doc, &mut details, &mut out);
     if let Some(section) = coverage {
         let _ = writeln!(out, "\n{section}");

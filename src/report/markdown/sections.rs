@@ -1,7 +1,6 @@
 //! The listing sections of the Markdown report: setup errors and teardown warnings,
-//! distinct problems, new failures and stale entries, known deviations with their
-//! reasons and links, and expectation entries that name no case. Each writes its long
-//! texts' details right after itself.
+//! distinct problems, new failures and stale entries, and expectation entries that
+//! name no case. Each writes its long texts' details right after itself.
 
 use super::cells::{code, escape, Details, Place};
 use crate::finding::{Finding, Severity};
@@ -23,7 +22,7 @@ pub fn finding_text(f: &Finding) -> String {
 }
 
 /// Where a finding is: `step 2 DescribeTasks`, `teardown step 1 StopTask`.
-fn place_of(f: &FindingEntry) -> String {
+pub fn place_of(f: &FindingEntry) -> String {
     if f.phase == "step" {
         format!("step {} {}", f.step, f.call)
     } else {
@@ -32,7 +31,7 @@ fn place_of(f: &FindingEntry) -> String {
 }
 
 /// A link target safe in a Markdown link inside a table cell.
-fn link_target(url: &str) -> String {
+pub fn link_target(url: &str) -> String {
     let mut out = String::with_capacity(url.len());
     for c in url.chars() {
         match c {
@@ -172,69 +171,6 @@ pub fn failures(doc: &RunDocument, details: &mut Details, out: &mut String) {
             code(&c.id, Place::Prose),
             details.text(&text, &summary, Place::Prose)
         );
-    }
-    out.push('\n');
-    details.flush(out);
-}
-
-/// The first failing finding a known-deviation entry explains (any rule when the
-/// entry names none).
-fn explained<'a>(findings: &'a [FindingEntry], rule: Option<&str>) -> Option<&'a FindingEntry> {
-    findings
-        .iter()
-        .filter(|f| f.finding.severity == Severity::Fail)
-        .find(|f| rule.is_none_or(|r| r == f.finding.rule))
-}
-
-/// Known deviations: per case and entry, the rule, the reason (with its link) and the
-/// finding it explains.
-pub fn known(doc: &RunDocument, details: &mut Details, out: &mut String) {
-    let known: Vec<_> = doc
-        .cases
-        .iter()
-        .filter(|c| c.verdict == Verdict::Known)
-        .collect();
-    let _ = writeln!(out, "\n## Known deviations\n");
-    if known.is_empty() {
-        let _ = writeln!(out, "None listed for this target.");
-        return;
-    }
-    let _ = writeln!(out, "| case | rule | reason | finding |\n|---|---|---|---|");
-    for c in known {
-        for k in &c.known {
-            let rule = k.rule.as_deref();
-            let finding = match explained(&c.findings, rule) {
-                Some(f) => details.text(
-                    &finding_text(&f.finding),
-                    &format!(
-                        "{}: {} at {}",
-                        place_of(f),
-                        f.finding.rule,
-                        f.finding.pointer
-                    ),
-                    Place::Cell,
-                ),
-                None => details.text(
-                    c.reason.as_deref().unwrap_or(""),
-                    &format!("{}: {}", c.id, c.verdict.as_str()),
-                    Place::Cell,
-                ),
-            };
-            let mut reason = details.text(
-                &k.reason,
-                &format!("why {} is known", rule.unwrap_or("a failure")),
-                Place::Cell,
-            );
-            if let Some(link) = &k.link {
-                let _ = write!(reason, " ([link]({}))", link_target(link));
-            }
-            let _ = writeln!(
-                out,
-                "| {} | {} | {reason} | {finding} |",
-                code(&c.id, Place::Cell),
-                rule.map_or("any".into(), |r| code(r, Place::Cell)),
-            );
-        }
     }
     out.push('\n');
     details.flush(out);

@@ -248,32 +248,41 @@ fn a_long_multi_line_finding_is_cut_in_tables_and_whole_in_details() {
         );
     }
     assert!(!outside.iter().any(|l| l.contains("RUNNING-3")));
-    // The table cell and the list item show the first line and link to the whole text.
+    // The list item shows the first line and links to the whole text; the known
+    // deviations table links to every case's finding.
+    let failures = section(&md, "## New failures, errors and stale entries");
+    let item = failures
+        .iter()
+        .find(|l| l.starts_with("- **fail** `stop-task/snap`"))
+        .expect("the failing case");
+    assert!(item.contains("[fail] snapshot.mismatch at /tasks/0/lastStatus: the value"));
+    assert!(item.contains("… [(full text)](#full-"), "{item}");
     let known_rows = table_rows(&section(&md, "## Known deviations"));
     assert_eq!(known_rows.len(), 1);
-    assert!(known_rows[0].contains("[fail] snapshot.mismatch at /tasks/0/lastStatus: the value"));
     assert!(
-        known_rows[0].contains("… [(full text)](#full-"),
+        known_rows[0].ends_with("`stop-task/known-snap` ([findings](#full-2)) |"),
         "{}",
         known_rows[0]
     );
-    let failures = section(&md, "## New failures, errors and stale entries");
-    assert!(
-        failures
-            .iter()
-            .any(|l| l.starts_with("- **fail** `stop-task/snap`")
-                && l.contains("(full text)](#full-"))
-    );
     // The whole text is in a diff block inside a <details> that carries the anchor.
-    let diff = blocks.iter().filter(|(_, text)| *text == whole).count();
-    assert_eq!(diff, 1, "the same text and summary share one block");
-    let at = md
-        .find(&format!("```diff\n{whole}\n```\n"))
-        .expect("in a diff block");
-    let before = &md[..at];
-    let open = before.rfind("<details><summary><a id=\"full-").unwrap();
-    assert!(before.rfind("</details>").is_none_or(|close| close < open));
-    assert!(md[at..].find("</details>").is_some());
+    for (text, id) in [
+        (format!("step 2 DescribeTasks: {whole}"), "full-1"),
+        (
+            format!("stop-task/known-snap: step 2 DescribeTasks: {whole}"),
+            "full-2",
+        ),
+    ] {
+        assert_eq!(blocks.iter().filter(|(_, t)| *t == text).count(), 1);
+        let at = md
+            .find(&format!("```diff\n{text}\n```\n"))
+            .expect("in a diff block");
+        let before = &md[..at];
+        let open = before
+            .rfind(&format!("<details><summary><a id=\"{id}\"></a>"))
+            .expect("its anchor");
+        assert!(before.rfind("</details>").is_none_or(|close| close < open));
+        assert!(md[at..].find("</details>").is_some());
+    }
     // Every link has its anchor.
     for (i, _) in md.match_indices("](#full-") {
         let id: String = md[i + 3..].chars().take_while(|c| *c != ')').collect();
@@ -307,19 +316,28 @@ fn backticks_pipes_and_html_in_a_text_break_neither_the_fence_nor_the_table() {
             "{line}"
         );
     }
-    // The whole text sits in one fence longer than its longest backtick run.
+    // The whole text sits in fences longer than its longest backtick run.
     let whole = super::sections::finding_text(&finding);
-    let (fence, _) = blocks
+    let fenced: Vec<&(String, String)> = blocks
         .iter()
-        .find(|(_, text)| *text == whole)
-        .expect("the whole text in a fenced block");
-    assert_eq!(fence.len(), 5);
+        .filter(|(_, text)| text.ends_with(&whole))
+        .collect();
+    assert_eq!(fenced.len(), 2, "in the failures and the known deviations");
+    assert!(fenced.iter().all(|(fence, _)| fence.len() == 5));
+    // The list item shows the first line, escaped.
+    let failures = section(&md, "## New failures, errors and stale entries");
+    assert!(
+        failures.iter().any(|l| l.contains(
+            "look \\`\\`\\` and \\`\\`\\`\\` here | a &lt;script>alert(1)&lt;/script> &amp;amp;"
+        )),
+        "{failures:?}"
+    );
     // The known deviations table keeps its four columns.
     let rows = table_rows(&section(&md, "## Known deviations"));
     assert_eq!(rows.len(), 1);
     let cells = cells_of(rows[0]);
     assert_eq!(cells.len(), 4, "{}", rows[0]);
-    assert_eq!(cells[0], "`stop-task/hostile`");
+    assert_eq!(cells[..2], ["1", "`schema.response`"]);
     assert!(
         cells[2].starts_with("moto &lt;b>says&lt;/b> \\| `a\\|b<c>` and \\`\\`\\` too"),
         "{}",
@@ -330,16 +348,50 @@ fn backticks_pipes_and_html_in_a_text_break_neither_the_fence_nor_the_table() {
         "{}",
         cells[2]
     );
-    assert!(
-        cells[3].contains("look \\`\\`\\` and \\`\\`\\`\\` here \\| a &lt;script>"),
-        "{}",
-        cells[3]
-    );
+    assert!(cells[3].starts_with("`stop-task/hostile` ([findings](#full-"));
     // The distinct problems table too.
     for row in table_rows(&section(&md, "## Distinct problems")) {
         assert_eq!(cells_of(row).len(), 7, "{row}");
     }
     assert!(md.contains("\"a\\|b&lt;i>\""));
+}
+
+#[test]
+fn known_deviations_are_grouped_by_entry_most_cases_first() {
+    let known = |id: &str, reason: &str| {
+        let mut c = case(
+            id,
+            Verdict::Known,
+            vec![crate::report::fixtures::wrong_stop_code(0, "\"Halted\"")],
+        );
+        c.known[0].reason = reason.into();
+        c
+    };
+    let doc = document(vec![
+        known("stop-task/a", "the emulator halts"),
+        known("stop-task/b", "another reason"),
+        known("stop-task/c", "another reason"),
+    ]);
+    let md = render(&doc, None);
+    let lines = section(&md, "## Known deviations");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l
+                .starts_with("2 reason(s) of the target file explain the failures of 3 case(s)"))
+    );
+    let rows: Vec<Vec<String>> = table_rows(&lines).iter().map(|r| cells_of(r)).collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0][0], "2");
+    assert!(rows[0][2].starts_with("another reason ([link](https://example.com/issue/1))"));
+    assert!(rows[0][3].starts_with("`stop-task/b`, `stop-task/c` ([findings](#full-"));
+    assert_eq!(rows[1][0], "1");
+    // Each case's finding is in the group's details.
+    let (blocks, _) = split_fences(&md);
+    let finding =
+        super::sections::finding_text(&crate::report::fixtures::wrong_stop_code(0, "\"Halted\""));
+    assert!(blocks.iter().any(|(_, t)| *t
+        == format!("stop-task/b: step 2 DescribeTasks: {finding}\nstop-task/c: step 2 DescribeTasks: {finding}")));
 }
 
 #[test]
