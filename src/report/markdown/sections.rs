@@ -159,6 +159,16 @@ pub fn failures(doc: &RunDocument, details: &mut Details, out: &mut String) {
                     f.finding.pointer
                 ),
             ),
+            None if c.verdict == Verdict::Fixed => {
+                let reasons: Vec<&str> = c.known.iter().map(|k| k.reason.as_str()).collect();
+                (
+                    format!(
+                        "listed as a known deviation but passed: remove the entry ({})",
+                        reasons.join("; ")
+                    ),
+                    format!("{}: the stale entry", c.id),
+                )
+            }
             None => (
                 c.reason.clone().unwrap_or_default(),
                 format!("{}: {}", c.id, c.verdict.as_str()),

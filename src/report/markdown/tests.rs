@@ -395,6 +395,20 @@ fn known_deviations_are_grouped_by_entry_most_cases_first() {
 }
 
 #[test]
+fn a_stale_entry_says_the_case_passed_and_why_it_was_listed() {
+    let mut fixed = case("stop-task/fixed", Verdict::Fixed, Vec::new());
+    fixed.known = case("stop-task/fixed", Verdict::Known, Vec::new()).known;
+    let mut errored = case("stop-task/errored", Verdict::Error, Vec::new());
+    errored.reason = Some("the harness panicked".into());
+    let md = render(&document(vec![fixed, errored]), None);
+    let lines = section(&md, "## New failures, errors and stale entries");
+    assert!(lines.contains(
+        &"- **fixed** `stop-task/fixed` — listed as a known deviation but passed: remove the entry (the emulator &lt;b>sends&lt;/b> a wrong stopCode)"
+    ), "{lines:?}");
+    assert!(lines.contains(&"- **error** `stop-task/errored` — the harness panicked"));
+}
+
+#[test]
 fn escaping_keeps_code_spans_and_escapes_the_rest() {
     assert_eq!(
         cells::escape("a | `b|c` <d> & \\ `e", Place::Cell),
