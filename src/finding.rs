@@ -91,14 +91,43 @@ impl fmt::Display for Finding {
         if !self.message.is_empty() {
             write!(f, ": {}", self.message)?;
         }
-        if !self.expected.is_empty() || !self.actual.is_empty() {
-            write!(
+        match (self.expected.is_empty(), self.actual.is_empty()) {
+            (false, false) => write!(
                 f,
                 " (expected {}, got {})",
                 one_line(&self.expected),
                 one_line(&self.actual)
-            )?;
+            )?,
+            (false, true) => write!(f, " (expected {})", one_line(&self.expected))?,
+            (true, false) => write!(f, " (got {})", one_line(&self.actual))?,
+            (true, true) => {}
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Finding;
+    use crate::rules::Rule;
+
+    #[test]
+    fn a_finding_says_only_the_sides_it_knows() {
+        let both = Finding::new(Rule::ExpectBody, "/x")
+            .expected("1")
+            .actual("2");
+        assert_eq!(
+            both.to_string(),
+            "[fail] expect.body at /x (expected 1, got 2)"
+        );
+        let got = Finding::new(Rule::RunEcho, "/tasks/0/group").actual("x");
+        assert_eq!(got.to_string(), "[fail] run.echo at /tasks/0/group (got x)");
+        let expected = Finding::new(Rule::ExpectBody, "/y").expected("present");
+        assert_eq!(
+            expected.to_string(),
+            "[fail] expect.body at /y (expected present)"
+        );
+        let neither = Finding::new(Rule::TargetError, "").message("refused");
+        assert_eq!(neither.to_string(), "[fail] target.error: refused");
     }
 }
