@@ -105,6 +105,17 @@ pub struct FindingEntry {
     pub finding: Finding,
 }
 
+impl FindingEntry {
+    /// Where the finding was made: `step 2 DescribeTasks`, `teardown step 1 StopTask`.
+    pub fn place(&self) -> String {
+        if self.phase == "step" {
+            format!("step {} {}", self.step, self.call)
+        } else {
+            format!("{} step {} {}", self.phase, self.step, self.call)
+        }
+    }
+}
+
 impl CaseEntry {
     /// `region` signs the curl commands of the steps.
     pub fn from_result(

@@ -51,7 +51,7 @@ pub fn render(doc: &RunDocument) -> Result<String, String> {
         let findings: Vec<String> = case
             .findings
             .iter()
-            .map(|f| format!("step {} {}: {}", f.step, f.call, f.finding))
+            .map(|f| format!("{}: {}", f.place(), f.finding))
             .collect();
         let description = case.details.clone().unwrap_or_else(|| findings.join("\n"));
         let status = match case.verdict {

@@ -75,7 +75,10 @@ pub fn failure(result: &CaseResult, region: &str) -> String {
     let notes: Vec<String> = result
         .findings()
         .filter(|(_, f)| f.severity != Severity::Fail)
-        .map(|(s, f)| format!("  - step {} {}: {f}", s.index, s.call))
+        .map(|(s, f)| match super::steps::phase_name(&s.phase) {
+            "step" => format!("  - step {} {}: {f}", s.index, s.call),
+            phase => format!("  - {phase} step {} {}: {f}", s.index, s.call),
+        })
         .collect();
     if !notes.is_empty() {
         let _ = writeln!(out, "\nalso noted (not failures):\n{}", notes.join("\n"));
@@ -247,7 +250,7 @@ pub fn summary(doc: &RunDocument) -> String {
             .findings
             .iter()
             .find(|f| f.finding.severity == Severity::Fail)
-            .map(|f| format!("step {} {}: {}", f.step, f.call, f.finding))
+            .map(|f| format!("{}: {}", f.place(), f.finding))
             .or_else(|| {
                 // A failed case without a `fail` finding failed by `deny` (drift or warn).
                 let f = c
@@ -256,8 +259,10 @@ pub fn summary(doc: &RunDocument) -> String {
                     .find(|f| f.finding.severity == Severity::Drift)
                     .or_else(|| c.findings.first())?;
                 Some(format!(
-                    "step {} {}: {} (denied by --deny {} or the target file's `deny`)",
-                    f.step, f.call, f.finding, f.finding.severity
+                    "{}: {} (denied by --deny {} or the target file's `deny`)",
+                    f.place(),
+                    f.finding,
+                    f.finding.severity
                 ))
             });
         let line = match c.verdict {

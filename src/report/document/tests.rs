@@ -210,3 +210,19 @@ fn utc_now_is_rfc3339() {
     assert!(re.is_match(&utc_now()));
     assert!(utc_now().as_str() > "2024-01-01");
 }
+
+#[test]
+fn a_finding_says_in_which_phase_and_step_it_was_made() {
+    let entry = |phase: &str| FindingEntry {
+        phase: phase.into(),
+        step: 1,
+        call: "StopTask".into(),
+        line: 9,
+        finding: crate::finding::Finding::new(
+            crate::rules::Rule::StopUserInitiated,
+            "/task/stopCode",
+        ),
+    };
+    assert_eq!(entry("step").place(), "step 1 StopTask");
+    assert_eq!(entry("teardown").place(), "teardown step 1 StopTask");
+}

@@ -3,7 +3,7 @@
 //! first), each with its cases and, in its details, every case's finding it explains.
 
 use super::cells::{code, Details, Place};
-use super::sections::{finding_text, link_target, place_of};
+use super::sections::{finding_text, link_target};
 use crate::finding::Severity;
 use crate::report::document::{CaseEntry, FindingEntry, RunDocument};
 use crate::report::profile::Known;
@@ -26,7 +26,7 @@ fn explained<'a>(findings: &'a [FindingEntry], entry: &Known) -> Option<&'a Find
 /// finding's further lines, or the case's reason when no finding is left (an error).
 fn explanation(case: &CaseEntry, entry: &Known) -> String {
     match explained(&case.findings, entry) {
-        Some(f) => format!("{}: {}: {}", case.id, place_of(f), finding_text(&f.finding)),
+        Some(f) => format!("{}: {}: {}", case.id, f.place(), finding_text(&f.finding)),
         None => format!("{}: {}", case.id, case.reason.as_deref().unwrap_or("")),
     }
 }

@@ -4,7 +4,7 @@
 
 use super::cells::{code, escape, Details, Place};
 use crate::finding::{Finding, Severity};
-use crate::report::document::{FindingEntry, RunDocument};
+use crate::report::document::RunDocument;
 use crate::report::html::finding_line;
 use crate::report::verdict::Verdict;
 use std::fmt::Write;
@@ -19,15 +19,6 @@ pub fn finding_text(f: &Finding) -> String {
         text.push_str(line);
     }
     text
-}
-
-/// Where a finding is: `step 2 DescribeTasks`, `teardown step 1 StopTask`.
-pub fn place_of(f: &FindingEntry) -> String {
-    if f.phase == "step" {
-        format!("step {} {}", f.step, f.call)
-    } else {
-        format!("{} step {} {}", f.phase, f.step, f.call)
-    }
 }
 
 /// A link target safe in a Markdown link inside a table cell.
@@ -151,13 +142,8 @@ pub fn failures(doc: &RunDocument, details: &mut Details, out: &mut String) {
             .find(|f| f.finding.severity == Severity::Fail);
         let (text, summary) = match first {
             Some(f) => (
-                format!("{}: {}", place_of(f), finding_text(&f.finding)),
-                format!(
-                    "{}: {} at {}",
-                    place_of(f),
-                    f.finding.rule,
-                    f.finding.pointer
-                ),
+                format!("{}: {}", f.place(), finding_text(&f.finding)),
+                format!("{}: {} at {}", f.place(), f.finding.rule, f.finding.pointer),
             ),
             None if c.verdict == Verdict::Fixed => {
                 let reasons: Vec<&str> = c.known.iter().map(|k| k.reason.as_str()).collect();
