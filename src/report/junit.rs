@@ -104,10 +104,9 @@ pub fn render(doc: &RunDocument) -> Result<String, String> {
         tc.set_classname(case.group().to_owned());
         tc.set_time(Duration::from_secs_f64(case.duration_secs.max(0.0)));
         if case.verdict == Verdict::Known {
-            let reasons: Vec<String> = case.known.iter().map(|k| k.reason.clone()).collect();
             tc.set_system_out(format!(
                 "known deviation: {}\n{}",
-                reasons.join("; "),
+                super::profile::Known::reasons(&case.known),
                 findings.join("\n")
             ));
         } else if !findings.is_empty() && case.verdict == Verdict::Pass {

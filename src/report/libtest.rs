@@ -21,13 +21,7 @@ pub enum Shown {
 /// The case as a test; `region` is the region its reproduction commands name.
 pub fn shown(result: &CaseResult, expectations: &TargetProfile, region: &str) -> Shown {
     let (v, known) = verdict(result, expectations);
-    let reasons = || {
-        known
-            .iter()
-            .map(|k| k.reason.as_str())
-            .collect::<Vec<_>>()
-            .join("; ")
-    };
+    let reasons = || super::profile::Known::reasons(&known);
     match v {
         Verdict::Pass => Shown::Ok,
         Verdict::Fixed if !expectations.stale_fails => Shown::Ok,

@@ -255,6 +255,18 @@ impl TargetProfile {
 }
 
 impl Known {
+    /// The reasons of these entries, each once, in order, `; `-separated: several
+    /// entries of one case often share their reason (one per rule or location).
+    pub fn reasons<'a>(entries: impl IntoIterator<Item = &'a Known>) -> String {
+        let mut seen: Vec<&str> = Vec::new();
+        for k in entries {
+            if !seen.contains(&k.reason.as_str()) {
+                seen.push(&k.reason);
+            }
+        }
+        seen.join("; ")
+    }
+
     /// Whether this entry explains `finding` (its case already matched).
     pub fn covers(&self, finding: &Finding) -> bool {
         self.rule.as_deref().is_none_or(|r| r == finding.rule)

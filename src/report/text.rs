@@ -273,11 +273,7 @@ pub fn summary(doc: &RunDocument) -> String {
             Verdict::Fixed => format!(
                 "FIXED {}: listed as a known deviation ({}) but passed: remove the entry",
                 c.id,
-                c.known
-                    .iter()
-                    .map(|k| k.reason.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; ")
+                super::profile::Known::reasons(&c.known)
             ),
             _ => continue,
         };

@@ -145,16 +145,13 @@ pub fn failures(doc: &RunDocument, details: &mut Details, out: &mut String) {
                 format!("{}: {}", f.place(), finding_text(&f.finding)),
                 format!("{}: {} at {}", f.place(), f.finding.rule, f.finding.pointer),
             ),
-            None if c.verdict == Verdict::Fixed => {
-                let reasons: Vec<&str> = c.known.iter().map(|k| k.reason.as_str()).collect();
-                (
-                    format!(
-                        "listed as a known deviation but passed: remove the entry ({})",
-                        reasons.join("; ")
-                    ),
-                    format!("{}: the stale entry", c.id),
-                )
-            }
+            None if c.verdict == Verdict::Fixed => (
+                format!(
+                    "listed as a known deviation but passed: remove the entry ({})",
+                    crate::report::profile::Known::reasons(&c.known)
+                ),
+                format!("{}: the stale entry", c.id),
+            ),
             None => (
                 c.reason.clone().unwrap_or_default(),
                 format!("{}: {}", c.id, c.verdict.as_str()),

@@ -186,3 +186,25 @@ fn run_settings_load_from_a_target_file_and_bad_ones_are_located() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_reasons_of_several_entries_are_said_once_each() {
+    let entry = |rule: &str, reason: &str| Known {
+        case: "c".into(),
+        rule: Some(rule.into()),
+        reason: reason.into(),
+        pointer: None,
+        link: None,
+    };
+    let entries = [
+        entry("wire.json", "answers 404 without a body"),
+        entry("expect.error", "answers 404 without a body"),
+        entry("arn.format", "puts the task definition's ARN there"),
+        entry("expect.status", "answers 404 without a body"),
+    ];
+    assert_eq!(
+        Known::reasons(&entries),
+        "answers 404 without a body; puts the task definition's ARN there"
+    );
+    assert_eq!(Known::reasons(&[]), "");
+}

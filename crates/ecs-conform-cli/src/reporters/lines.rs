@@ -77,11 +77,7 @@ fn shown(
 ) -> (&'static str, char, Option<String>, Option<String>) {
     use ecs_conform::run::Outcome;
     let (v, known) = verdict(result, expectations);
-    let reasons = known
-        .iter()
-        .map(|k| k.reason.as_str())
-        .collect::<Vec<_>>()
-        .join("; ");
+    let reasons = ecs_conform::report::profile::Known::reasons(&known);
     let reason = match &result.outcome {
         Outcome::Skipped(r) | Outcome::Interrupted(r) | Outcome::Error(r) => Some(r.clone()),
         _ => None,
