@@ -243,18 +243,10 @@ pub fn render(doc: &RunDocument, coverage: Option<&Coverage>) -> Result<String, 
             label: s.label(),
         })
         .collect();
-    let totals = [
-        Verdict::Pass,
-        Verdict::Fail,
-        Verdict::Known,
-        Verdict::Fixed,
-        Verdict::Skipped,
-        Verdict::Error,
-        Verdict::Interrupted,
-    ]
-    .into_iter()
-    .map(|v| (v.as_str(), doc.totals.get(&v).copied().unwrap_or(0)))
-    .collect();
+    let totals = Verdict::ALL
+        .into_iter()
+        .map(|v| (v.as_str(), doc.totals.get(&v).copied().unwrap_or(0)))
+        .collect();
     let known = doc
         .cases
         .iter()

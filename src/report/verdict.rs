@@ -26,6 +26,17 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// Every verdict, in the order reports count them.
+    pub const ALL: [Verdict; 7] = [
+        Verdict::Pass,
+        Verdict::Fail,
+        Verdict::Known,
+        Verdict::Fixed,
+        Verdict::Skipped,
+        Verdict::Error,
+        Verdict::Interrupted,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Verdict::Pass => "pass",

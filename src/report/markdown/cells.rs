@@ -102,20 +102,14 @@ fn closing_run(chars: &[char], from: usize, run: usize) -> Option<usize> {
 /// `text` as a code span for `place`, its delimiters longer than any backtick run in
 /// it (no escaping needed inside, but `|` in a cell).
 pub fn code(text: &str, place: Place) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let longest = (0..chars.len())
-        .filter(|i| chars[*i] == '`')
-        .map(|i| backtick_run(&chars, i))
-        .max()
-        .unwrap_or(0);
-    let fence = "`".repeat(longest + 1);
+    let fence = "`".repeat(longest_backtick_run(text) + 1);
     let pad = if text.starts_with('`') || text.ends_with('`') {
         " "
     } else {
         ""
     };
     let mut inner = String::new();
-    for c in chars {
+    for c in text.chars() {
         push_in_code(&mut inner, c, place);
     }
     format!("{fence}{pad}{inner}{pad}{fence}")
@@ -146,13 +140,12 @@ pub fn looks_like_diff(text: &str) -> bool {
 /// A code fence longer than any run of backticks in `text`, so no line of the text
 /// can close it.
 pub fn fence_for(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let longest = (0..chars.len())
-        .filter(|i| chars[*i] == '`')
-        .map(|i| backtick_run(&chars, i))
-        .max()
-        .unwrap_or(0);
-    "`".repeat((longest + 1).max(3))
+    "`".repeat((longest_backtick_run(text) + 1).max(3))
+}
+
+/// The longest run of backticks in `text` (0 when it has none).
+fn longest_backtick_run(text: &str) -> usize {
+    text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
 }
 
 /// Text for inside an HTML element (a `<summary>`): one line, entities escaped.

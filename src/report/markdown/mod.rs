@@ -18,15 +18,7 @@ use cells::{code, escape, Details, Place};
 use std::fmt::Write;
 
 /// The verdicts in the order the tables count them.
-const VERDICTS: [Verdict; 7] = [
-    Verdict::Pass,
-    Verdict::Fail,
-    Verdict::Known,
-    Verdict::Fixed,
-    Verdict::Skipped,
-    Verdict::Error,
-    Verdict::Interrupted,
-];
+const VERDICTS: [Verdict; 7] = Verdict::ALL;
 
 /// Renders the report; `coverage` is an already rendered Markdown section, if any.
 pub fn render(doc: &RunDocument, coverage: Option<&str>) -> String {
