@@ -1,4 +1,21 @@
-//! Pieces of ECS ARNs the invariants compare: a task's id, a cluster's name.
+//! Pieces of ARNs: the six `:`-separated fields of any ARN, and what the invariants
+//! compare (a task's id, a cluster's name).
+
+/// The fields of `arn:<partition>:<service>:<region>:<account>:<resource>`, in that
+/// order (the resource keeps any further `:`); None with fewer than six fields. Nothing
+/// is judged here: the `arn.format` check and the snapshot normaliser decide what they
+/// accept.
+pub(crate) fn split_arn(s: &str) -> Option<[&str; 6]> {
+    let mut parts = s.splitn(6, ':');
+    Some([
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    ])
+}
 
 /// The id of a task from its ARN or id: the last `/` segment.
 pub(crate) fn task_id(arn_or_id: &str) -> &str {
@@ -32,6 +49,22 @@ mod tests {
             arn,
             "arn:aws:ecs:us-east-1:123456789012:cluster/other"
         ));
+    }
+
+    #[test]
+    fn an_arn_has_six_fields_and_its_resource_keeps_colons() {
+        assert_eq!(
+            split_arn("arn:aws:ecs:us-east-1:123456789012:task-definition/f:3"),
+            Some([
+                "arn",
+                "aws",
+                "ecs",
+                "us-east-1",
+                "123456789012",
+                "task-definition/f:3"
+            ])
+        );
+        assert_eq!(split_arn("arn:aws:ecs:us-east-1:123456789012"), None);
     }
 
     #[test]

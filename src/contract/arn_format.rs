@@ -28,15 +28,7 @@ pub(crate) struct EcsArn<'a> {
 /// Splits `arn:<partition>:ecs:<region>:<account>:<kind>/<resource>`; None if it is not
 /// that shape (partition `aws` or `aws-…`, a region, a 12-digit account).
 pub(crate) fn parse(arn: &str) -> Option<EcsArn<'_>> {
-    let mut parts = arn.splitn(6, ':');
-    let (prefix, partition, service, region, account, rest) = (
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    );
+    let [prefix, partition, service, region, account, rest] = super::arn::split_arn(arn)?;
     let lower = |s: &str| {
         !s.is_empty()
             && s.chars()

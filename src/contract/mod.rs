@@ -23,6 +23,7 @@ mod spelling;
 mod task_cleanup;
 mod task_state;
 
+pub(crate) use arn::split_arn;
 pub use body::{client_body, is_empty_body};
 pub use errors::{error_of, normalise_error_type, ApiError};
 pub use invariants::{Observer, LIFECYCLE};

@@ -202,6 +202,18 @@ impl TargetProfileError {
 }
 
 impl TargetProfile {
+    /// The suite variables of a run: the file's `vars`, then `overrides` (`--var`),
+    /// a later value of a name winning when they are applied in order.
+    pub fn vars_with(&self, overrides: Vec<(String, String)>) -> Vec<(String, String)> {
+        let mut vars: Vec<(String, String)> = self
+            .vars
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        vars.extend(overrides);
+        vars
+    }
+
     /// Loads `<dir>/<name>.yaml`.
     pub fn load(dir: &Path, name: &str) -> Result<TargetProfile, TargetProfileError> {
         let path = dir.join(format!("{name}.yaml"));

@@ -285,15 +285,7 @@ fn apply_scalar(kind: &Kind, value: &Value, rules: &Normalisers, ids: &mut Ident
 /// `arn:<partition>:<service>:<region>:<account>:<type>/<id parts>`; `None` when the
 /// string is not an ARN (it is then kept as it is).
 fn normalise_arn(s: &str, rules: &Normalisers, ids: &mut Identities) -> Option<String> {
-    let mut parts = s.splitn(6, ':');
-    let (prefix, partition, service, region, account, resource) = (
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    );
+    let [prefix, partition, service, region, account, resource] = crate::contract::split_arn(s)?;
     if prefix != "arn" || partition.is_empty() || service.is_empty() || resource.is_empty() {
         return None;
     }

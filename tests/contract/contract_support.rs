@@ -65,18 +65,10 @@ pub fn running_task() -> Value {
     t
 }
 
-/// The lifecycle statuses in order: a task's `version` in the samples is its status's
-/// place in it (1 for PROVISIONING), so it grows with every lastStatus change.
-pub const LIFECYCLE: [&str; 8] = [
-    "PROVISIONING",
-    "PENDING",
-    "ACTIVATING",
-    "RUNNING",
-    "DEACTIVATING",
-    "STOPPING",
-    "DEPROVISIONING",
-    "STOPPED",
-];
+/// The lifecycle statuses in order, as the contract ranks them: a task's `version` in
+/// the samples is its status's place in it (1 for PROVISIONING), so it grows with every
+/// lastStatus change.
+pub use ecs_conform::contract::LIFECYCLE;
 
 /// A task in `status` (lifecycle) with desiredStatus RUNNING, its version following
 /// the status (an unknown status gets version 20).

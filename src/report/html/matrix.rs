@@ -126,6 +126,9 @@ pub fn build(doc: &RunDocument) -> Matrix {
         }
     }));
 
+    // Every case's findings, target errors included, gathered once for all cells.
+    let case_findings: Vec<(&CaseEntry, Vec<Located>)> =
+        doc.cases.iter().map(|c| (c, case_findings(c))).collect();
     let rows = crate::rules::all()
         .iter()
         .map(|info| {
@@ -135,9 +138,9 @@ pub fn build(doc: &RunDocument) -> Matrix {
                 .map(|col| {
                     let mut status = base_status(doc, info.rule, scope, col);
                     let mut findings = Vec::new();
-                    for case in &doc.cases {
+                    for (case, found) in &case_findings {
                         let in_group = col.kind == "group" && case.group() == col.name;
-                        for (step, call, finding) in case_findings(case) {
+                        for &(step, call, ref finding) in found {
                             if finding.rule != info.rule
                                 || !(in_group || (col.kind == "operation" && call == col.name))
                             {
@@ -176,11 +179,14 @@ pub fn build(doc: &RunDocument) -> Matrix {
     Matrix { columns, rows }
 }
 
+/// A finding with the index of its step and its operation.
+type Located<'a> = (usize, &'a str, Finding);
+
 /// Every finding of a case with its step and operation: the findings of its steps,
 /// and for a step that got no usable answer the rules of its target error
 /// (`target.error`, and the rule its message names, e.g. `wire.body-too-large`).
-fn case_findings(case: &CaseEntry) -> Vec<(usize, &str, Finding)> {
-    let mut out: Vec<(usize, &str, Finding)> = case
+fn case_findings(case: &CaseEntry) -> Vec<Located<'_>> {
+    let mut out: Vec<Located<'_>> = case
         .findings
         .iter()
         .map(|f| (f.step, f.call.as_str(), f.finding.clone()))

@@ -208,3 +208,19 @@ fn the_reasons_of_several_entries_are_said_once_each() {
     );
     assert_eq!(Known::reasons(&[]), "");
 }
+
+#[test]
+fn command_line_variables_come_after_the_target_files() {
+    let mut profile = TargetProfile::default();
+    profile.vars.insert("subnet".into(), "subnet-file".into());
+    profile.vars.insert("region_hint".into(), "eu".into());
+    let vars = profile.vars_with(vec![("subnet".into(), "subnet-flag".into())]);
+    assert_eq!(
+        vars,
+        vec![
+            ("region_hint".to_owned(), "eu".to_owned()),
+            ("subnet".to_owned(), "subnet-file".to_owned()),
+            ("subnet".to_owned(), "subnet-flag".to_owned()),
+        ]
+    );
+}

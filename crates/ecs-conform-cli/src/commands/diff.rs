@@ -38,12 +38,7 @@ pub fn diff(args: DiffArgs) -> Result<u8, Error> {
     if let Some(note) = &pace.note {
         eprintln!("note: {note}");
     }
-    let mut vars: Vec<(String, String)> = expectations
-        .vars
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    vars.extend(args.vars);
+    let vars = expectations.vars_with(args.vars);
     // Credentials as `run` resolves them (the AWS SDKs' chain), for each side that is
     // not a built-in reference.
     let credentials = |built_in: &Option<BuiltIn>, endpoint: &str| match built_in {

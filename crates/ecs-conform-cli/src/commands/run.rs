@@ -93,12 +93,7 @@ pub fn run(args: RunArgs) -> Result<u8, Error> {
             "--deviation applies to the built-in reference target only; drop --endpoint (and AWS_ENDPOINT_URL*) to use it".into(),
         )));
     }
-    let mut vars: Vec<(String, String)> = expectations
-        .vars
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    vars.extend(args.vars);
+    let vars = expectations.vars_with(args.vars);
     let deviations = deviations(&args.deviations)?;
     let mut choice = TargetChoice {
         endpoint: endpoint.clone().unwrap_or_default(),
