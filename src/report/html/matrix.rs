@@ -25,8 +25,6 @@ pub struct Column {
     pub name: String,
     /// `operation` or `group`.
     pub kind: &'static str,
-    /// Some step of this operation got an answer / some case of this group was judged.
-    pub exercised: bool,
 }
 
 /// How a rule stands in a column.
@@ -106,24 +104,13 @@ pub fn build(doc: &RunDocument) -> Matrix {
     let mut columns: Vec<Column> = operations
         .into_iter()
         .map(|name| Column {
-            exercised: doc
-                .cases
-                .iter()
-                .flat_map(|c| &c.steps)
-                .any(|s| s.call == name && s.answered()),
             name,
             kind: "operation",
         })
         .collect();
-    columns.extend(GROUPS.iter().map(|g| {
-        Column {
-            name: (*g).to_owned(),
-            kind: "group",
-            exercised: doc
-                .cases
-                .iter()
-                .any(|c| c.group() == *g && c.verdict != Verdict::Skipped),
-        }
+    columns.extend(GROUPS.iter().map(|g| Column {
+        name: (*g).to_owned(),
+        kind: "group",
     }));
 
     // Every case's findings, target errors included, gathered once for all cells.
